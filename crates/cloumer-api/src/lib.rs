@@ -1,0 +1,1 @@
+//! Cloumer's client for accounts and backends. Must not depend on GStreamer or Tauri.

@@ -1,0 +1,7 @@
+//! One module per command family; each owns its clap arguments.
+
+pub mod account;
+pub mod chat;
+pub mod devices;
+pub mod live;
+pub mod serve;

@@ -1,0 +1,1 @@
+//! Cloumer's broadcast engine. Knows GStreamer; must not depend on Tauri or any HTTP crate.

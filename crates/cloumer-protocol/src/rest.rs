@@ -1,0 +1,179 @@
+//! REST shapes of the seed's API (seed-contract.md §4), field names and typos kept, plus
+//! the additive routes that `cloumer serve` adds for what the seed lacked.
+//!
+//! Booleans that the seed sends as the strings `"true"`/`"false"` stay strings on the
+//! wire ([`StringBool`]); clients turn them into `bool` at the edge.
+
+use serde::{Deserialize, Serialize};
+
+/// Route paths, exactly as the seed spells them. `ApiUrl` may carry a stage path
+/// (`/develop`): clients append these, they do not URL-join them.
+pub mod paths {
+    /// R1: list of users, or one avatar with `?getProfile=<channel>`.
+    pub const USERS: &str = "/public/users";
+    /// R2: channels that are live (the seed inverted this; we return live ones).
+    pub const BROADCAST_STATUS: &str = "/public/broadcast_status";
+    /// R3: `?code=<channel>` → HLS playback URL.
+    pub const GET_CHANNEL: &str = "/public/get_channel";
+    /// R4: `?targetChanel=<channel>` → anonymous (read-only) chat token.
+    pub const GET_CHAT: &str = "/public/get_chat";
+    /// R5: `?targetChanel=<channel>` → signed-in chat token (sic: "caht").
+    pub const GET_CAHT: &str = "/stream/get_caht";
+    /// R6: the caller's profile, stream key and URLs.
+    pub const MYPAGE: &str = "/stream/mypage";
+    /// R7: avatar upload, multipart with one part named `file`.
+    pub const SAVE_MYPAGE: &str = "/stream/save_mypage";
+    /// R8: `?title=<text>` (sic: "broadcase").
+    pub const BROADCAST_INFO_EDIT: &str = "/stream/broadcase_info_edit";
+
+    /// Additive: `POST` rotates the caller's stream key → [`super::StreamKey`].
+    pub const STREAM_KEY_ROTATE: &str = "/stream/v1/stream-key/rotate";
+    /// Additive: `GET` lists the caller's channel moderators → `Vec<`[`super::Moderator`]`>`.
+    pub const MODERATORS: &str = "/stream/v1/moderators";
+    /// Additive: `PUT`/`DELETE` `/stream/v1/moderators/<channel>` adds/removes one.
+    pub fn moderator(channel: &str) -> String {
+        format!("{MODERATORS}/{channel}")
+    }
+    /// Additive: `GET /public/v1/chat-history/<channel>?limit=N` → recent MESSAGE frames,
+    /// oldest first (`Vec<`[`crate::chat::ChatMessage`]`>`).
+    pub fn chat_history(channel: &str) -> String {
+        format!("/public/v1/chat-history/{channel}")
+    }
+}
+
+/// The seed's string booleans: `"true"` / `"false"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StringBool {
+    #[serde(rename = "true")]
+    True,
+    #[serde(rename = "false")]
+    False,
+}
+
+impl From<bool> for StringBool {
+    fn from(b: bool) -> Self {
+        if b { Self::True } else { Self::False }
+    }
+}
+
+impl From<StringBool> for bool {
+    fn from(b: StringBool) -> Self {
+        b == StringBool::True
+    }
+}
+
+/// R1 list entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserEntry {
+    pub nickname: String,
+    #[serde(rename = "chanelName")]
+    pub chanel_name: String,
+    pub profile: String,
+}
+
+/// R1 single-profile mode (`?getProfile=`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileUrl {
+    pub profile: String,
+}
+
+/// R2 entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BroadcastEntry {
+    pub nick_name: String,
+    pub title: String,
+    pub sub_key: String,
+    pub thumbnail: String,
+    pub profile: String,
+}
+
+/// R3 answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlayBack {
+    pub play_back: String,
+}
+
+/// R4/R5 answer. The seed answers `{}` for an unknown channel: `token` is then missing,
+/// which clients must treat as an error, so every field is optional on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ChatTokenResponse {
+    #[serde(rename = "sessionExpirationTime", default, skip_serializing_if = "Option::is_none")]
+    pub session_expiration_time: Option<String>,
+    #[serde(rename = "tokenExpirationTime", default, skip_serializing_if = "Option::is_none")]
+    pub token_expiration_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}
+
+/// R6 answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyPage {
+    #[serde(rename = "boradCastTitle")]
+    pub borad_cast_title: String,
+    #[serde(rename = "isLive")]
+    pub is_live: StringBool,
+    #[serde(rename = "chanelName")]
+    pub chanel_name: String,
+    #[serde(rename = "streamKey")]
+    pub stream_key: String,
+    #[serde(rename = "streamUrl")]
+    pub stream_url: String,
+    #[serde(rename = "playbackUrl")]
+    pub playback_url: String,
+    pub profile: String,
+}
+
+/// Additive: the answer of a stream-key rotation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamKey {
+    #[serde(rename = "streamKey")]
+    pub stream_key: String,
+}
+
+/// Additive: one moderator of a channel, named by their own channel name (which is their
+/// chat `UserId`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Moderator {
+    #[serde(rename = "chanelName")]
+    pub chanel_name: String,
+    pub nickname: String,
+}
+
+/// The error body of `cloumer serve` (the seed sent bare strings or nothing).
+/// `field` names the query parameter or input at fault, when there is one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// Limits the server enforces and clients check first.
+pub mod limits {
+    /// Largest avatar upload, bytes.
+    pub const AVATAR_MAX_BYTES: usize = 4 * 1024 * 1024;
+    /// Longest broadcast title, in characters (code points).
+    pub const TITLE_MAX_CHARS: usize = 140;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mypage_keeps_seed_names_and_string_booleans() {
+        let body = r#"{"boradCastTitle":"\uc548\ub155","isLive":"false","chanelName":"Ab3_x9-QzK","streamKey":"sk","streamUrl":"rtmps://h:443/app/","playbackUrl":"https://p/x.m3u8","profile":"https://i/p.png"}"#;
+        let page: MyPage = serde_json::from_str(body).unwrap();
+        assert_eq!(page.borad_cast_title, "안녕");
+        assert!(!bool::from(page.is_live));
+        let back = serde_json::to_value(&page).unwrap();
+        assert_eq!(back["isLive"], "false");
+        assert_eq!(back["chanelName"], "Ab3_x9-QzK");
+    }
+
+    #[test]
+    fn empty_chat_token_object_decodes_without_token() {
+        let t: ChatTokenResponse = serde_json::from_str("{}").unwrap();
+        assert!(t.token.is_none());
+    }
+}

@@ -1,0 +1,1 @@
+//! IVS-Chat-compatible chat: WebSocket rooms, chat tokens, moderation, history.

@@ -1,0 +1,1 @@
+//! RTMP(S) ingest, per-session recording and HLS playback.
