@@ -26,3 +26,16 @@ pub async fn logout(_b: Option<PathBuf>) -> Result<(), Failure> { not_yet() }
 pub async fn profile(_a: ProfileArgs, _b: Option<PathBuf>) -> Result<(), Failure> { not_yet() }
 pub async fn title(_a: TitleArgs, _b: Option<PathBuf>) -> Result<(), Failure> { not_yet() }
 pub async fn avatar(_a: AvatarArgs, _b: Option<PathBuf>) -> Result<(), Failure> { not_yet() }
+
+/// Where `cloumer live` without `--to` goes: the logged-in account's ingest and key
+/// (R6 `streamUrl` + `streamKey`). Owned by the account commands; used by `live`.
+pub struct AccountDestination {
+    /// `rtmp[s]://host[:port]/app/`; the key is appended to it.
+    pub url: String,
+    pub stream_key: secrecy::SecretString,
+}
+
+/// Resolves the logged-in account's destination (log in first with `cloumer login`).
+pub async fn account_destination(_backend: Option<PathBuf>) -> Result<AccountDestination, Failure> {
+    Err(Failure::usage("no destination: pass --to URL (account destinations are not built yet)"))
+}
