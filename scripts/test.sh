@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what the tests need, then runs every test suite: the Rust workspace (unit,
+# element, server, client and go-live tests against real nginx-rtmp, Xvfb, PulseAudio,
+# moto), the desktop shell, the UI (Vitest) and the app end to end (WebDriver).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh || exit 1
+export PATH="$PWD/target/test-venv/bin:$PATH"
+# Reuse compiled dependencies between runs when sccache is there (it is optional).
+if [ -z "${RUSTC_WRAPPER:-}" ] && command -v sccache >/dev/null 2>&1; then export RUSTC_WRAPPER=sccache; fi
+export CARGO_TERM_COLOR=never RUST_BACKTRACE=1
+
+log=$(mktemp)
+failed_suites=()
+run_suite() { # name, command...
+  local name=$1; shift
+  echo "=== $name: $*"
+  if ! "$@" 2>&1 | tee -a "$log"; then failed_suites+=("$name"); fi
+}
+
+run_suite "rust workspace" cargo test --workspace --no-fail-fast
+if grep -q '"src-tauri"' Cargo.toml; then
+  run_suite "desktop shell" cargo test -p cloumer-studio --no-fail-fast
+fi
+if [ -f ui/package.json ]; then
+  run_suite "ui (vitest)" bash -c 'cd ui && npx vitest run'
+fi
+if [ -x e2e/run.sh ]; then
+  run_suite "app end to end" e2e/run.sh
+fi
+
+# One closing line over all Rust suites (cargo prints one `test result` per test binary).
+passed=$(grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}')
+failed=$(grep -oE '[0-9]+ failed;' "$log" | awk '{s+=$1} END {print s+0}')
+ignored=$(grep -oE '[0-9]+ ignored;' "$log" | awk '{s+=$1} END {print s+0}')
+rm -f "$log"
+echo
+if [ "${#failed_suites[@]}" -gt 0 ]; then
+  echo "failed suites: ${failed_suites[*]}"
+  echo "rust: $passed passed, $failed failed, $ignored skipped"
+  exit 1
+fi
+echo "rust: $passed passed, $failed failed, $ignored skipped"
