@@ -1,1 +1,48 @@
-//! Cloumer's broadcast engine. Knows GStreamer; must not depend on Tauri or any HTTP crate.
+//! Cloumer's broadcast engine: a [`BroadcastConfig`] (plain data) is validated against the
+//! Amazon IVS channel limits, turned into a GStreamer pipeline by [`PipelineBuilder`] and run
+//! by a session actor behind a cloneable [`SessionHandle`].
+//!
+//! Knows GStreamer (and our own elements from `gst-plugins`, registered statically); must
+//! not depend on Tauri or on any HTTP crate: resolving a destination (accounts, AWS) is the
+//! caller's job, the engine only receives an ingest URL and a [`StreamKey`].
+
+mod config;
+mod devices;
+mod encoders;
+mod error;
+mod failure;
+mod pipeline;
+mod secret;
+mod session;
+mod state;
+mod stats;
+mod validate;
+mod x11;
+
+pub use config::{
+    AudioSource, AudioSourceKind, BroadcastConfig, CameraSource, ChannelType, Corner,
+    EncoderChoice, H264Profile, Outputs, PipLayout, RecordingOutput, Region, ScreenSource, Sources,
+    StreamOutput,
+};
+pub use devices::{Device, DeviceKind, list_devices};
+pub use encoders::{EncoderInfo, h264_encoders};
+pub use error::{ConfigError, Error, Result};
+pub use pipeline::{BuiltPipeline, PipelineBuilder, names};
+pub use secret::StreamKey;
+pub use session::SessionHandle;
+pub use state::{Event, InvalidTransition, SessionState, StopReason, next};
+pub use stats::Stats;
+pub use validate::{ChannelLimits, validate};
+pub use x11::{X11Monitor, x11_monitor_region, x11_monitors};
+
+/// Initialises GStreamer and registers Cloumer's own elements (`cloumerh264enc`,
+/// `ivssink`). Idempotent; every public entry point that touches GStreamer calls it.
+pub fn init() -> Result<()> {
+    static INIT: std::sync::OnceLock<std::result::Result<(), String>> = std::sync::OnceLock::new();
+    INIT.get_or_init(|| {
+        gst::init().map_err(|e| e.to_string())?;
+        pipeline::register_cloumer_elements().map_err(|e| e.to_string())
+    })
+    .clone()
+    .map_err(Error::Pipeline)
+}

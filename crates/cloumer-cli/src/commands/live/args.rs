@@ -1,0 +1,299 @@
+//! `cloumer live` arguments and how they become a `BroadcastConfig`.
+
+use std::path::{Path, PathBuf};
+
+use cloumer_engine::{
+    AudioSource, AudioSourceKind, BroadcastConfig, CameraSource, ChannelType, Corner,
+    EncoderChoice, Outputs, PipLayout, RecordingOutput, ScreenSource, Sources, StreamKey,
+    StreamOutput,
+};
+use secrecy::ExposeSecret;
+
+use crate::failure::Failure;
+
+/// Env variable that carries the stream key (keys are never accepted on the command line:
+/// argv is visible to every user of the machine).
+pub const STREAM_KEY_ENV: &str = "CLOUMER_STREAM_KEY";
+
+#[derive(Debug, clap::Args)]
+pub struct LiveArgs {
+    /// Ingest URL `rtmp[s]://host[:port]/app/`; the stream key (from CLOUMER_STREAM_KEY or
+    /// --stream-key-file) is appended. Without --to and --record: the logged-in account's channel.
+    #[arg(long, value_name = "URL")]
+    pub to: Option<String>,
+    /// Capture the X11 screen: a display (`:0`) or a monitor number of $DISPLAY (`0`, `1`).
+    #[arg(long, value_name = "DISPLAY|MONITOR", num_args = 0..=1, default_missing_value = "")]
+    pub screen: Option<String>,
+    /// Show a camera picture-in-picture (a V4L2 device, e.g. /dev/video0; `test` = test pattern).
+    #[arg(long, value_name = "DEVICE", num_args = 0..=1, default_missing_value = "")]
+    pub camera: Option<String>,
+    /// Capture a microphone (a PulseAudio source name; default: the default one).
+    #[arg(long, value_name = "DEVICE", num_args = 0..=1, default_missing_value = "")]
+    pub mic: Option<String>,
+    /// Capture what the desktop plays (the default output's monitor).
+    #[arg(long)]
+    pub desktop_audio: bool,
+    /// Use test sources (moving pattern + tone) instead of real devices: alone it gives
+    /// screen + tone; with --camera/--screen/--mic it turns those into test sources.
+    #[arg(long)]
+    pub test_sources: bool,
+    /// Output size, e.g. 1280x720.
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    pub size: Option<(u32, u32)>,
+    /// Output frame rate.
+    #[arg(long, value_name = "N")]
+    pub fps: Option<u32>,
+    /// Video bitrate in kbit/s.
+    #[arg(long, value_name = "KBPS")]
+    pub bitrate: Option<u32>,
+    /// AAC bitrate in kbit/s (64-160).
+    #[arg(long, value_name = "KBPS", default_value_t = 128)]
+    pub audio_bitrate: u32,
+    /// H.264 encoder.
+    #[arg(long, value_name = "auto|x264|nvenc|va|vaapi", default_value = "auto")]
+    pub encoder: EncoderChoice,
+    /// IVS channel type; decides the limits the settings are checked against.
+    #[arg(
+        long,
+        value_name = "basic|standard|advanced-sd|advanced-hd",
+        default_value = "standard"
+    )]
+    pub channel_type: ChannelType,
+    /// Also record to FILE (Matroska, playable even after a crash). Without --to: record only.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+    /// Stop cleanly after SECS seconds.
+    #[arg(long, value_name = "SECS", value_parser = parse_duration)]
+    pub duration: Option<f64>,
+    /// One JSON object a line on stdout (state changes and stats).
+    #[arg(long)]
+    pub json: bool,
+    /// Read the stream key from FILE (instead of CLOUMER_STREAM_KEY).
+    #[arg(long, value_name = "FILE")]
+    pub stream_key_file: Option<PathBuf>,
+    /// Corner of the camera picture-in-picture.
+    #[arg(long, value_name = "top-left|top-right|bottom-left|bottom-right", value_parser = parse_corner, default_value = "bottom-right")]
+    pub pip_corner: Corner,
+    /// Camera width as a fraction of the output width (0.1-0.5).
+    #[arg(long, value_name = "FRACTION", default_value_t = 0.25)]
+    pub pip_size: f64,
+    /// Camera distance from the edges, in pixels.
+    #[arg(long, value_name = "PIXELS", default_value_t = 24)]
+    pub pip_margin: u32,
+}
+
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("`{s}` is not a size: use WIDTHxHEIGHT, e.g. 1280x720");
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
+    Ok((
+        w.trim().parse().map_err(|_| bad())?,
+        h.trim().parse().map_err(|_| bad())?,
+    ))
+}
+
+fn parse_duration(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
+        _ => Err(format!("`{s}` is not a duration: give seconds, e.g. 10")),
+    }
+}
+
+fn parse_corner(s: &str) -> Result<Corner, String> {
+    match s {
+        "top-left" => Ok(Corner::TopLeft),
+        "top-right" => Ok(Corner::TopRight),
+        "bottom-left" => Ok(Corner::BottomLeft),
+        "bottom-right" => Ok(Corner::BottomRight),
+        _ => Err(format!(
+            "`{s}`: use top-left, top-right, bottom-left or bottom-right"
+        )),
+    }
+}
+
+/// Everything but validation, which the engine does (exit 2 on a broken rule).
+pub(super) async fn broadcast_config(
+    args: &LiveArgs,
+    backend: Option<PathBuf>,
+) -> Result<BroadcastConfig, Failure> {
+    let defaults = BroadcastConfig::default();
+    let (width, height) = args.size.unwrap_or((defaults.width, defaults.height));
+    Ok(BroadcastConfig {
+        sources: sources(args)?,
+        layout: PipLayout {
+            corner: args.pip_corner,
+            size: args.pip_size,
+            margin: args.pip_margin,
+        },
+        width,
+        height,
+        fps: args.fps.unwrap_or(defaults.fps),
+        encoder: args.encoder,
+        profile: defaults.profile,
+        video_bitrate_kbps: args
+            .bitrate
+            .unwrap_or_else(|| default_bitrate(args.channel_type, height)),
+        audio_bitrate_kbps: args.audio_bitrate,
+        channel_type: args.channel_type,
+        outputs: outputs(args, backend).await?,
+    })
+}
+
+/// A bitrate that suits the size and fits the channel type.
+fn default_bitrate(channel: ChannelType, height: u32) -> u32 {
+    let by_size = match height {
+        0..=480 => 1500,
+        481..=720 => 3500,
+        _ => 6000,
+    };
+    let limit = cloumer_engine::ChannelLimits::for_channel(channel, height).max_video_kbps;
+    by_size.min(limit)
+}
+
+fn sources(args: &LiveArgs) -> Result<Sources, Failure> {
+    let test = args.test_sources;
+    let nothing_chosen =
+        args.screen.is_none() && args.camera.is_none() && args.mic.is_none() && !args.desktop_audio;
+    let mut sources = Sources::default();
+    if (test && nothing_chosen) || (test && args.screen.is_some()) {
+        sources.screen = Some(ScreenSource::TestPattern {
+            pattern: "ball".into(),
+        });
+    } else if let Some(screen) = &args.screen {
+        sources.screen = Some(x11_screen(screen)?);
+    } else if nothing_chosen {
+        // The one-click default: the screen and the default microphone.
+        sources.screen = Some(ScreenSource::X11 {
+            display: None,
+            region: None,
+        });
+    }
+    sources.camera = args.camera.as_deref().map(|device| match device {
+        _ if test => CameraSource::TestPattern {
+            pattern: "smpte".into(),
+        },
+        "test" => CameraSource::TestPattern {
+            pattern: "smpte".into(),
+        },
+        d if d.starts_with("test:") => CameraSource::TestPattern {
+            pattern: d["test:".len()..].into(),
+        },
+        "" => CameraSource::V4l2 { device: None },
+        d => CameraSource::V4l2 {
+            device: Some(d.into()),
+        },
+    });
+    if test && (nothing_chosen || args.mic.is_some()) {
+        sources
+            .audio
+            .push(AudioSource::new(AudioSourceKind::TestTone {
+                frequency: 440,
+            }));
+    } else if let Some(mic) = &args.mic {
+        let device = (!mic.is_empty()).then(|| mic.clone());
+        sources
+            .audio
+            .push(AudioSource::new(AudioSourceKind::Microphone { device }));
+    } else if nothing_chosen {
+        sources
+            .audio
+            .push(AudioSource::new(AudioSourceKind::Microphone {
+                device: None,
+            }));
+    }
+    if args.desktop_audio {
+        sources
+            .audio
+            .push(AudioSource::new(AudioSourceKind::DesktopAudio {
+                device: None,
+            }));
+    }
+    Ok(sources)
+}
+
+/// `--screen :1` is a display; `--screen 1` a monitor of $DISPLAY.
+fn x11_screen(value: &str) -> Result<ScreenSource, Failure> {
+    if value.is_empty() {
+        return Ok(ScreenSource::X11 {
+            display: None,
+            region: None,
+        });
+    }
+    if value.contains(':') {
+        return Ok(ScreenSource::X11 {
+            display: Some(value.into()),
+            region: None,
+        });
+    }
+    let monitor = value.parse::<usize>().map_err(|_| {
+        Failure::usage(format!(
+            "--screen {value}: give a display like :0 or a monitor number like 0"
+        ))
+    })?;
+    let display = std::env::var("DISPLAY").ok();
+    let region = cloumer_engine::x11_monitor_region(display.as_deref(), monitor)
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    Ok(ScreenSource::X11 {
+        display,
+        region: Some(region),
+    })
+}
+
+async fn outputs(args: &LiveArgs, backend: Option<PathBuf>) -> Result<Outputs, Failure> {
+    let recording = args.record.clone().map(|path| RecordingOutput { path });
+    let stream = match (&args.to, &recording) {
+        (Some(url), _) => Some(StreamOutput {
+            url: url.clone(),
+            key: stream_key(args.stream_key_file.as_deref())?,
+        }),
+        (None, Some(_)) => None,
+        (None, None) => {
+            let dest = crate::commands::account::account_destination(backend).await?;
+            Some(StreamOutput {
+                url: dest.url,
+                key: StreamKey::new(dest.stream_key.expose_secret()),
+            })
+        }
+    };
+    Ok(Outputs { stream, recording })
+}
+
+fn stream_key(file: Option<&Path>) -> Result<StreamKey, Failure> {
+    let key = match file {
+        Some(path) => std::fs::read_to_string(path).map_err(|e| {
+            Failure::usage(format!(
+                "cannot read the stream key file {}: {e}",
+                path.display()
+            ))
+        })?,
+        None => std::env::var(STREAM_KEY_ENV).map_err(|_| {
+            Failure::usage(format!(
+                "no stream key: set {STREAM_KEY_ENV} or pass --stream-key-file FILE"
+            ))
+        })?,
+    };
+    let key = key.trim();
+    if key.is_empty() {
+        return Err(Failure::usage("the stream key is empty"));
+    }
+    Ok(StreamKey::new(key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("1280x720"), Ok((1280, 720)));
+        assert!(parse_size("1280").is_err());
+        assert!(parse_size("ax720").is_err());
+    }
+
+    #[test]
+    fn default_bitrates_fit_the_channel() {
+        assert_eq!(default_bitrate(ChannelType::Standard, 720), 3500);
+        assert_eq!(default_bitrate(ChannelType::Basic, 1080), 3500);
+        assert_eq!(default_bitrate(ChannelType::Basic, 480), 1500);
+        assert_eq!(default_bitrate(ChannelType::Standard, 1080), 6000);
+    }
+}

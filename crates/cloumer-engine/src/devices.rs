@@ -1,0 +1,88 @@
+//! Capture devices, as `gst::DeviceMonitor` sees them (plus the X11 screen).
+
+use gst::prelude::*;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeviceKind {
+    Screen,
+    Camera,
+    Microphone,
+    /// The monitor of an output: what the desktop plays.
+    DesktopAudio,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Device {
+    pub kind: DeviceKind,
+    /// What to pass as `--camera`/`--mic`/`--screen` (device path, PulseAudio name, display).
+    pub id: String,
+    /// A human name.
+    pub name: String,
+    /// The GStreamer device class (`Video/Source`, `Audio/Source`, ...).
+    pub class: String,
+}
+
+/// Lists screens, cameras, microphones and desktop-audio monitors.
+pub fn list_devices() -> crate::Result<Vec<Device>> {
+    crate::init()?;
+    let mut devices = screens();
+    let monitor = gst::DeviceMonitor::new();
+    monitor.add_filter(Some("Video/Source"), None);
+    monitor.add_filter(Some("Audio/Source"), None);
+    // start() runs the providers' probes; without it some providers list nothing.
+    let started = monitor.start().is_ok();
+    for device in monitor.devices() {
+        if let Some(d) = describe(&device) {
+            devices.push(d);
+        }
+    }
+    if started {
+        monitor.stop();
+    }
+    Ok(devices)
+}
+
+fn screens() -> Vec<Device> {
+    match std::env::var("DISPLAY") {
+        Ok(display) if !display.is_empty() => vec![Device {
+            kind: DeviceKind::Screen,
+            id: display.clone(),
+            name: format!("X11 display {display}"),
+            class: "Video/Source/Screen".into(),
+        }],
+        _ => Vec::new(),
+    }
+}
+
+fn describe(device: &gst::Device) -> Option<Device> {
+    let class = device.device_class().to_string();
+    let props = device.properties();
+    let prop = |key: &str| props.as_ref().and_then(|p| p.get::<String>(key).ok());
+    let name = device.display_name().to_string();
+    let (kind, id) = if class.starts_with("Video/Source") {
+        (
+            DeviceKind::Camera,
+            prop("device.path").or_else(|| prop("api.v4l2.path"))?,
+        )
+    } else if class.starts_with("Audio/Source") {
+        // PulseAudio names outputs' monitors `<sink>.monitor` (class `Audio/Source` too).
+        let id = prop("device.name").or_else(|| prop("node.name"))?;
+        let kind = if id.ends_with(".monitor") || prop("device.class").as_deref() == Some("monitor")
+        {
+            DeviceKind::DesktopAudio
+        } else {
+            DeviceKind::Microphone
+        };
+        (kind, id)
+    } else {
+        return None;
+    };
+    Some(Device {
+        kind,
+        id,
+        name,
+        class,
+    })
+}

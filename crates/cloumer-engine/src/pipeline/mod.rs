@@ -1,0 +1,158 @@
+//! [`PipelineBuilder`]: a validated [`BroadcastConfig`] becomes one `gst::Pipeline`.
+//!
+//! ```text
+//!  screen ─┐                                   ┌─ queue ─ ivssink.video ─┐
+//!          ├─ compositor ─ cloumerh264enc ─ tee┤                         ├─ RTMP(S)
+//!  camera ─┘   (PiP)                           └─ queue ─ matroskamux ─ filesink
+//!  mic ────┐                                   ┌─ queue ─ ivssink.audio ─┘    ^
+//!          ├─ audiomixer ─── avenc_aac ──── tee┤                              |
+//!  desktop ┘  (volume, mute)                   └─ queue ──────────────────────┘
+//! ```
+//!
+//! Each stage lives in its own module with its own diagram; elements get the stable names
+//! of [`names`].
+
+mod audio;
+mod encode;
+pub mod names;
+mod outputs;
+mod video;
+
+pub(crate) use audio::set_volume;
+pub(crate) use encode::{encoder_in_use, set_bitrate};
+
+use gst::prelude::*;
+
+use crate::config::BroadcastConfig;
+use crate::error::{Error, Result};
+
+/// Registers our own elements in this process. Until `gst-plugins` ships them the
+/// pipeline falls back to stock elements (see [`encode`] and [`outputs`]).
+pub(crate) fn register_cloumer_elements() -> Result<()> {
+    Ok(())
+}
+
+/// A built (not yet started) pipeline and what the session needs to know about it.
+#[derive(Debug)]
+pub struct BuiltPipeline {
+    pub pipeline: gst::Pipeline,
+    /// True when the RTMP(S) output is our `ivssink` (reconnects, posts state/stats
+    /// messages); false for the stock `flvmux ! rtmp2sink` stand-in.
+    pub ivssink: bool,
+    pub streaming: bool,
+    pub recording: bool,
+}
+
+/// Builds the pipeline for one broadcast. Kooha's shape: one small function per stage.
+pub struct PipelineBuilder<'a> {
+    config: &'a BroadcastConfig,
+}
+
+impl<'a> PipelineBuilder<'a> {
+    pub fn new(config: &'a BroadcastConfig) -> Self {
+        Self { config }
+    }
+
+    /// Validates the config, then makes, adds and links every element.
+    pub fn build(self) -> Result<BuiltPipeline> {
+        crate::validate::validate(self.config)?;
+        crate::init()?;
+        let pipeline = gst::Pipeline::with_name(names::PIPELINE);
+        let canvas = video::canvas(&pipeline, self.config)?;
+        let video_tee = encode::video_encoder(&pipeline, self.config, &canvas)?;
+        let audio = audio::mix(&pipeline, self.config)?;
+        let audio_tee = encode::audio_encoder(&pipeline, self.config, &audio)?;
+        let mut ivssink = false;
+        if let Some(stream) = &self.config.outputs.stream {
+            ivssink = outputs::stream(&pipeline, stream, &video_tee, &audio_tee)?;
+        }
+        if let Some(recording) = &self.config.outputs.recording {
+            outputs::recording(&pipeline, recording, &video_tee, &audio_tee)?;
+        }
+        Ok(BuiltPipeline {
+            pipeline,
+            ivssink,
+            streaming: self.config.outputs.stream.is_some(),
+            recording: self.config.outputs.recording.is_some(),
+        })
+    }
+}
+
+/// Makes one element, turning "factory not found" into an error that names the plugin.
+pub(crate) fn make(factory: &str, name: Option<&str>) -> Result<gst::Element> {
+    let mut builder = gst::ElementFactory::make(factory);
+    if let Some(name) = name {
+        builder = builder.name(name);
+    }
+    builder.build().map_err(|_| Error::MissingElement {
+        element: factory.to_owned(),
+        hint: plugin_hint(factory).to_owned(),
+    })
+}
+
+fn plugin_hint(factory: &str) -> &'static str {
+    match factory {
+        "x264enc" => "install gstreamer1.0-plugins-ugly",
+        "avenc_aac" => "install gstreamer1.0-libav",
+        "ximagesrc" => "install gstreamer1.0-x (X11 screen capture)",
+        "pulsesrc" | "v4l2src" | "matroskamux" | "flvmux" | "videorate" => {
+            "install gstreamer1.0-plugins-good"
+        }
+        "rtmp2sink" | "compositor" | "voaacenc" => "install gstreamer1.0-plugins-bad",
+        "pipewiresrc" => "install gstreamer1.0-pipewire",
+        "cloumerh264enc" | "ivssink" => "Cloumer's own elements are not registered (gst-plugins)",
+        _ => "install the GStreamer plugin packages (base, good, bad, ugly, libav)",
+    }
+}
+
+/// Adds `elements` to `pipeline` and links them in order.
+pub(crate) fn add_chain(pipeline: &gst::Pipeline, elements: &[&gst::Element]) -> Result<()> {
+    pipeline.add_many(elements.iter().copied())?;
+    gst::Element::link_many(elements.iter().copied()).map_err(|e| {
+        let names: Vec<String> = elements.iter().map(|e| e.name().to_string()).collect();
+        Error::Pipeline(format!("cannot link {}: {e}", names.join(" ! ")))
+    })
+}
+
+/// A `capsfilter` with the given caps.
+pub(crate) fn capsfilter(name: Option<&str>, caps: gst::Caps) -> Result<gst::Element> {
+    let filter = make("capsfilter", name)?;
+    filter.set_property("caps", caps);
+    Ok(filter)
+}
+
+/// A queue that drops the oldest data instead of blocking: a stalled branch (network gone,
+/// slow disk) must never stall capture or the other branch.
+pub(crate) fn leaky_queue(max_seconds: u64) -> Result<gst::Element> {
+    let queue = make("queue", None)?;
+    queue.set_property("max-size-buffers", 0u32);
+    queue.set_property("max-size-bytes", 0u32);
+    queue.set_property("max-size-time", max_seconds * 1_000_000_000);
+    queue.set_property_from_str("leaky", "downstream");
+    Ok(queue)
+}
+
+/// Requests a pad from a tee and links it to `sink`'s pad `sink_pad` (or its always sink).
+pub(crate) fn link_from_tee(
+    tee: &gst::Element,
+    sink: &gst::Element,
+    sink_pad: Option<&str>,
+) -> Result<()> {
+    let src = tee
+        .request_pad_simple("src_%u")
+        .ok_or_else(|| Error::Pipeline(format!("{} gave no src pad", tee.name())))?;
+    let sink_pad = match sink_pad {
+        Some(name) => sink
+            .static_pad(name)
+            .or_else(|| sink.request_pad_simple(name)),
+        None => sink.static_pad("sink"),
+    }
+    .ok_or_else(|| Error::Pipeline(format!("{} has no pad to link to", sink.name())))?;
+    src.link(&sink_pad).map(|_| ()).map_err(|e| {
+        Error::Pipeline(format!(
+            "cannot link {} to {}: {e:?}",
+            tee.name(),
+            sink.name()
+        ))
+    })
+}

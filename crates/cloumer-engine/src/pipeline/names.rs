@@ -1,0 +1,29 @@
+//! Stable element names: stats, live controls, tests and dot dumps find elements by them.
+
+pub const PIPELINE: &str = "cloumer-broadcast";
+pub const SCREEN_SOURCE: &str = "cloumer-screen-source";
+pub const CAMERA_SOURCE: &str = "cloumer-camera-source";
+pub const COMPOSITOR: &str = "cloumer-compositor";
+/// `videorate` that makes the canvas rate exact; its `drop`/`duplicate` counters feed stats.
+pub const VIDEO_RATE: &str = "cloumer-video-rate";
+/// The caps filter that fixes the output canvas (size, rate, I420).
+pub const CANVAS_CAPS: &str = "cloumer-canvas-caps";
+pub const VIDEO_ENCODER: &str = "cloumer-video-encoder";
+pub const VIDEO_TEE: &str = "cloumer-video-tee";
+pub const AUDIO_MIXER: &str = "cloumer-audio-mixer";
+pub const AUDIO_ENCODER: &str = "cloumer-audio-encoder";
+pub const AUDIO_TEE: &str = "cloumer-audio-tee";
+/// `ivssink` (or its stock stand-in): the RTMP(S) output.
+pub const STREAM_SINK: &str = "cloumer-stream-sink";
+pub const RECORDING_MUX: &str = "cloumer-recording-mux";
+pub const RECORDING_SINK: &str = "cloumer-recording-sink";
+
+/// The `volume` element of audio source number `index` (order of `Sources::audio`).
+pub fn audio_volume(index: usize) -> String {
+    format!("cloumer-audio-volume-{index}")
+}
+
+/// The source element of audio source number `index`.
+pub fn audio_source(index: usize) -> String {
+    format!("cloumer-audio-source-{index}")
+}

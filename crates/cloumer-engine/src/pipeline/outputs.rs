@@ -1,0 +1,126 @@
+//! The two outputs hanging off the encoder tees.
+
+use gst::prelude::*;
+
+use super::{leaky_queue, link_from_tee, make, names};
+use crate::config::{RecordingOutput, StreamOutput};
+use crate::error::{Error, Result};
+
+/// How much a branch may lag before its queue drops the oldest data.
+const STREAM_QUEUE_SECS: u64 = 3;
+const RECORDING_QUEUE_SECS: u64 = 5;
+
+/// ```text
+///  cloumer-video-tee ─ queue(leaky) ─ video ┐
+///                                           cloumer-stream-sink (ivssink) ─ RTMP(S)
+///  cloumer-audio-tee ─ queue(leaky) ─ audio ┘
+/// ```
+/// Returns true when the sink is our `ivssink` (reconnects by itself, posts state and stats
+/// messages), false for the stock stand-in.
+pub(super) fn stream(
+    pipeline: &gst::Pipeline,
+    output: &StreamOutput,
+    video_tee: &gst::Element,
+    audio_tee: &gst::Element,
+) -> Result<bool> {
+    let (sink, ivssink) = stream_sink(output)?;
+    pipeline.add(&sink)?;
+    for (tee, pad) in [(video_tee, "video"), (audio_tee, "audio")] {
+        let queue = leaky_queue(STREAM_QUEUE_SECS)?;
+        pipeline.add(&queue)?;
+        link_from_tee(tee, &queue, None)?;
+        let src = queue
+            .static_pad("src")
+            .ok_or_else(|| Error::Pipeline("queue without src".into()))?;
+        let sink_pad = sink
+            .static_pad(pad)
+            .ok_or_else(|| Error::Pipeline(format!("the stream sink has no `{pad}` pad")))?;
+        src.link(&sink_pad).map_err(|e| {
+            Error::Pipeline(format!(
+                "cannot link the {pad} queue to the stream sink: {e:?}"
+            ))
+        })?;
+    }
+    Ok(ivssink)
+}
+
+/// The one place that decides the RTMP(S) output element: `ivssink` when registered.
+fn stream_sink(output: &StreamOutput) -> Result<(gst::Element, bool)> {
+    if gst::ElementFactory::find("ivssink").is_some() {
+        let sink = make("ivssink", Some(names::STREAM_SINK))?;
+        sink.set_property("location", output.url.as_str());
+        sink.set_property("stream-key", output.key.expose());
+        return Ok((sink, true));
+    }
+    Ok((stock_stream_sink(output)?, false))
+}
+
+/// ```text
+///  [bin cloumer-stream-sink: video ─┐
+///                                   flvmux(streamable) ─ rtmp2sink(url + key)
+///                            audio ─┘]
+/// ```
+/// No reconnect: a dropped connection fails the session. TLS is validated against the
+/// system trust store (rtmp2sink's default; never switched off).
+fn stock_stream_sink(output: &StreamOutput) -> Result<gst::Element> {
+    let bin = gst::Bin::with_name(names::STREAM_SINK);
+    let mux = make("flvmux", Some("flvmux"))?;
+    mux.set_property("streamable", true);
+    let sink = make("rtmp2sink", Some("rtmp2sink"))?;
+    let location = format!(
+        "{}/{}",
+        output.url.trim_end_matches('/'),
+        output.key.expose()
+    );
+    sink.set_property("location", location);
+    bin.add_many([&mux, &sink])?;
+    mux.link(&sink)?;
+    for (pad, template) in [("video", "video"), ("audio", "audio")] {
+        let target = mux
+            .request_pad_simple(template)
+            .ok_or_else(|| Error::Pipeline(format!("flvmux gave no {pad} pad")))?;
+        let ghost = gst::GhostPad::builder_with_target(&target)?
+            .name(pad)
+            .build();
+        bin.add_pad(&ghost)?;
+    }
+    Ok(bin.upcast())
+}
+
+/// ```text
+///  cloumer-video-tee ─ queue(leaky) ─┐
+///                                    cloumer-recording-mux (matroskamux, streamable) ─ filesink
+///  cloumer-audio-tee ─ queue(leaky) ─┘
+/// ```
+/// Streamable Matroska writes no index to seek back to, so every cluster on disk is
+/// playable as soon as it is written: a crash or kill -9 leaves a playable file.
+pub(super) fn recording(
+    pipeline: &gst::Pipeline,
+    output: &RecordingOutput,
+    video_tee: &gst::Element,
+    audio_tee: &gst::Element,
+) -> Result<()> {
+    let mux = make("matroskamux", Some(names::RECORDING_MUX))?;
+    mux.set_property("streamable", true);
+    let sink = make("filesink", Some(names::RECORDING_SINK))?;
+    sink.set_property("location", output.path.to_string_lossy().as_ref());
+    // Rendering sync is pointless for a file; async off so the sink never holds up preroll.
+    sink.set_property("sync", false);
+    sink.set_property("async", false);
+    pipeline.add_many([&mux, &sink])?;
+    mux.link(&sink)?;
+    for (tee, template) in [(video_tee, "video_%u"), (audio_tee, "audio_%u")] {
+        let queue = leaky_queue(RECORDING_QUEUE_SECS)?;
+        pipeline.add(&queue)?;
+        link_from_tee(tee, &queue, None)?;
+        let pad = mux
+            .request_pad_simple(template)
+            .ok_or_else(|| Error::Pipeline(format!("matroskamux gave no {template} pad")))?;
+        let src = queue
+            .static_pad("src")
+            .ok_or_else(|| Error::Pipeline("queue without src".into()))?;
+        src.link(&pad)
+            .map_err(|e| Error::Pipeline(format!("cannot link to the recording muxer: {e:?}")))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,393 @@
+//! The session actor: owns the `gst::Pipeline`, reads its bus as a stream in this tokio
+//! task (no GLib main loop), drives the state machine of [`crate::state`] and publishes
+//! state and stats.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use futures::StreamExt;
+use gst::prelude::*;
+use tokio::sync::{broadcast, mpsc, watch};
+use tokio::time::Instant;
+
+use super::Command;
+use crate::config::BroadcastConfig;
+use crate::error::{Error, Result};
+use crate::pipeline::{BuiltPipeline, PipelineBuilder, names};
+use crate::state::{Event, SessionState, next};
+use crate::stats::{EncoderCounters, OutputSample, Stats, StatsSampler};
+
+/// How long EOS may take to reach the sinks before the pipeline is shut down anyway.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long to wait for the bus to explain a failed start.
+const START_ERROR_WAIT: Duration = Duration::from_secs(3);
+
+const IVSSINK_STATS: &str = "cloumer-ivssink-stats";
+const IVSSINK_STATE: &str = "cloumer-ivssink-state";
+
+/// What exists only while the pipeline does.
+struct Running {
+    built: BuiltPipeline,
+    bus: gst::bus::BusStream,
+    counters: Arc<EncoderCounters>,
+    sampler: StatsSampler,
+    encoder: String,
+    drain_deadline: Option<Instant>,
+}
+
+pub(super) struct Actor {
+    config: Arc<BroadcastConfig>,
+    state: SessionState,
+    state_tx: watch::Sender<SessionState>,
+    transitions: broadcast::Sender<SessionState>,
+    stats_tx: broadcast::Sender<Stats>,
+    running: Option<Running>,
+}
+
+impl Actor {
+    pub(super) fn new(
+        config: Arc<BroadcastConfig>,
+        state_tx: watch::Sender<SessionState>,
+        transitions: broadcast::Sender<SessionState>,
+        stats_tx: broadcast::Sender<Stats>,
+    ) -> Self {
+        Self {
+            config,
+            state: SessionState::Idle,
+            state_tx,
+            transitions,
+            stats_tx,
+            running: None,
+        }
+    }
+
+    pub(super) async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
+        let mut tick = tokio::time::interval_at(
+            Instant::now() + Duration::from_secs(1),
+            Duration::from_secs(1),
+        );
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            let deadline = self.running.as_ref().and_then(|r| r.drain_deadline);
+            tokio::select! {
+                command = commands.recv() => match command {
+                    Some(command) => self.on_command(command).await,
+                    // Every handle is gone: nobody can stop us later, so stop now.
+                    None => {
+                        if !self.state.is_terminal() {
+                            self.request_stop().await;
+                            self.drain_until_done().await;
+                        }
+                        break;
+                    }
+                },
+                Some(message) = next_message(&mut self.running) => self.on_message(message).await,
+                _ = tick.tick(), if self.running.is_some() => self.publish_stats(),
+                _ = sleep_until(deadline), if deadline.is_some() => {
+                    tracing::warn!("EOS did not reach the sinks within {DRAIN_TIMEOUT:?}; shutting down");
+                    self.finish(Event::Drained).await;
+                }
+            }
+        }
+    }
+
+    /// Used when the handles are gone: keep reading the bus until the drain is done.
+    async fn drain_until_done(&mut self) {
+        while !self.state.is_terminal() {
+            let deadline = self.running.as_ref().and_then(|r| r.drain_deadline);
+            tokio::select! {
+                Some(message) = next_message(&mut self.running) => self.on_message(message).await,
+                _ = sleep_until(deadline) => self.finish(Event::Drained).await,
+            }
+        }
+    }
+
+    fn apply(&mut self, event: Event) -> bool {
+        match next(&self.state, event) {
+            Ok(state) => {
+                tracing::info!(from = self.state.name(), to = state.name(), "session state");
+                self.state = state.clone();
+                let _ = self.transitions.send(state.clone());
+                self.state_tx.send_replace(state);
+                true
+            }
+            Err(e) => {
+                tracing::debug!("{e}");
+                false
+            }
+        }
+    }
+
+    async fn on_command(&mut self, command: Command) {
+        match command {
+            Command::Start(reply) => {
+                let result = self.start().await;
+                let _ = reply.send(result);
+            }
+            Command::Stop => self.request_stop().await,
+            Command::SetBitrate(kbps, reply) => {
+                let result = self.with_pipeline(|p| crate::pipeline::set_bitrate(p, kbps));
+                let _ = reply.send(result);
+            }
+            Command::ReconnectNow(reply) => {
+                let result = self.reconnect_now();
+                let _ = reply.send(result);
+            }
+            Command::SetVolume {
+                index,
+                volume,
+                muted,
+                reply,
+            } => {
+                let result =
+                    self.with_pipeline(|p| crate::pipeline::set_volume(p, index, volume, muted));
+                let _ = reply.send(result);
+            }
+        }
+    }
+
+    fn with_pipeline(&self, f: impl FnOnce(&gst::Pipeline) -> Result<()>) -> Result<()> {
+        match &self.running {
+            Some(running) => f(&running.built.pipeline),
+            None => Err(Error::Pipeline("the session is not running".into())),
+        }
+    }
+
+    fn reconnect_now(&self) -> Result<()> {
+        let running = self
+            .running
+            .as_ref()
+            .ok_or_else(|| Error::Pipeline("the session is not running".into()))?;
+        if !running.built.ivssink {
+            return Err(Error::Network(
+                "reconnecting needs Cloumer's ivssink element".into(),
+            ));
+        }
+        let sink = running
+            .built
+            .pipeline
+            .by_name(names::STREAM_SINK)
+            .ok_or_else(|| Error::Pipeline("no stream output".into()))?;
+        sink.emit_by_name::<()>("reconnect-now", &[]);
+        Ok(())
+    }
+
+    async fn start(&mut self) -> Result<()> {
+        if !matches!(self.state, SessionState::Idle) {
+            return Err(crate::state::InvalidTransition {
+                state: self.state.name(),
+                event: "start".into(),
+            }
+            .into());
+        }
+        let built = match PipelineBuilder::new(&self.config).build() {
+            Ok(built) => built,
+            Err(e) => {
+                self.apply(Event::Start);
+                self.apply(Event::Fail(e.clone()));
+                return Err(e);
+            }
+        };
+        let pipeline = built.pipeline.clone();
+        let bus = pipeline
+            .bus()
+            .ok_or_else(|| Error::Pipeline("pipeline without bus".into()))?
+            .stream();
+        let counters = EncoderCounters::attach(&pipeline);
+        self.running = Some(Running {
+            built,
+            bus,
+            counters,
+            sampler: StatsSampler::new(),
+            encoder: String::new(),
+            drain_deadline: None,
+        });
+        self.apply(Event::Start);
+        let playing = set_state(&pipeline, gst::State::Playing).await;
+        if let Err(e) = playing {
+            let error = self.explain_start_failure(e).await;
+            self.finish(Event::Fail(error.clone())).await;
+            return Err(error);
+        }
+        if let Some(running) = &mut self.running {
+            running.sampler = StatsSampler::new();
+            running.encoder = crate::pipeline::encoder_in_use(&pipeline);
+            tracing::info!(encoder = %running.encoder, "pipeline playing");
+        }
+        Ok(())
+    }
+
+    /// A refused state change says little; the error message on the bus says why.
+    async fn explain_start_failure(&mut self, fallback: Error) -> Error {
+        let Some(running) = &mut self.running else {
+            return fallback;
+        };
+        let wait = async {
+            while let Some(message) = running.bus.next().await {
+                if let gst::MessageView::Error(err) = message.view() {
+                    return Some(crate::failure::classify(err));
+                }
+            }
+            None
+        };
+        tokio::time::timeout(START_ERROR_WAIT, wait)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or(fallback)
+    }
+
+    async fn request_stop(&mut self) {
+        if !self.apply(Event::Stop) {
+            return;
+        }
+        let Some(running) = &mut self.running else {
+            return;
+        };
+        if running.drain_deadline.is_none() {
+            tracing::info!("stopping: sending EOS");
+            running.drain_deadline = Some(Instant::now() + DRAIN_TIMEOUT);
+            running.built.pipeline.send_event(gst::event::Eos::new());
+        }
+    }
+
+    /// Applies a terminal event and takes the pipeline down.
+    async fn finish(&mut self, event: Event) {
+        if let Some(running) = self.running.take() {
+            let pipeline = running.built.pipeline;
+            if let Err(e) = set_state(&pipeline, gst::State::Null).await {
+                tracing::warn!("shutting the pipeline down: {e}");
+            }
+        }
+        self.apply(event);
+    }
+
+    async fn on_message(&mut self, message: gst::Message) {
+        use gst::MessageView;
+        let Some(running) = &mut self.running else {
+            return;
+        };
+        let pipeline = running.built.pipeline.clone();
+        match message.view() {
+            MessageView::Eos(_) => {
+                tracing::info!("EOS reached the sinks");
+                self.finish(Event::Drained).await;
+            }
+            MessageView::Error(err) => {
+                let error = crate::failure::classify(err);
+                tracing::error!(kind = error.kind(), "{error}");
+                pipeline.debug_to_dot_file_with_ts(gst::DebugGraphDetails::all(), "cloumer-error");
+                self.finish(Event::Fail(error)).await;
+            }
+            MessageView::Warning(w) => {
+                tracing::warn!(source = ?w.src().map(|s| s.path_string()), "{}", w.error());
+            }
+            MessageView::Qos(qos) => {
+                if let Some(dropped) = qos
+                    .dropped()
+                    .value()
+                    .try_into()
+                    .ok()
+                    .filter(|d: &u64| *d > 0)
+                {
+                    running.sampler.qos_dropped = running.sampler.qos_dropped.max(dropped);
+                }
+            }
+            MessageView::StateChanged(sc) if message.src() == Some(pipeline.upcast_ref()) => {
+                if sc.current() == gst::State::Playing {
+                    pipeline.debug_to_dot_file_with_ts(
+                        gst::DebugGraphDetails::all(),
+                        "cloumer-playing",
+                    );
+                    // Without ivssink there is no "connected" message to wait for.
+                    if !running.built.ivssink && matches!(self.state, SessionState::Connecting) {
+                        self.apply(Event::Connected {
+                            at: SystemTime::now(),
+                        });
+                    }
+                }
+            }
+            MessageView::Element(el) => {
+                if let Some(s) = el.structure() {
+                    self.on_ivssink_message(s);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_ivssink_message(&mut self, s: &gst::StructureRef) {
+        let Some(running) = &mut self.running else {
+            return;
+        };
+        match s.name().as_str() {
+            IVSSINK_STATS => running.sampler.output = OutputSample::from_ivssink(s),
+            IVSSINK_STATE => {
+                let state = s.get::<String>("state").unwrap_or_default();
+                let attempt = s.get::<u32>("attempt").unwrap_or(0);
+                let reason = s.get::<String>("reason").unwrap_or_default();
+                tracing::info!(%state, attempt, %reason, "ingest connection");
+                match state.as_str() {
+                    "connected" => {
+                        self.apply(Event::Connected {
+                            at: SystemTime::now(),
+                        });
+                    }
+                    "reconnecting" => {
+                        self.apply(Event::ConnectionLost {
+                            attempt: attempt.max(1),
+                        });
+                    }
+                    // "failed" comes with an error message that carries the kind.
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn publish_stats(&mut self) {
+        let Some(running) = &mut self.running else {
+            return;
+        };
+        let pipeline = &running.built.pipeline;
+        if running.built.streaming
+            && !running.built.ivssink
+            && let Some(sample) = OutputSample::from_rtmp2sink(pipeline)
+        {
+            running.sampler.output = sample;
+        }
+        let stats = running.sampler.sample(
+            pipeline,
+            &running.counters,
+            running.built.streaming,
+            &running.encoder,
+        );
+        tracing::trace!(?stats, "stats");
+        let _ = self.stats_tx.send(stats);
+    }
+}
+
+async fn next_message(running: &mut Option<Running>) -> Option<gst::Message> {
+    match running {
+        Some(r) => r.bus.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// State changes can block (a sink connecting, a device opening): off the async threads.
+async fn set_state(pipeline: &gst::Pipeline, state: gst::State) -> Result<()> {
+    let pipeline = pipeline.clone();
+    tokio::task::spawn_blocking(move || pipeline.set_state(state))
+        .await
+        .map_err(|e| Error::Pipeline(format!("state change task: {e}")))?
+        .map(|_| ())
+        .map_err(|_| Error::Pipeline(format!("the pipeline refused to go to {state:?}")))
+}

@@ -1,0 +1,154 @@
+//! The public face of a broadcast: a cloneable [`SessionHandle`] talking to one actor task
+//! that owns the pipeline (see [`actor`]).
+
+mod actor;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
+use tracing::Instrument;
+
+use crate::config::BroadcastConfig;
+use crate::error::{Error, Result};
+use crate::state::SessionState;
+use crate::stats::Stats;
+
+pub(crate) enum Command {
+    Start(oneshot::Sender<Result<()>>),
+    Stop,
+    SetBitrate(u32, oneshot::Sender<Result<()>>),
+    ReconnectNow(oneshot::Sender<Result<()>>),
+    SetVolume {
+        index: usize,
+        volume: f64,
+        muted: bool,
+        reply: oneshot::Sender<Result<()>>,
+    },
+}
+
+/// Controls one broadcast. Clones share the same session; the session ends (stopping the
+/// pipeline cleanly) when it is stopped or when the last handle is dropped.
+#[derive(Clone)]
+pub struct SessionHandle {
+    commands: mpsc::UnboundedSender<Command>,
+    state: watch::Receiver<SessionState>,
+    transitions: broadcast::Sender<SessionState>,
+    stats: broadcast::Sender<Stats>,
+    config: Arc<BroadcastConfig>,
+}
+
+impl std::fmt::Debug for SessionHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionHandle")
+            .field("state", &*self.state.borrow())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SessionHandle {
+    /// Validates `config` (IVS limits, outputs) and spawns the session actor, `Idle`.
+    /// Must be called inside a tokio runtime. Nothing is captured until [`Self::start`].
+    pub fn spawn(config: BroadcastConfig) -> Result<Self> {
+        crate::validate::validate(&config)?;
+        crate::init()?;
+        let runtime = tokio::runtime::Handle::try_current()
+            .map_err(|_| Error::Pipeline("SessionHandle::spawn needs a tokio runtime".into()))?;
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        let (commands, command_rx) = mpsc::unbounded_channel();
+        let (state_tx, state) = watch::channel(SessionState::Idle);
+        let (stats, _) = broadcast::channel(16);
+        let (transitions, _) = broadcast::channel(64);
+        let config = Arc::new(config);
+        let actor = actor::Actor::new(config.clone(), state_tx, transitions.clone(), stats.clone());
+        let span = tracing::info_span!("session", id);
+        runtime.spawn(actor.run(command_rx).instrument(span));
+        Ok(Self {
+            commands,
+            state,
+            transitions,
+            stats,
+            config,
+        })
+    }
+
+    /// Builds the pipeline and sets it playing. Returns once it runs (state `Connecting`,
+    /// or `Live` soon after); later failures arrive as `Failed` on [`Self::state`].
+    pub async fn start(&self) -> Result<()> {
+        self.ask(Command::Start).await
+    }
+
+    /// Drains the pipeline with EOS (files end valid), shuts it down and returns the final
+    /// state (`Stopped` or `Failed`).
+    pub async fn stop(&self) -> SessionState {
+        let _ = self.commands.send(Command::Stop);
+        self.finished().await
+    }
+
+    /// Waits until the session is `Stopped` or `Failed`, without asking it to stop.
+    pub async fn finished(&self) -> SessionState {
+        let mut state = self.state.clone();
+        let result = state
+            .wait_for(SessionState::is_terminal)
+            .await
+            .map(|s| s.clone());
+        match result {
+            Ok(s) => s,
+            Err(_) => state.borrow().clone(),
+        }
+    }
+
+    /// Changes the video bitrate while live (checked against the channel's limit).
+    pub async fn set_bitrate(&self, kbps: u32) -> Result<()> {
+        let mut config = (*self.config).clone();
+        config.video_bitrate_kbps = kbps;
+        crate::validate::validate(&config)?;
+        self.ask(|reply| Command::SetBitrate(kbps, reply)).await
+    }
+
+    /// Skips the reconnect back-off wait and tries the ingest now.
+    pub async fn reconnect_now(&self) -> Result<()> {
+        self.ask(Command::ReconnectNow).await
+    }
+
+    /// Sets the gain (1.0 = unchanged) and mute of audio source `index` (order of
+    /// `Sources::audio`) while running.
+    pub async fn set_audio_volume(&self, index: usize, volume: f64, muted: bool) -> Result<()> {
+        self.ask(|reply| Command::SetVolume {
+            index,
+            volume,
+            muted,
+            reply,
+        })
+        .await
+    }
+
+    /// The state now and every change after; the last state stays readable after the end.
+    pub fn state(&self) -> watch::Receiver<SessionState> {
+        self.state.clone()
+    }
+
+    /// Every state the session goes through, none skipped (unlike [`Self::state`], which
+    /// keeps only the latest); subscribe before [`Self::start`] to see `connecting`.
+    pub fn transitions(&self) -> broadcast::Receiver<SessionState> {
+        self.transitions.subscribe()
+    }
+
+    /// One [`Stats`] a second while the pipeline runs. A slow reader skips samples.
+    pub fn stats(&self) -> broadcast::Receiver<Stats> {
+        self.stats.subscribe()
+    }
+
+    pub fn config(&self) -> &BroadcastConfig {
+        &self.config
+    }
+
+    async fn ask(&self, make: impl FnOnce(oneshot::Sender<Result<()>>) -> Command) -> Result<()> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(make(reply))
+            .map_err(|_| Error::SessionClosed)?;
+        answer.await.map_err(|_| Error::SessionClosed)?
+    }
+}

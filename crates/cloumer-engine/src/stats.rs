@@ -1,0 +1,195 @@
+//! Stats published once a second while a session runs.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use gst::prelude::*;
+use serde::Serialize;
+
+use crate::pipeline::names;
+
+/// One sample. Rates are over the last second; counters since the session started.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Stats {
+    pub uptime_secs: f64,
+    /// What leaves towards the ingest (or, recording only, what the encoder makes).
+    pub output_bitrate_kbps: f64,
+    /// What the video encoder produces.
+    pub encoder_bitrate_kbps: f64,
+    pub fps: f64,
+    pub frames_encoded: u64,
+    /// Frames the capture/compose stage threw away (late or surplus).
+    pub frames_dropped: u64,
+    /// Frames repeated because capture delivered late.
+    pub frames_late: u64,
+    /// Encoded buffers dropped while the ingest was unreachable.
+    pub network_dropped: u64,
+    /// `x264`, `nvenc`, `va` or `vaapi`.
+    pub encoder: String,
+    pub bytes_sent: u64,
+    pub bytes_acked: u64,
+    pub connected: bool,
+    pub reconnects: u32,
+}
+
+/// Counts encoded video frames and bytes with a pad probe (cheap atomics, no locks).
+#[derive(Debug, Default)]
+pub(crate) struct EncoderCounters {
+    frames: AtomicU64,
+    bytes: AtomicU64,
+}
+
+impl EncoderCounters {
+    pub(crate) fn attach(pipeline: &gst::Pipeline) -> Arc<Self> {
+        let counters = Arc::new(Self::default());
+        let pad = pipeline
+            .by_name(names::VIDEO_ENCODER)
+            .and_then(|e| e.static_pad("src"));
+        if let Some(pad) = pad {
+            let c = counters.clone();
+            pad.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+                if let Some(buffer) = info.buffer() {
+                    c.frames.fetch_add(1, Ordering::Relaxed);
+                    c.bytes.fetch_add(buffer.size() as u64, Ordering::Relaxed);
+                }
+                gst::PadProbeReturn::Ok
+            });
+        }
+        counters
+    }
+}
+
+/// What the RTMP output last told us (from `ivssink` messages or `rtmp2sink` stats).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct OutputSample {
+    pub bytes_sent: u64,
+    pub bytes_acked: u64,
+    /// kbit/s as reported by ivssink; `None` = compute from bytes.
+    pub bitrate_kbps: Option<f64>,
+    pub connected: bool,
+    pub reconnects: u32,
+    pub dropped: u64,
+}
+
+impl OutputSample {
+    /// Reads a `cloumer-ivssink-stats` element message.
+    pub(crate) fn from_ivssink(s: &gst::StructureRef) -> Self {
+        let u = |f: &str| {
+            s.get::<u64>(f)
+                .or_else(|_| s.get::<u32>(f).map(u64::from))
+                .or_else(|_| s.get::<i64>(f).map(|v| v.max(0) as u64))
+                .unwrap_or(0)
+        };
+        let bitrate = s
+            .get::<u64>("bitrate")
+            .map(|b| b as f64)
+            .or_else(|_| s.get::<f64>("bitrate"));
+        Self {
+            bytes_sent: u("bytes-sent"),
+            bytes_acked: u("bytes-acked"),
+            // ivssink reports bit/s.
+            bitrate_kbps: bitrate.ok().map(|b| b / 1000.0),
+            connected: s.get::<bool>("connected").unwrap_or(false),
+            reconnects: u("reconnects") as u32,
+            dropped: u("dropped-buffers"),
+        }
+    }
+
+    /// Polls stock `rtmp2sink`'s `stats` property.
+    pub(crate) fn from_rtmp2sink(pipeline: &gst::Pipeline) -> Option<Self> {
+        let bin = pipeline
+            .by_name(names::STREAM_SINK)?
+            .downcast::<gst::Bin>()
+            .ok()?;
+        let sink = bin.by_name("rtmp2sink")?;
+        let stats = sink.property::<Option<gst::Structure>>("stats")?;
+        let get = |f: &str| stats.get::<u64>(f).unwrap_or(0);
+        Some(Self {
+            bytes_sent: get("out-bytes-total"),
+            bytes_acked: get("out-bytes-acked"),
+            bitrate_kbps: None,
+            connected: get("out-bytes-total") > 0,
+            reconnects: 0,
+            dropped: 0,
+        })
+    }
+}
+
+/// Turns counters into per-second samples.
+#[derive(Debug)]
+pub(crate) struct StatsSampler {
+    started: Instant,
+    last_at: Instant,
+    last_frames: u64,
+    last_bytes: u64,
+    last_sent: u64,
+    pub(crate) qos_dropped: u64,
+    pub(crate) output: OutputSample,
+}
+
+impl StatsSampler {
+    pub(crate) fn new() -> Self {
+        let now = Instant::now();
+        Self {
+            started: now,
+            last_at: now,
+            last_frames: 0,
+            last_bytes: 0,
+            last_sent: 0,
+            qos_dropped: 0,
+            output: OutputSample::default(),
+        }
+    }
+
+    pub(crate) fn sample(
+        &mut self,
+        pipeline: &gst::Pipeline,
+        counters: &EncoderCounters,
+        streaming: bool,
+        encoder: &str,
+    ) -> Stats {
+        let now = Instant::now();
+        let dt = now.duration_since(self.last_at).as_secs_f64().max(1e-3);
+        let frames = counters.frames.load(Ordering::Relaxed);
+        let bytes = counters.bytes.load(Ordering::Relaxed);
+        let encoder_kbps = (bytes - self.last_bytes) as f64 * 8.0 / dt / 1000.0;
+        let fps = (frames - self.last_frames) as f64 / dt;
+        let out = &self.output;
+        let output_kbps = if !streaming {
+            encoder_kbps
+        } else if let Some(kbps) = out.bitrate_kbps {
+            kbps
+        } else {
+            out.bytes_sent.saturating_sub(self.last_sent) as f64 * 8.0 / dt / 1000.0
+        };
+        let (rate_dropped, rate_duplicated) = pipeline
+            .by_name(names::VIDEO_RATE)
+            .map(|r| (r.property::<u64>("drop"), r.property::<u64>("duplicate")))
+            .unwrap_or((0, 0));
+        let stats = Stats {
+            uptime_secs: now.duration_since(self.started).as_secs_f64(),
+            output_bitrate_kbps: round1(output_kbps),
+            encoder_bitrate_kbps: round1(encoder_kbps),
+            fps: round1(fps),
+            frames_encoded: frames,
+            frames_dropped: rate_dropped + self.qos_dropped,
+            frames_late: rate_duplicated,
+            network_dropped: out.dropped,
+            encoder: encoder.to_owned(),
+            bytes_sent: out.bytes_sent,
+            bytes_acked: out.bytes_acked,
+            connected: out.connected,
+            reconnects: out.reconnects,
+        };
+        self.last_at = now;
+        self.last_frames = frames;
+        self.last_bytes = bytes;
+        self.last_sent = out.bytes_sent;
+        stats
+    }
+}
+
+fn round1(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
+}
