@@ -19,6 +19,7 @@ mod ivssink;
 pub mod probe;
 
 pub use error::{Error, Result};
+pub use ivssink::{FAILURE_DETAILS, FailureKind, STATE_MESSAGE, STATS_MESSAGE};
 
 fn plugin_init(plugin: &gst::Plugin) -> std::result::Result<(), glib::BoolError> {
     cloumerh264enc::register(plugin)?;

@@ -1,0 +1,188 @@
+//! Turning rtmp2sink errors into "retry" or "give up, and why".
+//!
+//! rtmp2sink (GStreamer 1.22) reports, as checked against nginx-rtmp and a TLS listener:
+//! * publish refused (nginx `on_publish` 403 closes the connection after `publish`):
+//!   "Failed to connect: 'publish' cmd failed: connection closed remotely";
+//!   a server answering NetStream.Publish.BadName etc.: "... publish failed: <code>";
+//! * untrusted certificate: "Failed to connect: Unacceptable TLS certificate", debug
+//!   "domain g-tls-error-quark, code 2";
+//! * nothing listening: "Connection refused: Could not connect to <host>: Connection refused";
+//! * a drop mid-stream: "Connection error: connection closed remotely" (RESOURCE/WRITE).
+
+use std::time::Duration;
+
+/// Why streaming stopped for good. `as_str()` is the `kind` field of `cloumer-failure`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The ingest refused to let us publish with this stream key.
+    KeyRejected,
+    /// TLS could not be established (untrusted certificate, handshake failure).
+    Tls,
+    /// Anything else: unreachable ingest, too many failed reconnects...
+    Network,
+}
+
+impl FailureKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::KeyRejected => "key-rejected",
+            FailureKind::Tls => "tls",
+            FailureKind::Network => "network",
+        }
+    }
+}
+
+/// An error message from one of our children, already redacted.
+#[derive(Debug, Clone)]
+pub(crate) struct ChildError {
+    pub message: String,
+    pub debug: String,
+    pub not_authorized: bool,
+}
+
+/// What we knew about the connection when the error arrived.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Context {
+    /// No connection of this element has ever been accepted before this attempt.
+    pub first_connection: bool,
+    /// How long ago the ingest accepted `publish` on this attempt (None: it never did).
+    pub published_for: Option<Duration>,
+    /// Bytes the ingest acknowledged on this attempt.
+    pub bytes_acked: u64,
+    pub reconnect: bool,
+}
+
+/// An ingest that refuses a key after accepting `publish` (rather than refusing `publish`)
+/// cuts the connection at once. nginx-rtmp acknowledges only every 5 MB, so "nothing
+/// acknowledged yet" alone would also match a normal drop in the first seconds of a stream:
+/// only a drop this soon after `publish` counts as a refusal.
+const REFUSAL_WINDOW: Duration = Duration::from_secs(2);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Decision {
+    Retry,
+    Fail(FailureKind),
+}
+
+fn is_tls(err: &ChildError) -> bool {
+    let text = format!("{} {}", err.message, err.debug).to_ascii_lowercase();
+    text.contains("g-tls-error-quark") || text.contains("tls") || text.contains("certificate")
+}
+
+fn is_publish_refused(err: &ChildError) -> bool {
+    let text = format!("{} {}", err.message, err.debug);
+    err.not_authorized
+        || text.contains("'publish' cmd failed")
+        || text.contains("publish failed")
+        || text.contains("NetStream.Publish.")
+}
+
+pub(crate) fn decide(err: &ChildError, ctx: Context) -> Decision {
+    if is_tls(err) {
+        return Decision::Fail(FailureKind::Tls);
+    }
+    if is_publish_refused(err) {
+        return Decision::Fail(FailureKind::KeyRejected);
+    }
+    if ctx.first_connection {
+        // Fail fast on the first connection instead of looping on a bad key or address:
+        // never reached the point of publishing = wrong or unreachable address; accepted,
+        // then cut off at once with nothing acknowledged = the key was refused.
+        match ctx.published_for {
+            None => return Decision::Fail(FailureKind::Network),
+            Some(t) if t < REFUSAL_WINDOW && ctx.bytes_acked == 0 => {
+                return Decision::Fail(FailureKind::KeyRejected);
+            }
+            // It streamed for a while: an ordinary drop.
+            Some(_) => {}
+        }
+    }
+    if ctx.reconnect {
+        Decision::Retry
+    } else {
+        Decision::Fail(FailureKind::Network)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(message: &str, debug: &str) -> ChildError {
+        ChildError {
+            message: message.into(),
+            debug: debug.into(),
+            not_authorized: false,
+        }
+    }
+
+    const LATER: Context = Context {
+        first_connection: false,
+        published_for: Some(Duration::from_secs(60)),
+        bytes_acked: 1000,
+        reconnect: true,
+    };
+
+    #[test]
+    fn nginx_on_publish_refusal_is_key_rejected() {
+        let e = err(
+            "Failed to connect: 'publish' cmd failed: connection closed remotely",
+            "domain g-io-error-quark, code 0",
+        );
+        assert_eq!(decide(&e, LATER), Decision::Fail(FailureKind::KeyRejected));
+    }
+
+    #[test]
+    fn untrusted_certificate_is_tls() {
+        let e = err(
+            "Failed to connect: Unacceptable TLS certificate",
+            "domain g-tls-error-quark, code 2",
+        );
+        assert_eq!(decide(&e, LATER), Decision::Fail(FailureKind::Tls));
+    }
+
+    #[test]
+    fn drops_after_a_good_connection_are_retried() {
+        let e = err("Connection error", "");
+        assert_eq!(decide(&e, LATER), Decision::Retry);
+        let refused = err(
+            "Connection refused: Could not connect to h: Connection refused",
+            "",
+        );
+        assert_eq!(decide(&refused, LATER), Decision::Retry);
+        let no = Context {
+            reconnect: false,
+            ..LATER
+        };
+        assert_eq!(decide(&e, no), Decision::Fail(FailureKind::Network));
+    }
+
+    #[test]
+    fn first_connection_fails_fast() {
+        let first = Context {
+            first_connection: true,
+            published_for: None,
+            bytes_acked: 0,
+            reconnect: true,
+        };
+        let refused = err(
+            "Connection refused: Could not connect to h: Connection refused",
+            "",
+        );
+        assert_eq!(
+            decide(&refused, first),
+            Decision::Fail(FailureKind::Network)
+        );
+        let cut = Context {
+            published_for: Some(Duration::from_millis(300)),
+            ..first
+        };
+        let drop = err("Connection error: connection closed remotely", "");
+        assert_eq!(decide(&drop, cut), Decision::Fail(FailureKind::KeyRejected));
+        let streamed = Context {
+            published_for: Some(Duration::from_secs(5)),
+            ..first
+        };
+        assert_eq!(decide(&drop, streamed), Decision::Retry);
+    }
+}

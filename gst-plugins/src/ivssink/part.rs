@@ -1,0 +1,140 @@
+//! The replaceable "sink part" of ivssink: `queue ! flvmux streamable=true ! rtmp2sink` per
+//! connection attempt. A fresh part per attempt gives a clean FLV header + codec headers to
+//! the ingest and fresh rtmp2sink stats (all zeros until the ingest accepts `publish`).
+
+use gst::prelude::*;
+
+use super::location::{self, StreamKey};
+
+/// How much a stalled connection may buffer before the oldest data is dropped, so that
+/// upstream (capture, encoder, the safety recording) never blocks on the network.
+const QUEUE_MAX_TIME: gst::ClockTime = gst::ClockTime::from_seconds(4);
+/// rtmp2sink connect/IO timeout in seconds.
+const RTMP_TIMEOUT_S: u32 = 5;
+
+pub(crate) struct SinkPart {
+    pub elements: Vec<gst::Element>,
+    pub rtmpsink: gst::Element,
+    pub video_queue: gst::Element,
+    pub audio_queue: Option<gst::Element>,
+}
+
+fn leaky_queue(name: &str) -> Result<gst::Element, glib::BoolError> {
+    gst::ElementFactory::make("queue")
+        .name(name)
+        .property("max-size-buffers", 0u32)
+        .property("max-size-bytes", 0u32)
+        .property("max-size-time", QUEUE_MAX_TIME.nseconds())
+        .property_from_str("leaky", "downstream")
+        .build()
+}
+
+use gst::glib;
+
+impl SinkPart {
+    /// Builds and links the part inside `bin` (not yet started, ghost pads not yet targeted).
+    pub(crate) fn build(
+        bin: &gst::Bin,
+        generation: u64,
+        location: &str,
+        key: &StreamKey,
+        with_audio: bool,
+    ) -> Result<SinkPart, glib::BoolError> {
+        let mux = gst::ElementFactory::make("flvmux")
+            .name(format!("mux{generation}"))
+            .property("streamable", true)
+            .build()?;
+        // The key is set before the element has a parent: GStreamer's deep-notify (what
+        // `gst-launch-1.0 -v` prints) only travels up to the parents an element has when the
+        // property changes, so the full URL never reaches the pipeline's notify handlers.
+        let rtmpsink = gst::ElementFactory::make("rtmp2sink")
+            .name(format!("rtmp{generation}"))
+            .property("location", location::publish_url(location, key))
+            // Connect on the first buffer (a keyframe), never in a state change.
+            .property("async-connect", false)
+            .property("async", false)
+            .property("timeout", RTMP_TIMEOUT_S)
+            // tls-validation-flags stays at its default (validate-all) on purpose.
+            .build()?;
+        let video_queue = leaky_queue(&format!("vqueue{generation}"))?;
+        let audio_queue = if with_audio {
+            Some(leaky_queue(&format!("aqueue{generation}"))?)
+        } else {
+            None
+        };
+
+        let mut elements = vec![video_queue.clone(), mux.clone(), rtmpsink.clone()];
+        elements.extend(audio_queue.iter().cloned());
+        bin.add_many(&elements)?;
+        let linked = (|| {
+            let vpad = mux
+                .request_pad_simple("video")
+                .ok_or_else(|| glib::bool_error!("flvmux gave no video pad"))?;
+            video_queue
+                .static_pad("src")
+                .ok_or_else(|| glib::bool_error!("queue without src pad"))?
+                .link(&vpad)
+                .map_err(|e| glib::bool_error!("linking video: {e:?}"))?;
+            if let Some(aq) = &audio_queue {
+                let apad = mux
+                    .request_pad_simple("audio")
+                    .ok_or_else(|| glib::bool_error!("flvmux gave no audio pad"))?;
+                aq.static_pad("src")
+                    .ok_or_else(|| glib::bool_error!("queue without src pad"))?
+                    .link(&apad)
+                    .map_err(|e| glib::bool_error!("linking audio: {e:?}"))?;
+            }
+            mux.link(&rtmpsink)
+        })();
+        if let Err(err) = linked {
+            let _ = bin.remove_many(&elements);
+            return Err(err);
+        }
+        Ok(SinkPart {
+            elements,
+            rtmpsink,
+            video_queue,
+            audio_queue,
+        })
+    }
+
+    pub(crate) fn contains(&self, obj: &gst::Object) -> bool {
+        self.elements
+            .iter()
+            .any(|e| e.upcast_ref::<gst::Object>() == obj)
+            || obj.parent().is_some_and(|p| {
+                self.elements
+                    .iter()
+                    .any(|e| e.upcast_ref::<gst::Object>() == &p)
+            })
+    }
+
+    /// (bytes sent, bytes acknowledged) on this part's connection so far.
+    pub(crate) fn byte_counts(&self) -> (u64, u64) {
+        let stats = self.rtmpsink.property::<Option<gst::Structure>>("stats");
+        let get = |name| {
+            stats
+                .as_ref()
+                .and_then(|s| s.get::<u64>(name).ok())
+                .unwrap_or(0)
+        };
+        (get("out-bytes-total"), get("out-bytes-acked"))
+    }
+
+    /// Starts the part at the bin's state.
+    pub(crate) fn start(&self) -> Result<(), gst::StateChangeError> {
+        for e in &self.elements {
+            e.sync_state_with_parent()
+                .map_err(|_| gst::StateChangeError)?;
+        }
+        Ok(())
+    }
+
+    /// Stops and removes the part from `bin`.
+    pub(crate) fn dispose(self, bin: &gst::Bin) {
+        for e in self.elements.iter().rev() {
+            let _ = e.set_state(gst::State::Null);
+        }
+        let _ = bin.remove_many(&self.elements);
+    }
+}
