@@ -20,34 +20,15 @@ pub fn h264_encoders() -> crate::Result<Vec<EncoderInfo>> {
     Ok(probe())
 }
 
-/// Until gst-plugins' probe is available: an encoder counts as usable when its element can
-/// be made; hardware ones are reported but not trusted without a real encode.
+/// gst-plugins' probe really encodes a few frames with each candidate (cached per process).
 fn probe() -> Vec<EncoderInfo> {
-    [
-        ("nvenc", "nvh264enc"),
-        ("va", "vah264enc"),
-        ("vaapi", "vaapih264enc"),
-        ("x264", "x264enc"),
-    ]
-    .into_iter()
-    .map(|(kind, element)| {
-        let made = gst::ElementFactory::make(element).build().is_ok();
-        let (usable, reason) = match (made, kind) {
-            (true, "x264") => (true, None),
-            (true, _) => (false, Some("not verified by a test encode".to_owned())),
-            (false, _) => (
-                false,
-                Some(format!(
-                    "GStreamer element {element} is not available (no driver or plugin)"
-                )),
-            ),
-        };
-        EncoderInfo {
-            kind: kind.into(),
-            element: element.into(),
-            usable,
-            reason,
-        }
-    })
-    .collect()
+    gstcloumer::probe::h264_encoders()
+        .into_iter()
+        .map(|p| EncoderInfo {
+            kind: p.kind.as_str().to_owned(),
+            element: p.element.to_owned(),
+            usable: p.usable,
+            reason: p.reason,
+        })
+        .collect()
 }

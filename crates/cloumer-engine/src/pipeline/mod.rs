@@ -26,10 +26,12 @@ use gst::prelude::*;
 use crate::config::BroadcastConfig;
 use crate::error::{Error, Result};
 
-/// Registers our own elements in this process. Until `gst-plugins` ships them the
-/// pipeline falls back to stock elements (see [`encode`] and [`outputs`]).
+/// Registers our own elements (`cloumerh264enc`, `ivssink`) in this process. The stages
+/// look the factories up at build time and fall back to stock elements when one is missing
+/// (see [`encode`] and [`outputs`]), so a partial plugin build still streams.
 pub(crate) fn register_cloumer_elements() -> Result<()> {
-    Ok(())
+    gstcloumer::plugin_register_static()
+        .map_err(|e| Error::Pipeline(format!("registering Cloumer's elements: {e}")))
 }
 
 /// A built (not yet started) pipeline and what the session needs to know about it.
