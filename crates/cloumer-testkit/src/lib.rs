@@ -1,0 +1,53 @@
+//! Real components for Cloumer's integration tests, each started on free resources and torn
+//! down on `Drop`:
+//!
+//! * [`Xvfb`]: a virtual X display with a moving picture on it (screen capture tests);
+//! * [`Pulse`]: a private PulseAudio with a null sink `vsink` playing a tone (microphone
+//!   tests capture `vsink.monitor`);
+//! * [`Ingest`]: nginx-rtmp that records every publish, with an `on_publish` hook accepting
+//!   exactly one stream key, behind an nginx `stream` TLS listener whose certificate comes
+//!   from a test CA installed in the system trust store, plus a second TLS listener with an
+//!   untrusted certificate;
+//! * [`probe`]: ffprobe/ffmpeg helpers returning parsed data.
+//!
+//! A component that cannot run here (missing program, not root) returns an error whose text
+//! says why; tests turn it into a printed skip with [`skip_unless!`].
+//! A dev-dependency only: never linked into the product.
+
+mod ca;
+mod display;
+mod ingest;
+pub mod probe;
+mod process;
+mod pulse;
+
+pub use ca::TestCa;
+pub use display::Xvfb;
+pub use ingest::{Ingest, Recording};
+pub use process::{free_port, wait_until};
+pub use pulse::Pulse;
+
+/// Runs `$expr` (an `anyhow::Result`); on error prints `SKIP <test>: <reason>` and returns
+/// from the calling test, so a missing component is a visible skip, never a silent pass.
+#[macro_export]
+macro_rules! skip_unless {
+    ($expr:expr) => {
+        match $expr {
+            Ok(value) => value,
+            Err(reason) => {
+                eprintln!("SKIP {}: {reason:#}", module_path!());
+                return;
+            }
+        }
+    };
+}
+
+/// Checks that the programs a test needs are installed.
+pub fn require_programs(programs: &[&str]) -> anyhow::Result<()> {
+    for program in programs {
+        if process::which(program).is_none() {
+            anyhow::bail!("`{program}` is not installed (see the README's test set-up command)");
+        }
+    }
+    Ok(())
+}
