@@ -239,3 +239,53 @@ fn unusable_encoder_choice_is_refused_with_the_reason() {
     assert!(text.contains(unusable.element), "{text}");
     let _ = pipeline.set_state(gst::State::Null);
 }
+
+/// Pushes `n` flat I420 64x64 frames at `fps` starting at `start`; returns the next start.
+fn push_raw(h: &mut Harness, start: gst::ClockTime, fps: u64, n: u64) -> gst::ClockTime {
+    let dur = gst::ClockTime::SECOND / fps;
+    for i in 0..n {
+        let mut buf = gst::Buffer::with_size(64 * 64 * 3 / 2).expect("buffer");
+        {
+            let b = buf.get_mut().expect("writable");
+            b.set_pts(start + dur * i);
+            b.set_duration(dur);
+            // A little motion so that frames differ.
+            let mut map = b.map_writable().expect("map");
+            map.as_mut_slice()[(i as usize * 7) % 4096] = 255;
+        }
+        h.push(buf).expect("push");
+    }
+    start + dur * n
+}
+
+#[test]
+fn framerate_change_restarts_the_gop_in_frames() {
+    init();
+    if !x264_available() {
+        return;
+    }
+    let enc = gst::ElementFactory::make("cloumerh264enc")
+        .build()
+        .expect("element");
+    let mut h = Harness::with_element(&enc, Some("sink"), Some("src"));
+    h.play();
+    h.set_src_caps_str("video/x-raw,format=I420,width=64,height=64,framerate=30/1");
+    let next = push_raw(&mut h, gst::ClockTime::ZERO, 30, 90);
+    h.set_src_caps_str("video/x-raw,format=I420,width=64,height=64,framerate=15/1");
+    push_raw(&mut h, next, 15, 45);
+    h.push_event(gst::event::Eos::new());
+
+    // Frame indexes: the restarted encoder's timestamps are shifted (with a matching
+    // segment), so count frames rather than compare raw PTS.
+    let mut keys = Vec::new();
+    let mut i = 0;
+    while let Some(b) = h.try_pull() {
+        if !b.flags().contains(gst::BufferFlags::DELTA_UNIT) {
+            keys.push(i);
+        }
+        i += 1;
+    }
+    assert_eq!(i, 135, "one output per input frame");
+    // 3 s at 30 fps (IDR every 60 frames), then 3 s at 15 fps (every 30 frames).
+    assert_eq!(keys, vec![0, 60, 90, 120]);
+}

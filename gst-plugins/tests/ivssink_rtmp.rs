@@ -3,190 +3,18 @@
 
 mod common;
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use gst::glib;
 use gst::prelude::*;
 
-use common::{Nginx, ffprobe_keyframes, ffprobe_streams, missing_prerequisite};
+use common::pipeline::{Run, failure_kind, is_state};
+use common::{Nginx, ffprobe_keyframes, ffprobe_start_times, ffprobe_streams};
 
 const GOOD_KEY: &str = "goodkey";
 
-fn init() -> bool {
-    gst::init().expect("gst init");
-    gstcloumer::plugin_register_static().expect("register");
-    if let Some(why) = missing_prerequisite() {
-        eprintln!("skipping: {why}");
-        return false;
-    }
-    true
-}
-
-/// A live test pipeline: videotestsrc -> cloumerh264enc -> tee -> (ivssink | "safety" fakesink),
-/// audiotestsrc -> avenc_aac -> ivssink.
-struct Run {
-    pipeline: gst::Pipeline,
-    messages: Vec<gst::Message>,
-    safety_frames: Arc<AtomicU64>,
-    encoded_frames: Arc<AtomicU64>,
-    /// Longest wall-clock gap between two frames reaching the safety branch.
-    safety_max_gap: Arc<Mutex<Duration>>,
-}
-
-impl Run {
-    fn start(location: &str, key: &str) -> Run {
-        let desc = format!(
-            "videotestsrc is-live=true pattern=ball \
-               ! video/x-raw,width=320,height=240,framerate=30/1 \
-               ! cloumerh264enc name=enc bitrate=500 speed-preset=ultrafast ! tee name=t \
-             t. ! queue ! ivs.video \
-             t. ! queue ! fakesink name=safety sync=false async=false \
-             audiotestsrc is-live=true wave=sine freq=440 \
-               ! audio/x-raw,rate=48000,channels=2 ! avenc_aac bitrate=128000 ! queue ! ivs.audio \
-             ivssink name=ivs location={location} stats-interval-ms=500 \
-               reconnect-delay-initial-ms=500"
-        );
-        let pipeline = gst::parse::launch(&desc)
-            .expect("pipeline")
-            .downcast::<gst::Pipeline>()
-            .expect("a pipeline");
-        let ivs = pipeline.by_name("ivs").expect("ivssink");
-        ivs.set_property("stream-key", key);
-
-        let safety_frames = Arc::new(AtomicU64::new(0));
-        let encoded_frames = Arc::new(AtomicU64::new(0));
-        let safety_max_gap = Arc::new(Mutex::new(Duration::ZERO));
-        let count =
-            |name: &str, pad: &str, counter: Arc<AtomicU64>, gap: Option<Arc<Mutex<Duration>>>| {
-                let last: Mutex<Option<Instant>> = Mutex::new(None);
-                pipeline
-                    .by_name(name)
-                    .and_then(|e| e.static_pad(pad))
-                    .expect("pad")
-                    .add_probe(gst::PadProbeType::BUFFER, move |_, _| {
-                        counter.fetch_add(1, Ordering::SeqCst);
-                        if let Some(gap) = &gap {
-                            let now = Instant::now();
-                            let mut last = last.lock().expect("last");
-                            if let Some(prev) = *last {
-                                let mut g = gap.lock().expect("gap");
-                                *g = (*g).max(now - prev);
-                            }
-                            *last = Some(now);
-                        }
-                        gst::PadProbeReturn::Ok
-                    });
-            };
-        count(
-            "safety",
-            "sink",
-            safety_frames.clone(),
-            Some(safety_max_gap.clone()),
-        );
-        count("enc", "src", encoded_frames.clone(), None);
-
-        pipeline.set_state(gst::State::Playing).expect("playing");
-        Run {
-            pipeline,
-            messages: Vec::new(),
-            safety_frames,
-            encoded_frames,
-            safety_max_gap,
-        }
-    }
-
-    /// Collects bus messages until `pred` matches one (returned) or `timeout` passes.
-    fn pump_until(
-        &mut self,
-        timeout: Duration,
-        pred: impl Fn(&gst::Message) -> bool,
-    ) -> Option<gst::Message> {
-        let bus = self.pipeline.bus().expect("bus");
-        let deadline = Instant::now() + timeout;
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            let Some(msg) = bus.timed_pop(gst::ClockTime::from_mseconds(left.as_millis() as u64))
-            else {
-                break;
-            };
-            self.messages.push(msg.clone());
-            if pred(&msg) {
-                return Some(msg);
-            }
-        }
-        None
-    }
-
-    fn pump_for(&mut self, d: Duration) {
-        let _ = self.pump_until(d, |_| false);
-    }
-
-    fn element_structs(&self, name: &str) -> Vec<gst::Structure> {
-        self.messages
-            .iter()
-            .filter_map(|m| match m.view() {
-                gst::MessageView::Element(e) => e
-                    .structure()
-                    .filter(|s| s.name() == name)
-                    .map(|s| s.to_owned()),
-                _ => None,
-            })
-            .collect()
-    }
-
-    fn states(&self) -> Vec<String> {
-        self.element_structs(gstcloumer::STATE_MESSAGE)
-            .iter()
-            .map(|s| s.get::<String>("state").expect("state field"))
-            .collect()
-    }
-
-    fn errors(&self) -> Vec<String> {
-        self.messages
-            .iter()
-            .filter_map(|m| match m.view() {
-                gst::MessageView::Error(e) => Some(format!("{} ({:?})", e.error(), e.debug())),
-                _ => None,
-            })
-            .collect()
-    }
-
-    fn stop(mut self) -> Run {
-        self.pipeline.send_event(gst::event::Eos::new());
-        let eos = self.pump_until(Duration::from_secs(20), |m| {
-            matches!(
-                m.view(),
-                gst::MessageView::Eos(_) | gst::MessageView::Error(_)
-            )
-        });
-        assert!(
-            matches!(
-                eos.as_ref().map(|m| m.view()),
-                Some(gst::MessageView::Eos(_))
-            ),
-            "no clean EOS: {:?}",
-            self.errors()
-        );
-        self.pipeline.set_state(gst::State::Null).expect("null");
-        self
-    }
-}
-
-fn is_state(m: &gst::Message, state: &str) -> bool {
-    m.structure().is_some_and(|s| {
-        s.name() == gstcloumer::STATE_MESSAGE && s.get::<&str>("state").ok() == Some(state)
-    })
-}
-
-fn failure_kind(m: &gst::Message) -> Option<String> {
-    match m.view() {
-        gst::MessageView::Error(e) => e
-            .details()
-            .filter(|d| d.name() == gstcloumer::FAILURE_DETAILS)
-            .and_then(|d| d.get::<String>("kind").ok()),
-        _ => None,
-    }
-}
+use common::init_rtmp as init;
 
 #[test]
 fn publishes_h264_and_aac_that_the_ingest_records() {
@@ -195,6 +23,20 @@ fn publishes_h264_and_aac_that_the_ingest_records() {
     }
     let nginx = Nginx::start(GOOD_KEY);
     let mut run = Run::start(&nginx.url(), GOOD_KEY);
+    // What `gst-launch-1.0 -v` prints: every property change anywhere in the pipeline.
+    let notified = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let sink = notified.clone();
+    run.pipeline.connect("deep-notify", false, move |args| {
+        let obj = args[1].get::<gst::Object>().ok()?;
+        let pspec = args[2].get::<glib::ParamSpec>().ok()?;
+        if pspec.flags().contains(glib::ParamFlags::READABLE) {
+            let value = obj.property_value(pspec.name());
+            sink.lock()
+                .ok()?
+                .push(format!("{}={value:?}", pspec.name()));
+        }
+        None
+    });
     let connected = run.pump_until(Duration::from_secs(15), |m| is_state(m, "connected"));
     assert!(
         connected.is_some(),
@@ -205,6 +47,11 @@ fn publishes_h264_and_aac_that_the_ingest_records() {
     run.pump_for(Duration::from_secs(5));
     let run = run.stop();
 
+    let notified = notified.lock().expect("notified");
+    assert!(
+        notified.iter().all(|n| !n.contains(GOOD_KEY)),
+        "the stream key leaked through deep-notify: {notified:?}"
+    );
     assert_eq!(run.states()[..2], ["connecting", "connected"]);
     let stats = run.element_structs(gstcloumer::STATS_MESSAGE);
     assert!(stats.len() >= 8, "stats every 500 ms, got {}", stats.len());
@@ -315,7 +162,21 @@ fn survives_an_ingest_restart_without_blocking_upstream() {
         "{streams:?}"
     );
     assert!(streams.iter().any(|s| s.starts_with("aac,")), "{streams:?}");
-    assert!(!ffprobe_keyframes(&files[1]).is_empty());
+    let keys = ffprobe_keyframes(&files[1]);
+    let (video_start, _) = ffprobe_start_times(&files[1]);
+    assert!(
+        keys.first()
+            .is_some_and(|k| (k - video_start).abs() < 0.001),
+        "second stream does not start on a keyframe: {keys:?} vs {video_start}"
+    );
+    for f in &files {
+        let (v, a) = ffprobe_start_times(f);
+        assert!(
+            (v - a).abs() <= 0.15,
+            "A/V start offset {v} vs {a} in {}",
+            f.display()
+        );
+    }
 }
 
 #[test]
@@ -360,5 +221,30 @@ fn unreachable_ingest_fails_fast_as_network() {
         })
         .expect("an error");
     assert_eq!(failure_kind(&err).as_deref(), Some("network"));
+    run.pipeline.set_state(gst::State::Null).expect("null");
+}
+
+#[test]
+fn untrusted_certificate_fails_fast_as_tls() {
+    if !init() {
+        return;
+    }
+    let Some(nginx) = Nginx::start_with_untrusted_tls(GOOD_KEY) else {
+        eprintln!("skipping: no TLS listener available");
+        return;
+    };
+    let port = nginx.tls_port.expect("tls port");
+    let mut run = Run::start(&format!("rtmps://localhost:{port}/app/"), GOOD_KEY);
+    let err = run
+        .pump_until(Duration::from_secs(20), |m| {
+            matches!(m.view(), gst::MessageView::Error(_))
+        })
+        .expect("an error");
+    assert_eq!(
+        failure_kind(&err).as_deref(),
+        Some("tls"),
+        "{:?}",
+        run.errors()
+    );
     run.pipeline.set_state(gst::State::Null).expect("null");
 }

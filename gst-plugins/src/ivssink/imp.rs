@@ -32,6 +32,8 @@ const DEFAULT_RECONNECT_DELAY_INITIAL_MS: u32 = 1000;
 const DEFAULT_RECONNECT_DELAY_MAX_MS: u32 = 30_000;
 const DEFAULT_MAX_RECONNECT_ATTEMPTS: u32 = 0;
 const DEFAULT_STATS_INTERVAL_MS: u32 = 1000;
+/// Where the stream key is taken from when the `stream-key` property is not set.
+const STREAM_KEY_ENV: &str = "CLOUMER_STREAM_KEY";
 
 #[derive(Debug, Clone)]
 struct Settings {
@@ -61,12 +63,20 @@ impl Default for Settings {
 impl Settings {
     fn validate(&self) -> Result<Config, Error> {
         location::validate(&self.location)?;
-        if self.stream_key.is_empty() {
-            return Err(Error::InvalidLocation("stream-key is not set".into()));
+        // For gst-launch-1.0, where a stream-key=... argument would be visible in `ps`.
+        let key = if self.stream_key.is_empty() {
+            StreamKey::new(std::env::var(STREAM_KEY_ENV).unwrap_or_default())
+        } else {
+            self.stream_key.clone()
+        };
+        if key.is_empty() {
+            return Err(Error::InvalidLocation(format!(
+                "stream-key is not set (nor {STREAM_KEY_ENV} in the environment)"
+            )));
         }
         Ok(Config {
             location: self.location.clone(),
-            key: self.stream_key.clone(),
+            key,
             reconnect: self.reconnect,
             delay_initial: Duration::from_millis(self.reconnect_delay_initial_ms.into()),
             delay_max: Duration::from_millis(
@@ -86,7 +96,8 @@ pub struct IvsSink {
     #[property(name = "location", get, set = Self::set_location, type = String, member = location,
         blurb = "Ingest URL rtmp[s]://host[:port]/app/ without the stream key")]
     #[property(name = "stream-key", set = Self::set_stream_key, type = String,
-        blurb = "Stream key appended to location (write-only, never logged)")]
+        blurb = "Stream key appended to location (write-only, never logged); \
+        if unset, taken from the CLOUMER_STREAM_KEY environment variable")]
     #[property(name = "reconnect", get, set, type = bool, member = reconnect,
         default = DEFAULT_RECONNECT, blurb = "Reconnect when the connection drops")]
     #[property(name = "reconnect-delay-initial-ms", get, set, type = u32,
@@ -460,7 +471,10 @@ impl BinImpl for IvsSink {
             // Our only children are the sink parts. Errors of the current one are handed to
             // the supervisor; late ones from a part being replaced are dropped. Either way
             // they never reach the application: it gets our own error when we give up.
-            let key = lock(&self.settings).stream_key.clone();
+            let key = lock(&self.settings)
+                .validate()
+                .map(|c| c.key)
+                .unwrap_or_default();
             let mut link = lock(&self.shared.link);
             let current = msg
                 .src()

@@ -110,8 +110,17 @@ impl SinkPart {
     }
 
     /// (bytes sent, bytes acknowledged) on this part's connection so far.
+    ///
+    /// Never call this with the link lock held: rtmp2sink posts its error messages (which
+    /// take that lock in `handle_message`) while holding the lock `stats` needs.
     pub(crate) fn byte_counts(&self) -> (u64, u64) {
-        let stats = self.rtmpsink.property::<Option<gst::Structure>>("stats");
+        byte_counts(&self.rtmpsink)
+    }
+}
+
+pub(crate) fn byte_counts(rtmpsink: &gst::Element) -> (u64, u64) {
+    {
+        let stats = rtmpsink.property::<Option<gst::Structure>>("stats");
         let get = |name| {
             stats
                 .as_ref()
@@ -120,7 +129,9 @@ impl SinkPart {
         };
         (get("out-bytes-total"), get("out-bytes-acked"))
     }
+}
 
+impl SinkPart {
     /// Starts the part at the bin's state.
     pub(crate) fn start(&self) -> Result<(), gst::StateChangeError> {
         for e in &self.elements {

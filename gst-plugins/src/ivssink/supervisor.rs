@@ -16,7 +16,7 @@ use gst::subclass::prelude::*;
 use super::backoff;
 use super::classify::{self, ChildError, Decision, FailureKind};
 use super::location::StreamKey;
-use super::part::SinkPart;
+use super::part::{self, SinkPart};
 
 /// How often we look at rtmp2sink's stats while waiting for the ingest to accept `publish`.
 const PUBLISH_POLL: Duration = Duration::from_millis(100);
@@ -187,15 +187,20 @@ impl Supervisor {
 
     /// rtmp2sink only has live connection stats once the ingest accepted `publish`.
     fn check_published(&self, element: &super::IvsSink) {
-        let mut link = lock(&self.shared.link);
-        if link.phase == Phase::Connected || link.phase == Phase::Failed {
-            return;
-        }
-        let Some(part) = link.part.as_ref() else {
-            return;
+        let rtmpsink = {
+            let link = lock(&self.shared.link);
+            if link.phase == Phase::Connected || link.phase == Phase::Failed {
+                return;
+            }
+            let Some(part) = link.part.as_ref() else {
+                return;
+            };
+            part.rtmpsink.clone()
         };
-        let (sent, _) = part.byte_counts();
-        if sent == 0 || link.pending_error.is_some() {
+        let (sent, _) = part::byte_counts(&rtmpsink);
+        let mut link = lock(&self.shared.link);
+        let same_part = link.part.as_ref().is_some_and(|p| p.rtmpsink == rtmpsink);
+        if sent == 0 || !same_part || link.pending_error.is_some() || link.phase == Phase::Failed {
             return;
         }
         let was_reconnecting = link.phase == Phase::Reconnecting;
@@ -322,12 +327,17 @@ impl Supervisor {
     }
 
     fn post_stats(&mut self, element: &super::IvsSink) {
-        let link = lock(&self.shared.link);
-        let (cur_sent, cur_acked) = link
+        let rtmpsink = lock(&self.shared.link)
             .part
             .as_ref()
-            .map(SinkPart::byte_counts)
-            .unwrap_or((0, 0));
+            .map(|p| p.rtmpsink.clone());
+        let mut current = rtmpsink.as_ref().map(part::byte_counts).unwrap_or((0, 0));
+        let link = lock(&self.shared.link);
+        if link.part.as_ref().map(|p| &p.rtmpsink) != rtmpsink.as_ref() {
+            // Replaced meanwhile: its bytes are already in the *_before totals.
+            current = (0, 0);
+        }
+        let (cur_sent, cur_acked) = current;
         let sent = link.sent_before + cur_sent;
         let acked = link.acked_before + cur_acked;
         let connected = link.phase == Phase::Connected;

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod pipeline;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -10,6 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub const RTMP_MODULE: &str = "/usr/lib/nginx/modules/ngx_rtmp_module.so";
+pub const STREAM_MODULE: &str = "/usr/lib/nginx/modules/ngx_stream_module.so";
 
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -37,6 +40,18 @@ pub fn missing_prerequisite() -> Option<String> {
         }
     }
     None
+}
+
+/// Initializes GStreamer and our elements; false (with the reason printed) when the RTMP
+/// tests cannot run on this machine.
+pub fn init_rtmp() -> bool {
+    gst::init().expect("gst init");
+    gstcloumer::plugin_register_static().expect("register");
+    if let Some(why) = missing_prerequisite() {
+        eprintln!("skipping: {why}");
+        return false;
+    }
+    true
 }
 
 /// Answers nginx-rtmp's `on_publish` POSTs: 2xx for `accepted_key`, 403 otherwise.
@@ -87,12 +102,51 @@ fn serve_on_publish(listener: TcpListener, accepted_key: String) {
 pub struct Nginx {
     pub dir: tempfile::TempDir,
     pub port: u16,
+    /// RTMPS port (nginx `stream` TLS listener in front of RTMP) with a self-signed,
+    /// therefore untrusted, certificate for "localhost".
+    pub tls_port: Option<u16>,
     child: Option<Child>,
+}
+
+/// A self-signed certificate for localhost (not in any trust store).
+fn self_signed_cert(dir: &Path) -> bool {
+    Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        ])
+        .args([
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+        ])
+        .arg("-keyout")
+        .arg(dir.join("key.pem"))
+        .arg("-out")
+        .arg(dir.join("cert.pem"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 impl Nginx {
     /// Starts nginx-rtmp recording everything published to `app` into `dir/rec`.
     pub fn start(accepted_key: &str) -> Nginx {
+        Self::start_opts(accepted_key, false)
+    }
+
+    /// Like `start`, plus an RTMPS listener with an untrusted certificate (`tls_port`).
+    /// None if openssl or the nginx stream module is missing.
+    pub fn start_with_untrusted_tls(accepted_key: &str) -> Option<Nginx> {
+        if !Path::new(STREAM_MODULE).exists() {
+            eprintln!("{STREAM_MODULE} missing (apt install libnginx-mod-stream)");
+            return None;
+        }
+        Some(Self::start_opts(accepted_key, true))
+    }
+
+    fn start_opts(accepted_key: &str, tls: bool) -> Nginx {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::create_dir_all(dir.path().join("rec")).expect("rec dir");
         std::fs::create_dir_all(dir.path().join("tmp")).expect("tmp dir");
@@ -103,6 +157,18 @@ impl Nginx {
 
         let port = free_port();
         let d = dir.path().display();
+        let mut tls_port = None;
+        let mut tls_conf = String::new();
+        if tls {
+            assert!(self_signed_cert(dir.path()), "openssl req failed");
+            let p = free_port();
+            tls_port = Some(p);
+            tls_conf = format!(
+                "load_module {STREAM_MODULE};\nstream {{ server {{ listen 127.0.0.1:{p} ssl; \
+                 ssl_certificate {d}/cert.pem; ssl_certificate_key {d}/key.pem; \
+                 proxy_pass 127.0.0.1:{port}; }} }}\n"
+            );
+        }
         let conf = format!(
             r#"load_module {RTMP_MODULE};
 user root;
@@ -126,10 +192,16 @@ rtmp {{
 }}
 "#
         );
+        // load_module must come first in the file.
+        let conf = match tls_conf.split_once('\n') {
+            Some((load, rest)) => format!("{load}\n{conf}{rest}"),
+            None => conf,
+        };
         std::fs::write(dir.path().join("nginx.conf"), conf).expect("write conf");
         let mut nginx = Nginx {
             dir,
             port,
+            tls_port,
             child: None,
         };
         nginx.restart();
@@ -208,6 +280,31 @@ pub fn ffprobe_streams(file: &Path) -> Vec<String> {
         .lines()
         .map(str::to_owned)
         .collect()
+}
+
+/// Start times of the first video and the first audio stream, in seconds.
+pub fn ffprobe_start_times(file: &Path) -> (f64, f64) {
+    let out = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "stream=codec_type,start_time",
+        ])
+        .args(["-of", "csv=p=0"])
+        .arg(file)
+        .output()
+        .expect("ffprobe");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let start = |kind: &str| {
+        text.lines()
+            .find_map(|l| {
+                let (t, s) = l.split_once(',')?;
+                (t == kind).then(|| s.trim().parse::<f64>().ok())?
+            })
+            .unwrap_or(f64::NAN)
+    };
+    (start("video"), start("audio"))
 }
 
 /// Presentation times of the video keyframes in `file`, in seconds.
