@@ -9,29 +9,13 @@ use gst::prelude::*;
 
 use common::Nginx;
 use common::init_rtmp as init;
-use common::pipeline::{Run, failure_kind, is_state};
+use common::pipeline::{Run, connect_then_kill_ingest, failure_kind, is_state};
 
 const KEY: &str = "livekey";
 
-/// Streams until connected, then kills the ingest and waits for "reconnecting".
 fn connected_then_dropped(props: &str) -> (Nginx, Run) {
     let mut nginx = Nginx::start(KEY);
-    let mut run = Run::start_with(&nginx.url(), KEY, props);
-    assert!(
-        run.pump_until(Duration::from_secs(15), |m| is_state(m, "connected"))
-            .is_some(),
-        "never connected: {:?}",
-        run.errors()
-    );
-    // Past the window in which a cut-off first connection means "key refused".
-    run.pump_for(Duration::from_secs(3));
-    nginx.kill();
-    assert!(
-        run.pump_until(Duration::from_secs(10), |m| is_state(m, "reconnecting"))
-            .is_some(),
-        "drop not noticed: {:?}",
-        run.states()
-    );
+    let run = connect_then_kill_ingest(&mut nginx, KEY, props);
     (nginx, run)
 }
 

@@ -292,7 +292,7 @@ impl IvsSink {
         }
         self.start_part(1, &config)?;
         let obj = self.obj();
-        supervisor::post_state(&obj, Phase::Connecting, 1, "starting");
+        supervisor::post_state(&obj, Phase::Connecting, 0, "starting");
         let handle = supervisor::spawn(&obj, self.shared.clone(), config)
             .map_err(|e| glib::bool_error!("cannot start the supervisor thread: {e}"))?;
         *lock(&self.supervisor) = Some(handle);

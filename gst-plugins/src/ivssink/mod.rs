@@ -7,7 +7,9 @@
 //! * Action signal `reconnect-now`: retry at once while waiting between attempts.
 //! * Element messages: `cloumer-ivssink-stats` (bytes-sent, bytes-acked, bitrate, connected,
 //!   reconnects, dropped-buffers) every `stats-interval-ms`; `cloumer-ivssink-state` (state
-//!   connecting|connected|reconnecting|failed, attempt, reason) on every change.
+//!   connecting|connected|reconnecting|failed, attempt, reason) on every change. `attempt` is
+//!   the reconnection attempt (0 for the initial connection; on "connected", how many
+//!   attempts it took).
 //! * Giving up posts an error whose details structure `cloumer-failure` has `kind`
 //!   key-rejected | tls | network (see [`FailureKind`]).
 

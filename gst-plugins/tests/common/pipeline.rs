@@ -6,6 +6,8 @@ use std::time::{Duration, Instant};
 
 use gst::prelude::*;
 
+use super::Nginx;
+
 /// A live test pipeline: videotestsrc -> cloumerh264enc -> tee -> (ivssink | "safety" fakesink),
 /// audiotestsrc -> avenc_aac -> ivssink.
 pub struct Run {
@@ -174,4 +176,27 @@ pub fn failure_kind(m: &gst::Message) -> Option<String> {
             .and_then(|d| d.get::<String>("kind").ok()),
         _ => None,
     }
+}
+
+/// Streams to `nginx` until connected and a bit more, kills the ingest and waits until
+/// ivssink reports "reconnecting".
+pub fn connect_then_kill_ingest(nginx: &mut Nginx, key: &str, ivssink_props: &str) -> Run {
+    let mut run = Run::start_with(&nginx.url(), key, ivssink_props);
+    assert!(
+        run.pump_until(Duration::from_secs(15), |m| is_state(m, "connected"))
+            .is_some(),
+        "never connected: {:?}\n{}",
+        run.errors(),
+        nginx.log()
+    );
+    // Past the window in which a cut-off first connection means "key refused".
+    run.pump_for(Duration::from_secs(3));
+    nginx.kill();
+    assert!(
+        run.pump_until(Duration::from_secs(10), |m| is_state(m, "reconnecting"))
+            .is_some(),
+        "drop not noticed: {:?}",
+        run.element_structs(gstcloumer::STATE_MESSAGE)
+    );
+    run
 }
