@@ -17,10 +17,24 @@ pub(crate) fn classify(message: &gst::message::Error) -> Error {
         .unwrap_or_default();
     let text = error.message().to_owned();
     let debug_text = message.debug().map(|d| d.to_string()).unwrap_or_default();
-    let kind = message
-        .details()
-        .filter(|d| d.name() == FAILURE_DETAILS)
-        .and_then(|d| d.get::<String>("kind").ok());
+    let details = message.details().filter(|d| d.name() == FAILURE_DETAILS);
+    let kind = details.and_then(|d| d.get::<String>("kind").ok());
+    // ivssink's reason says what went wrong underneath (refused, timed out, bad cert).
+    let reason = details.and_then(|d| d.get::<String>("reason").ok());
+    // Drop GStreamer's source-file trail ("(../gst/rtmp2/...: /GstPipeline:...)").
+    let reason = reason.map(|r| {
+        r.split(" (../")
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_owned()
+    });
+    let text = match reason {
+        Some(reason) if !reason.is_empty() && !text.contains(&reason) => {
+            format!("{text} ({reason})")
+        }
+        _ => text,
+    };
     tracing::debug!(%source, %text, debug = %debug_text, ?kind, "pipeline error");
     classify_parts(kind.as_deref(), &source, &text, &debug_text)
 }

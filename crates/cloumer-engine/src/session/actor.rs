@@ -270,12 +270,21 @@ impl Actor {
         let pipeline = running.built.pipeline.clone();
         match message.view() {
             MessageView::Eos(_) => {
+                // An EOS we did not ask for counts only when the media really ended (a
+                // device went away): a sink that gave up its connection can make its bin
+                // post EOS while capture goes on, and its error message follows.
+                let asked = matches!(self.state, SessionState::Stopping);
+                if !asked && !media_ended(&pipeline) {
+                    tracing::debug!("ignoring an EOS from the outputs while the media still flows");
+                    return;
+                }
                 tracing::info!("EOS reached the sinks");
                 self.finish(Event::Drained).await;
             }
             MessageView::Error(err) => {
                 let error = crate::failure::classify(err);
-                tracing::error!(kind = error.kind(), "{error}");
+                // Reported through the Failed state; the log keeps it for RUST_LOG=info.
+                tracing::info!(kind = error.kind(), "{error}");
                 pipeline.debug_to_dot_file_with_ts(gst::DebugGraphDetails::all(), "cloumer-error");
                 self.finish(Event::Fail(error)).await;
             }
@@ -366,6 +375,16 @@ impl Actor {
         tracing::trace!(?stats, "stats");
         let _ = self.stats_tx.send(stats);
     }
+}
+
+/// Did EOS come out of the encoders (and not just out of one sink)?
+fn media_ended(pipeline: &gst::Pipeline) -> bool {
+    [names::VIDEO_TEE, names::AUDIO_TEE].iter().all(|name| {
+        pipeline
+            .by_name(name)
+            .and_then(|tee| tee.static_pad("sink"))
+            .is_some_and(|pad| pad.sticky_event::<gst::event::Eos>(0).is_some())
+    })
 }
 
 async fn next_message(running: &mut Option<Running>) -> Option<gst::Message> {
