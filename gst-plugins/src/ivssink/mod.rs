@@ -20,6 +20,7 @@ mod backoff;
 mod classify;
 pub(crate) mod imp;
 mod location;
+mod log_guard;
 mod part;
 mod supervisor;
 

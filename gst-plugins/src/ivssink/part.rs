@@ -5,6 +5,7 @@
 use gst::prelude::*;
 
 use super::location::{self, StreamKey};
+use super::log_guard;
 
 /// How much a stalled connection may buffer before the oldest data is dropped, so that
 /// upstream (capture, encoder, the safety recording) never blocks on the network.
@@ -44,18 +45,19 @@ impl SinkPart {
             .name(format!("mux{generation}"))
             .property("streamable", true)
             .build()?;
-        // The key is set before the element has a parent: GStreamer's deep-notify (what
-        // `gst-launch-1.0 -v` prints) only travels up to the parents an element has when the
-        // property changes, so the full URL never reaches the pipeline's notify handlers.
         let rtmpsink = gst::ElementFactory::make("rtmp2sink")
             .name(format!("rtmp{generation}"))
-            .property("location", location::publish_url(location, key))
             // Connect on the first buffer (a keyframe), never in a state change.
             .property("async-connect", false)
             .property("async", false)
             .property("timeout", RTMP_TIMEOUT_S)
             // tls-validation-flags stays at its default (validate-all) on purpose.
             .build()?;
+        log_guard::keep_key_out_of_debug_log();
+        // The key is set before the element has a parent: GStreamer's deep-notify (what
+        // `gst-launch-1.0 -v` prints) only travels up to the parents an element has when the
+        // property changes, so the full URL never reaches the pipeline's notify handlers.
+        rtmpsink.set_property("location", location::publish_url(location, key));
         let video_queue = leaky_queue(&format!("vqueue{generation}"))?;
         let audio_queue = if with_audio {
             Some(leaky_queue(&format!("aqueue{generation}"))?)
