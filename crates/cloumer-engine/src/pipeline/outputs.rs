@@ -9,6 +9,8 @@ use crate::error::{Error, Result};
 /// How much a branch may lag before its queue drops the oldest data.
 const STREAM_QUEUE_SECS: u64 = 3;
 const RECORDING_QUEUE_SECS: u64 = 5;
+/// Upper bound of ivssink's back-off between reconnect attempts.
+const RECONNECT_DELAY_MAX_MS: u32 = 1800;
 
 /// ```text
 ///  cloumer-video-tee ─ queue(leaky) ─ video ┐
@@ -50,6 +52,10 @@ fn stream_sink(output: &StreamOutput) -> Result<(gst::Element, bool)> {
         let sink = make("ivssink", Some(names::STREAM_SINK))?;
         sink.set_property("location", output.url.as_str());
         sink.set_property("stream-key", output.key.expose());
+        // IVS ends a stream after 30 s without data and viewers wait for it: retry at least
+        // every RECONNECT_DELAY_MAX_MS so the first try lands within ~2 s of the ingest
+        // coming back, however long it was gone.
+        sink.set_property("reconnect-delay-max-ms", RECONNECT_DELAY_MAX_MS);
         return Ok((sink, true));
     }
     Ok((stock_stream_sink(output)?, false))

@@ -33,8 +33,8 @@ pub struct LiveArgs {
     /// Capture what the desktop plays (the default output's monitor).
     #[arg(long)]
     pub desktop_audio: bool,
-    /// Use test sources (moving pattern + tone) instead of real devices: alone it gives
-    /// screen + tone; with --camera/--screen/--mic it turns those into test sources.
+    /// Use test sources instead of devices: a moving picture as the screen and a tone as
+    /// the microphone; with --camera, a colour-bar camera picture-in-picture too.
     #[arg(long)]
     pub test_sources: bool,
     /// Output size, e.g. 1280x720.
@@ -154,7 +154,7 @@ fn sources(args: &LiveArgs) -> Result<Sources, Failure> {
     let nothing_chosen =
         args.screen.is_none() && args.camera.is_none() && args.mic.is_none() && !args.desktop_audio;
     let mut sources = Sources::default();
-    if (test && nothing_chosen) || (test && args.screen.is_some()) {
+    if test {
         sources.screen = Some(ScreenSource::TestPattern {
             pattern: "ball".into(),
         });
@@ -182,7 +182,7 @@ fn sources(args: &LiveArgs) -> Result<Sources, Failure> {
             device: Some(d.into()),
         },
     });
-    if test && (nothing_chosen || args.mic.is_some()) {
+    if test {
         sources
             .audio
             .push(AudioSource::new(AudioSourceKind::TestTone {
