@@ -17,6 +17,10 @@ pub enum Error {
     },
     #[error("unsupported H.264 profile {0:?}: expected main or high")]
     UnsupportedProfile(String),
+    #[error(
+        "unknown x264 speed preset {0:?}: expected ultrafast, superfast, veryfast, faster, fast, medium, slow, slower, veryslow or placebo"
+    )]
+    UnknownSpeedPreset(String),
     #[error("invalid keyframe interval {0}: expected 0.1 to 10 seconds")]
     InvalidKeyframeInterval(f64),
     #[error("invalid ingest location: {0}")]

@@ -200,7 +200,11 @@ fn bitrate_change_while_playing_reaches_the_encoder_and_the_output() {
 #[test]
 fn invalid_settings_fail_the_state_change() {
     init();
-    for (name, value) in [("profile", "baseline"), ("encoder", "h265")] {
+    for (name, value) in [
+        ("profile", "baseline"),
+        ("encoder", "h265"),
+        ("speed-preset", "warp"),
+    ] {
         let enc = gst::ElementFactory::make("cloumerh264enc")
             .property(name, value)
             .build()

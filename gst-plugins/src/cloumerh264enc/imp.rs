@@ -31,6 +31,19 @@ const DEFAULT_KEYFRAME_INTERVAL_S: f64 = 2.0;
 const DEFAULT_PROFILE: &str = "high";
 const DEFAULT_SPEED_PRESET: &str = "veryfast";
 const DEFAULT_BFRAMES: u32 = 0;
+/// x264's presets, fastest first.
+const X264_SPEED_PRESETS: [&str; 10] = [
+    "ultrafast",
+    "superfast",
+    "veryfast",
+    "faster",
+    "fast",
+    "medium",
+    "slow",
+    "slower",
+    "veryslow",
+    "placebo",
+];
 /// Used when the caps carry no usable framerate (variable rate).
 const FALLBACK_FRAMERATE: gst::Fraction = gst::Fraction::from_integer(30);
 
@@ -126,6 +139,9 @@ impl CloumerH264Enc {
     fn validate(settings: &Settings) -> Result<EncoderKind, Error> {
         if !matches!(settings.profile.as_str(), "main" | "high") {
             return Err(Error::UnsupportedProfile(settings.profile.clone()));
+        }
+        if !X264_SPEED_PRESETS.contains(&settings.speed_preset.as_str()) {
+            return Err(Error::UnknownSpeedPreset(settings.speed_preset.clone()));
         }
         if !(0.1..=10.0).contains(&settings.keyframe_interval) {
             return Err(Error::InvalidKeyframeInterval(settings.keyframe_interval));

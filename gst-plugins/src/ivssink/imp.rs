@@ -171,15 +171,11 @@ impl IvsSink {
             &config.key,
             with_audio,
         )?;
-        let target = |q: &gst::Element| {
-            q.static_pad("sink")
-                .ok_or_else(|| glib::bool_error!("queue without sink pad"))
-        };
         let targeted = self
             .video_pad
-            .set_target(Some(&target(&part.video_queue)?))
-            .and_then(|_| match &part.audio_queue {
-                Some(aq) => self.audio_pad.set_target(Some(&target(aq)?)),
+            .set_target(Some(&part.video_sink))
+            .and_then(|_| match &part.audio_sink {
+                Some(pad) => self.audio_pad.set_target(Some(pad)),
                 None => Ok(()),
             });
         if let Err(err) = targeted {

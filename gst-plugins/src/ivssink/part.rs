@@ -2,6 +2,7 @@
 //! connection attempt. A fresh part per attempt gives a clean FLV header + codec headers to
 //! the ingest and fresh rtmp2sink stats (all zeros until the ingest accepts `publish`).
 
+use gst::glib;
 use gst::prelude::*;
 
 use super::location::{self, StreamKey};
@@ -16,8 +17,9 @@ const RTMP_TIMEOUT_S: u32 = 5;
 pub(crate) struct SinkPart {
     pub elements: Vec<gst::Element>,
     pub rtmpsink: gst::Element,
-    pub video_queue: gst::Element,
-    pub audio_queue: Option<gst::Element>,
+    /// Where the element's `video` / `audio` ghost pads point.
+    pub video_sink: gst::Pad,
+    pub audio_sink: Option<gst::Pad>,
 }
 
 fn leaky_queue(name: &str) -> Result<gst::Element, glib::BoolError> {
@@ -29,8 +31,6 @@ fn leaky_queue(name: &str) -> Result<gst::Element, glib::BoolError> {
         .property_from_str("leaky", "downstream")
         .build()
 }
-
-use gst::glib;
 
 impl SinkPart {
     /// Builds and links the part inside `bin` (not yet started, ghost pads not yet targeted).
@@ -68,6 +68,10 @@ impl SinkPart {
         let mut elements = vec![video_queue.clone(), mux.clone(), rtmpsink.clone()];
         elements.extend(audio_queue.iter().cloned());
         bin.add_many(&elements)?;
+        let sink_pad = |q: &gst::Element| {
+            q.static_pad("sink")
+                .ok_or_else(|| glib::bool_error!("queue without sink pad"))
+        };
         let linked = (|| {
             let vpad = mux
                 .request_pad_simple("video")
@@ -86,17 +90,24 @@ impl SinkPart {
                     .link(&apad)
                     .map_err(|e| glib::bool_error!("linking audio: {e:?}"))?;
             }
-            mux.link(&rtmpsink)
+            mux.link(&rtmpsink)?;
+            Ok((
+                sink_pad(&video_queue)?,
+                audio_queue.as_ref().map(sink_pad).transpose()?,
+            ))
         })();
-        if let Err(err) = linked {
-            let _ = bin.remove_many(&elements);
-            return Err(err);
-        }
+        let (video_sink, audio_sink) = match linked {
+            Ok(pads) => pads,
+            Err(err) => {
+                let _ = bin.remove_many(&elements);
+                return Err(err);
+            }
+        };
         Ok(SinkPart {
             elements,
             rtmpsink,
-            video_queue,
-            audio_queue,
+            video_sink,
+            audio_sink,
         })
     }
 
