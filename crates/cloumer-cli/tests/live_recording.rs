@@ -109,13 +109,12 @@ fn real_camera_picture_in_picture() {
     let file = dir.path().join("cam.mkv");
     let run = run(
         cloumer()
-            .args(["live", "--test-sources", "--screen", "--camera", &device])
+            .args(["live", "--test-sources", "--camera", &device])
             .arg("--record")
             .arg(&file)
             .args(["--duration", "3"]),
         Duration::from_secs(60),
     );
-    // --test-sources turns the camera into a test source too; a real one needs no flag.
     assert_eq!(run.code(), Some(0), "{}", run.describe());
 }
 

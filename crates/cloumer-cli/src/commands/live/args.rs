@@ -34,7 +34,8 @@ pub struct LiveArgs {
     #[arg(long)]
     pub desktop_audio: bool,
     /// Use test sources instead of devices: a moving picture as the screen and a tone as
-    /// the microphone; with --camera, a colour-bar camera picture-in-picture too.
+    /// the microphone; with a bare --camera, a colour-bar camera picture-in-picture too
+    /// (--camera DEVICE still uses that real camera).
     #[arg(long)]
     pub test_sources: bool,
     /// Output size, e.g. 1280x720.
@@ -168,10 +169,10 @@ fn sources(args: &LiveArgs) -> Result<Sources, Failure> {
         });
     }
     sources.camera = args.camera.as_deref().map(|device| match device {
-        _ if test => CameraSource::TestPattern {
+        "test" => CameraSource::TestPattern {
             pattern: "smpte".into(),
         },
-        "test" => CameraSource::TestPattern {
+        "" if test => CameraSource::TestPattern {
             pattern: "smpte".into(),
         },
         d if d.starts_with("test:") => CameraSource::TestPattern {
