@@ -114,7 +114,24 @@ pub fn h264_encoders() -> Vec<EncoderProbe> {
                     })
                     .collect();
             }
-            EncoderKind::ALL.into_iter().map(probe_one).collect()
+            // In parallel: a hung GPU driver then costs one timeout, not one per encoder.
+            std::thread::scope(|scope| {
+                let running: Vec<_> = EncoderKind::ALL
+                    .into_iter()
+                    .map(|kind| (kind, scope.spawn(move || probe_one(kind))))
+                    .collect();
+                running
+                    .into_iter()
+                    .map(|(kind, handle)| {
+                        handle.join().unwrap_or_else(|_| EncoderProbe {
+                            kind,
+                            element: kind.element_name(),
+                            usable: false,
+                            reason: Some("the probe crashed".into()),
+                        })
+                    })
+                    .collect()
+            })
         })
         .clone()
 }
