@@ -307,6 +307,10 @@ impl Supervisor {
         let generation = {
             let mut link = lock(&self.shared.link);
             let due = link.retry_now || link.retry_at.is_some_and(|at| Instant::now() >= at);
+            if link.phase != Phase::Reconnecting || link.eos {
+                // Nothing to retry any more: make sure no stale deadline keeps waking us.
+                link.retry_at = None;
+            }
             if link.phase != Phase::Reconnecting || link.part.is_some() || !due || link.eos {
                 link.retry_now = false;
                 return;
