@@ -6,7 +6,8 @@
 //!   `max-reconnect-attempts` (0 = unlimited), `stats-interval-ms`.
 //! * Action signal `reconnect-now`: retry at once while waiting between attempts.
 //! * Element messages: `cloumer-ivssink-stats` (bytes-sent, bytes-acked, bitrate, connected,
-//!   reconnects, dropped-buffers) every `stats-interval-ms`; `cloumer-ivssink-state` (state
+//!   reconnects = successful reconnections, dropped-buffers = dropped while not connected)
+//!   every `stats-interval-ms`; `cloumer-ivssink-state` (state
 //!   connecting|connected|reconnecting|failed, attempt, reason) on every change. `attempt` is
 //!   the reconnection attempt (0 for the initial connection; on "connected", how many
 //!   attempts it took).
