@@ -1,0 +1,33 @@
+// The app's commands, by name. Shared (via `include!`) by build.rs, which turns each into an
+// `allow-<name>` permission, and by the crate, whose tests check that this list, the
+// registered handlers and permissions/studio.toml agree.
+pub const COMMAND_NAMES: &[&str] = &[
+    "app_info",
+    "start_local_backend",
+    "connect_cloumer",
+    "use_ivs_channel",
+    "use_custom_rtmp",
+    "sign_up",
+    "confirm_sign_up",
+    "sign_in",
+    "sign_out",
+    "get_profile",
+    "save_title",
+    "upload_avatar",
+    "reveal_stream_key",
+    "rotate_stream_key",
+    "list_moderators",
+    "set_moderator",
+    "list_devices",
+    "get_settings",
+    "save_settings",
+    "subscribe_media",
+    "get_live_state",
+    "go_live",
+    "stop_live",
+    "reconnect_now",
+    "chat_open",
+    "chat_send",
+    "chat_delete",
+    "chat_kick",
+];

@@ -1,0 +1,27 @@
+use super::{Result, Services, State};
+use crate::types::{AppInfo, Settings};
+
+/// What the first screen needs: version, chosen backend, signed-in account.
+#[tauri::command]
+#[specta::specta]
+pub async fn app_info(s: State<'_, Services>) -> Result<AppInfo> {
+    Ok(AppInfo {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        backend: s.backend_info().await,
+        account: s.account().await,
+        last_backend: s.settings.get().last_backend,
+        log_dir: s.paths.logs.display().to_string(),
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn get_settings(s: State<'_, Services>) -> Settings {
+    s.settings.get()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn save_settings(s: State<'_, Services>, settings: Settings) -> Result<Settings> {
+    s.settings.save(settings)
+}

@@ -1,0 +1,48 @@
+use tauri::ipc::Channel;
+
+use super::{Result, Services, State};
+use crate::services::MediaChannels;
+use crate::types::{AudioLevels, DeviceInfo, LiveState, PreviewFrame, StatsSample};
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_devices(s: State<'_, Services>) -> Result<Vec<DeviceInfo>> {
+    s.devices().await
+}
+
+/// Registers the window's receivers for preview frames, audio levels and stats.
+#[tauri::command]
+#[specta::specta]
+pub fn subscribe_media(
+    s: State<'_, Services>,
+    preview: Channel<PreviewFrame>,
+    levels: Channel<AudioLevels>,
+    stats: Channel<StatsSample>,
+) {
+    s.subscribe_media(MediaChannels { preview, levels, stats });
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn get_live_state(s: State<'_, Services>) -> LiveState {
+    s.current_live_state()
+}
+
+/// One click: resolves the destination and starts the engine. State follows as events.
+#[tauri::command]
+#[specta::specta]
+pub async fn go_live(s: State<'_, Services>) -> Result<()> {
+    s.go_live().await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn stop_live(s: State<'_, Services>) -> Result<()> {
+    s.stop_live().await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn reconnect_now(s: State<'_, Services>) -> Result<()> {
+    s.reconnect_now().await
+}

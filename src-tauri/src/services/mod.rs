@@ -1,0 +1,67 @@
+//! The shell's view of the crates below it. Commands and the tray call these methods;
+//! these methods call `cloumer-server` (embedded backend), `cloumer-api` (accounts,
+//! profile, chat, credential store) and `cloumer-engine` (capture, encode, push).
+//! Nothing here renders UI or knows about windows.
+
+mod account;
+mod backend;
+mod broadcast;
+mod chat;
+
+use tokio::sync::{Mutex, watch};
+
+use crate::paths::AppPaths;
+use crate::settings::SettingsStore;
+use crate::types::{Account, BackendInfo, LiveState};
+
+pub use broadcast::MediaChannels;
+
+/// The state the whole app shares (managed by Tauri, one per app).
+pub struct Services {
+    pub paths: AppPaths,
+    pub settings: SettingsStore,
+    backend: Mutex<Option<backend::ActiveBackend>>,
+    account: Mutex<Option<Account>>,
+    live: watch::Sender<LiveState>,
+    broadcast: broadcast::Broadcast,
+    chat: chat::Chat,
+}
+
+impl Services {
+    pub fn new(paths: AppPaths) -> Self {
+        let settings = SettingsStore::load(&paths.config);
+        let (live, _) = watch::channel(LiveState::Idle);
+        Self {
+            paths,
+            settings,
+            backend: Mutex::new(None),
+            account: Mutex::new(None),
+            live,
+            broadcast: broadcast::Broadcast::default(),
+            chat: chat::Chat::default(),
+        }
+    }
+
+    /// Every broadcast state change, for the event forwarder and the tray.
+    pub fn live_state(&self) -> watch::Receiver<LiveState> {
+        self.live.subscribe()
+    }
+
+    pub async fn backend_info(&self) -> Option<BackendInfo> {
+        self.backend.lock().await.as_ref().map(|b| b.info.clone())
+    }
+
+    pub async fn account(&self) -> Option<Account> {
+        self.account.lock().await.clone()
+    }
+}
+
+impl Services {
+    /// Stops a running broadcast and the embedded server before the process exits.
+    pub async fn shutdown(&self) {
+        if let Err(e) = self.stop_live().await {
+            tracing::warn!("stopping the broadcast on exit: {e}");
+        }
+        self.backend.lock().await.take();
+    }
+}

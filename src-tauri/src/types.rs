@@ -1,0 +1,272 @@
+//! Plain data exchanged with the UI. Everything here derives `specta::Type`, so
+//! `ui/src/lib/bindings.ts` is generated from these definitions.
+
+use serde::{Deserialize, Serialize};
+
+/// How the studio reaches an ingest (and, for accounts, a chat).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum BackendKind {
+    /// `cloumer serve` started inside the app on loopback.
+    Local,
+    /// A CLOUMER backend (backend profile).
+    Cloumer,
+    /// The user's own Amazon IVS channel.
+    Ivs,
+    /// Any RTMP(S) server.
+    Rtmp,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct BackendInfo {
+    pub kind: BackendKind,
+    /// Human label: "This computer", the API host, the channel ARN or the ingest host.
+    pub label: String,
+    /// Whether accounts exist (sign up / sign in, profile, chat).
+    pub has_accounts: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    pub version: String,
+    pub backend: Option<BackendInfo>,
+    pub account: Option<Account>,
+    pub last_backend: Option<BackendKind>,
+    pub log_dir: String,
+}
+
+/// A backend profile, as a TOML file's text or as the four fields.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(tag = "from", rename_all = "camelCase")]
+pub enum ProfileSource {
+    Toml { text: String },
+    #[serde(rename_all = "camelCase")]
+    Fields { region: String, user_pool_id: String, client_id: String, api_url: String },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Account {
+    pub email: String,
+    pub nickname: String,
+    pub channel: String,
+}
+
+/// The result of a sign-up: local mode confirms at once; a real backend e-mails a code.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(tag = "status", rename_all = "camelCase")]
+pub enum SignUpOutcome {
+    SignedIn { account: Account },
+    NeedsCode { email: String },
+}
+
+/// The profile as the UI shows it. The stream key is never here in full: only its last
+/// four characters until the user asks to reveal it.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Profile {
+    pub title: String,
+    pub is_live: bool,
+    pub channel: String,
+    pub nickname: String,
+    pub stream_key_last4: String,
+    pub stream_url: String,
+    pub playback_url: String,
+    pub avatar_url: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadProgress {
+    pub sent: u32,
+    pub total: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum DeviceKind {
+    Screen,
+    Camera,
+    Microphone,
+    DesktopAudio,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceInfo {
+    pub id: String,
+    pub name: String,
+    pub kind: DeviceKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum Corner {
+    TopLeft,
+    TopRight,
+    BottomLeft,
+    BottomRight,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub enum QualityPreset {
+    #[serde(rename = "1080p30")]
+    P1080,
+    #[serde(rename = "720p30")]
+    P720,
+    #[serde(rename = "480p30")]
+    P480,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SourceSettings {
+    /// Screen id from `list_devices`; `None` = the default screen.
+    pub screen: Option<String>,
+    /// Camera id; `None` = no camera.
+    pub camera: Option<String>,
+    /// Microphone id; `None` = the default microphone.
+    pub microphone: Option<String>,
+    pub desktop_audio: bool,
+    /// Synthetic test sources (moving pattern and tone) instead of real devices.
+    pub test_sources: bool,
+}
+
+impl Default for SourceSettings {
+    fn default() -> Self {
+        Self { screen: None, camera: None, microphone: None, desktop_audio: false, test_sources: false }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PipSettings {
+    pub corner: Corner,
+    /// Camera width as a percentage of the canvas width (10–50).
+    pub size_percent: u8,
+}
+
+impl Default for PipSettings {
+    fn default() -> Self {
+        Self { corner: Corner::BottomRight, size_percent: 25 }
+    }
+}
+
+/// What the studio remembers between runs (platform config dir). No secrets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Settings {
+    pub sources: SourceSettings,
+    pub pip: PipSettings,
+    pub quality: QualityPreset,
+    pub last_backend: Option<BackendKind>,
+    /// Last e-mail used per backend kind, to pre-fill the sign-in form.
+    pub last_email: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            sources: SourceSettings::default(),
+            pip: PipSettings::default(),
+            quality: QualityPreset::P720,
+            last_backend: None,
+            last_email: None,
+        }
+    }
+}
+
+/// The broadcast state; `state` is exactly the name the UI shows in `live-state`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(tag = "state", rename_all = "camelCase")]
+pub enum LiveState {
+    Idle,
+    Connecting,
+    #[serde(rename_all = "camelCase")]
+    Live { since_ms: f64 },
+    Reconnecting { attempt: u32 },
+    Stopped { reason: String },
+    Failed { reason: String, fix: Option<String> },
+}
+
+/// Sent once a second while live.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct StatsSample {
+    pub bitrate_kbps: f64,
+    pub fps: f64,
+    pub dropped_frames: u32,
+    pub encoder: String,
+    pub cpu_percent: f64,
+    pub viewer_count: Option<u32>,
+    pub health: Option<String>,
+}
+
+/// A downscaled preview frame.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewFrame {
+    pub width: u32,
+    pub height: u32,
+    /// JPEG, base64 (goes straight into a `data:` URL).
+    pub jpeg_base64: String,
+}
+
+/// Peak levels in dBFS (-90 = silence).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AudioLevels {
+    pub microphone_db: f64,
+    pub desktop_db: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatRoom {
+    pub channel: String,
+    pub can_send: bool,
+    pub can_moderate: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatLine {
+    pub id: String,
+    pub user_id: String,
+    pub name: String,
+    pub avatar: String,
+    /// Exactly what the sender typed; the UI renders it as text, never as HTML.
+    pub text: String,
+    pub sent_at: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ChatConnection {
+    Connecting,
+    Connected,
+    Reconnecting,
+    Closed,
+}
+
+/// Everything a chat connection reports, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum ChatUpdate {
+    Connection { state: ChatConnection },
+    Message { line: ChatLine },
+    #[serde(rename_all = "camelCase")]
+    Deleted { message_id: String },
+    #[serde(rename_all = "camelCase")]
+    Kicked { user_id: String },
+    Error { message: String },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ModeratorInfo {
+    pub channel: String,
+    pub nickname: String,
+}
