@@ -233,11 +233,16 @@ stream {{
 
     /// Every recording file in the record dir, finished or not, oldest first.
     pub fn recordings_on_disk(&self) -> Vec<PathBuf> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path().join("records"))
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.record_dir())
             .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
             .unwrap_or_default();
         files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
         files
+    }
+
+    /// Where nginx writes its recordings.
+    pub fn record_dir(&self) -> PathBuf {
+        self.dir.path().join("records")
     }
 
     /// nginx's error log (for assertion messages).
