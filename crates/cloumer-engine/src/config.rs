@@ -174,6 +174,15 @@ pub struct RecordingOutput {
 }
 
 macro_rules! str_enum {
+    ($(#[$m:meta])* $name:ident default $default:ident { $($variant:ident = $s:literal),+ $(,)? }) => {
+        str_enum!($(#[$m])* $name { $($variant = $s),+ });
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name::$default
+            }
+        }
+    };
     ($(#[$m:meta])* $name:ident { $($variant:ident = $s:literal),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -206,13 +215,7 @@ macro_rules! str_enum {
 
 str_enum! {
     /// Which H.264 encoder to use; `Auto` takes the first usable of nvenc, va, vaapi, x264.
-    EncoderChoice { Auto = "auto", X264 = "x264", Nvenc = "nvenc", Va = "va", Vaapi = "vaapi" }
-}
-
-impl Default for EncoderChoice {
-    fn default() -> Self {
-        EncoderChoice::Auto
-    }
+    EncoderChoice default Auto { Auto = "auto", X264 = "x264", Nvenc = "nvenc", Va = "va", Vaapi = "vaapi" }
 }
 
 str_enum! {

@@ -24,7 +24,7 @@ pub(super) fn canvas(pipeline: &gst::Pipeline, config: &BroadcastConfig) -> Resu
         .sources
         .screen
         .as_ref()
-        .map(|s| screen_source(s))
+        .map(screen_source)
         .transpose()?;
     let camera = config
         .sources

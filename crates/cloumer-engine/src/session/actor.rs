@@ -302,18 +302,17 @@ impl Actor {
                     running.sampler.qos_dropped = running.sampler.qos_dropped.max(dropped);
                 }
             }
-            MessageView::StateChanged(sc) if message.src() == Some(pipeline.upcast_ref()) => {
-                if sc.current() == gst::State::Playing {
-                    pipeline.debug_to_dot_file_with_ts(
-                        gst::DebugGraphDetails::all(),
-                        "cloumer-playing",
-                    );
-                    // Without ivssink there is no "connected" message to wait for.
-                    if !running.built.ivssink && matches!(self.state, SessionState::Connecting) {
-                        self.apply(Event::Connected {
-                            at: SystemTime::now(),
-                        });
-                    }
+            MessageView::StateChanged(sc)
+                if message.src() == Some(pipeline.upcast_ref())
+                    && sc.current() == gst::State::Playing =>
+            {
+                pipeline
+                    .debug_to_dot_file_with_ts(gst::DebugGraphDetails::all(), "cloumer-playing");
+                // Without ivssink there is no "connected" message to wait for.
+                if !running.built.ivssink && matches!(self.state, SessionState::Connecting) {
+                    self.apply(Event::Connected {
+                        at: SystemTime::now(),
+                    });
                 }
             }
             MessageView::Element(el) => {

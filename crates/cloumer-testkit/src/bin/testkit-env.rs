@@ -10,12 +10,17 @@ use anyhow::Context;
 use cloumer_testkit::{Ingest, Pulse, Xvfb};
 
 fn main() -> anyhow::Result<()> {
-    let key = std::env::args().nth(1).context("usage: testkit-env STREAM_KEY")?;
+    let key = std::env::args()
+        .nth(1)
+        .context("usage: testkit-env STREAM_KEY")?;
     let xvfb = Xvfb::start()?;
     let pulse = Pulse::start()?;
     let ingest = Ingest::start(&key)?;
-    let env: serde_json::Map<String, serde_json::Value> =
-        pulse.env().into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect();
+    let env: serde_json::Map<String, serde_json::Value> = pulse
+        .env()
+        .into_iter()
+        .map(|(k, v)| (k, serde_json::Value::String(v)))
+        .collect();
     let info = serde_json::json!({
         "display": xvfb.display(),
         "pulse_env": env,

@@ -15,8 +15,15 @@ use crate::failure::Failure;
 /// argv is visible to every user of the machine).
 pub const STREAM_KEY_ENV: &str = "CLOUMER_STREAM_KEY";
 
+/// Boxed so the `cloumer` command enum stays small (these options are many).
 #[derive(Debug, clap::Args)]
 pub struct LiveArgs {
+    #[command(flatten)]
+    pub options: Box<LiveOptions>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LiveOptions {
     /// Ingest URL `rtmp[s]://host[:port]/app/`; the stream key (from CLOUMER_STREAM_KEY or
     /// --stream-key-file) is appended. Without --to and --record: the logged-in account's channel.
     #[arg(long, value_name = "URL")]
@@ -113,7 +120,7 @@ fn parse_corner(s: &str) -> Result<Corner, String> {
 
 /// Everything but validation, which the engine does (exit 2 on a broken rule).
 pub(super) async fn broadcast_config(
-    args: &LiveArgs,
+    args: &LiveOptions,
     backend: Option<PathBuf>,
 ) -> Result<BroadcastConfig, Failure> {
     let defaults = BroadcastConfig::default();
@@ -150,7 +157,7 @@ fn default_bitrate(channel: ChannelType, height: u32) -> u32 {
     by_size.min(limit)
 }
 
-fn sources(args: &LiveArgs) -> Result<Sources, Failure> {
+fn sources(args: &LiveOptions) -> Result<Sources, Failure> {
     let test = args.test_sources;
     let nothing_chosen =
         args.screen.is_none() && args.camera.is_none() && args.mic.is_none() && !args.desktop_audio;
@@ -239,7 +246,7 @@ fn x11_screen(value: &str) -> Result<ScreenSource, Failure> {
     })
 }
 
-async fn outputs(args: &LiveArgs, backend: Option<PathBuf>) -> Result<Outputs, Failure> {
+async fn outputs(args: &LiveOptions, backend: Option<PathBuf>) -> Result<Outputs, Failure> {
     let recording = args.record.clone().map(|path| RecordingOutput { path });
     let stream = match (&args.to, &recording) {
         (Some(url), _) => Some(StreamOutput {

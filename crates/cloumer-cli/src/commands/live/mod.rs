@@ -14,6 +14,7 @@ pub use args::LiveArgs;
 use crate::failure::Failure;
 
 pub async fn run(args: LiveArgs, backend: Option<PathBuf>) -> Result<(), Failure> {
+    let args = args.options;
     let config = args::broadcast_config(&args, backend).await?;
     let handle = SessionHandle::spawn(config).map_err(failure_from)?;
     let mut printer = progress::Printer::new(args.json);
