@@ -10,30 +10,37 @@ use live_support::*;
 
 #[test]
 fn ingest_restart_resumes_and_recording_keeps_every_frame() {
+    restart_mid_stream(Ingest::rtmp_url);
+}
+
+/// The same over RTMPS, as IVS is used. Known failure: ivssink (gst-plugins,
+/// `ivssink/classify.rs`) takes any error text mentioning TLS for a certificate failure, so
+/// "TLS connection closed unexpectedly" when the ingest dies ends the run with exit 4
+/// instead of reconnecting. Un-ignore once ivssink retries connection drops over TLS.
+#[test]
+#[ignore = "ivssink gives up on a TLS connection cut mid-stream (see the doc comment)"]
+fn ingest_restart_over_rtmps_resumes() {
+    restart_mid_stream(Ingest::rtmps_url);
+}
+
+fn restart_mid_stream(url_of: fn(&Ingest) -> String) {
     let mut ingest = skip_unless!(Ingest::start(GOOD_KEY));
     let dir = tempfile::tempdir().expect("temp dir");
     let recording = dir.path().join("safety.mkv");
     let mut cmd = cloumer();
-    // Plain RTMP: ivssink (gst-plugins) still takes a TLS connection cut mid-stream for a
-    // TLS failure and gives up; switch to rtmps_url() once it retries those.
-    cmd.args([
-        "live",
-        "--test-sources",
-        "--to",
-        &ingest.rtmp_url(),
-        "--record",
-    ])
-    .arg(&recording)
-    .args([
-        "--size",
-        "1280x720",
-        "--fps",
-        "30",
-        "--duration",
-        "16",
-        "--json",
-    ])
-    .env("CLOUMER_STREAM_KEY", GOOD_KEY);
+    let url = url_of(&ingest);
+    cmd.args(["live", "--test-sources", "--to", &url, "--record"])
+        .arg(&recording)
+        .args([
+            "--size",
+            "1280x720",
+            "--fps",
+            "30",
+            "--duration",
+            "16",
+            "--json",
+        ])
+        .env("CLOUMER_STREAM_KEY", GOOD_KEY);
     let started = Instant::now();
     let child = spawn(&mut cmd);
     let first_publish = cloumer_testkit::wait_until(Duration::from_secs(20), || {
