@@ -1,0 +1,44 @@
+// Small pure helpers for what the studio shows.
+
+/** `h:mm:ss` or `m:ss` since `sinceMs` (epoch milliseconds). */
+export function elapsed(sinceMs: number, nowMs: number): string {
+  const total = Math.max(0, Math.floor((nowMs - sinceMs) / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const two = (n: number) => n.toString().padStart(2, '0');
+  return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${m}:${two(s)}`;
+}
+
+/** A stream key with at most its last four characters visible. */
+export function maskKey(last4: string): string {
+  return last4 ? `••••••••${last4.slice(-4)}` : '••••••••';
+}
+
+export function kbps(value: number): string {
+  return value >= 1000 ? `${(value / 1000).toFixed(2)} Mb/s` : `${Math.round(value)} kb/s`;
+}
+
+/** Maps dBFS (-60..0) to a 0..1 meter fill. */
+export function meterFill(db: number): number {
+  if (!Number.isFinite(db)) return 0;
+  return Math.min(1, Math.max(0, (db + 60) / 60));
+}
+
+/** Code points, as the chat service counts them (not UTF-16 units). */
+export function codePoints(text: string): number {
+  return Array.from(text).length;
+}
+
+export const CHAT_MAX = 500;
+export const TITLE_MAX = 140;
+export const AVATAR_MAX_BYTES = 4 * 1024 * 1024;
+export const AVATAR_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
+
+/** Why an avatar file cannot be uploaded, or null when it can. */
+export function avatarProblem(file: { type: string; size: number }): string | null {
+  if (!AVATAR_TYPES.includes(file.type)) return 'Choose a PNG, JPEG or WebP image.';
+  if (file.size > AVATAR_MAX_BYTES) return 'The image is larger than 4 MiB: choose a smaller one.';
+  if (file.size === 0) return 'The file is empty.';
+  return null;
+}

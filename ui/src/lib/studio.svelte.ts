@@ -1,0 +1,193 @@
+// The studio's shared state and the actions behind its buttons. Components read the
+// fields and call the methods; every method reports failures as banners and never throws.
+import { Channel } from '@tauri-apps/api/core';
+import {
+  commands,
+  events,
+  type Account,
+  type AudioLevels,
+  type BackendInfo,
+  type DeviceInfo,
+  type LiveState,
+  type PreviewFrame,
+  type Profile,
+  type ProfileSource,
+  type Settings,
+  type StatsSample,
+} from './bindings';
+import { call } from './api';
+import { banners } from './banners.svelte';
+
+export type Screen = 'welcome' | 'auth' | 'studio';
+
+/** Seconds of stats kept for the bitrate graph. */
+export const STATS_WINDOW = 60;
+
+export class Studio {
+  screen = $state<Screen>('welcome');
+  backend = $state<BackendInfo | null>(null);
+  account = $state<Account | null>(null);
+  profile = $state<Profile | null>(null);
+  settings = $state<Settings | null>(null);
+  devices = $state<DeviceInfo[]>([]);
+  live = $state<LiveState>({ state: 'idle' });
+  stats = $state<StatsSample[]>([]);
+  levels = $state<AudioLevels>({ microphoneDb: -90, desktopDb: -90 });
+  preview = $state<string | null>(null);
+  /** Names of actions in flight (buttons show progress and stay clickable elsewhere). */
+  busy = $state<Record<string, boolean>>({});
+
+  /** Runs an action with a busy flag; failures become banners. */
+  async run<T>(name: string, action: () => Promise<T>): Promise<T | undefined> {
+    this.busy = { ...this.busy, [name]: true };
+    try {
+      return await action();
+    } catch (e) {
+      banners.report(e);
+      return undefined;
+    } finally {
+      this.busy = { ...this.busy, [name]: false };
+    }
+  }
+
+  async init() {
+    await events.liveStateChanged.listen((e) => (this.live = e.payload));
+    this.subscribeMedia();
+    const info = await this.run('init', () => call(commands.appInfo()));
+    this.settings = await commands.getSettings();
+    this.live = await commands.getLiveState();
+    // The user may have clicked a choice while this was loading: theirs wins.
+    if (!info || this.backend) return;
+    this.backend = info.backend;
+    this.account = info.account;
+    this.screen = info.account ? 'studio' : info.backend ? 'auth' : 'welcome';
+    if (info.account) await this.enterStudio();
+  }
+
+  private subscribeMedia() {
+    const preview = new Channel<PreviewFrame>();
+    preview.onmessage = (f) => (this.preview = `data:image/jpeg;base64,${f.jpegBase64}`);
+    const levels = new Channel<AudioLevels>();
+    levels.onmessage = (l) => (this.levels = l);
+    const stats = new Channel<StatsSample>();
+    stats.onmessage = (s) => (this.stats = [...this.stats, s].slice(-STATS_WINDOW));
+    void commands.subscribeMedia(preview, levels, stats);
+  }
+
+  async chooseBackend(name: string, start: () => Promise<BackendInfo>) {
+    const backend = await this.run(name, start);
+    if (!backend) return;
+    this.backend = backend;
+    banners.clear();
+    this.screen = backend.hasAccounts ? 'auth' : 'studio';
+    if (!backend.hasAccounts) await this.enterStudio();
+  }
+
+  tryLocally() {
+    return this.chooseBackend('backend', () => call(commands.startLocalBackend()));
+  }
+  connectCloumer(source: ProfileSource) {
+    return this.chooseBackend('backend', () => call(commands.connectCloumer(source)));
+  }
+  useIvs(region: string, channelArn: string) {
+    return this.chooseBackend('backend', () => call(commands.useIvsChannel(region, channelArn)));
+  }
+  useRtmp(url: string, key: string) {
+    return this.chooseBackend('backend', () => call(commands.useCustomRtmp(url, key)));
+  }
+
+  /** Signs up; `true` when a code must be entered (real backends e-mail one). */
+  async signUp(email: string, password: string, nickname: string): Promise<boolean> {
+    const outcome = await this.run('auth', () => call(commands.signUp(email, password, nickname)));
+    if (!outcome) return false;
+    if (outcome.status === 'needsCode') return true;
+    await this.signedIn(outcome.account);
+    return false;
+  }
+
+  async confirm(email: string, code: string, password: string) {
+    const account = await this.run('auth', () => call(commands.confirmSignUp(email, code, password)));
+    if (account) await this.signedIn(account);
+  }
+
+  async signIn(email: string, password: string) {
+    const account = await this.run('auth', () => call(commands.signIn(email, password)));
+    if (account) await this.signedIn(account);
+  }
+
+  private async signedIn(account: Account) {
+    this.account = account;
+    banners.clear();
+    await this.enterStudio();
+  }
+
+  async signOut() {
+    await this.run('auth', () => call(commands.signOut()));
+    this.account = null;
+    this.profile = null;
+    this.screen = 'auth';
+  }
+
+  async changeBackend() {
+    this.screen = 'welcome';
+  }
+
+  private async enterStudio() {
+    this.screen = 'studio';
+    const [devices, profile] = await Promise.all([
+      this.run('devices', () => call(commands.listDevices())),
+      this.account ? this.run('profile', () => call(commands.getProfile())) : Promise.resolve(undefined),
+    ]);
+    if (devices) this.devices = devices;
+    if (profile) this.profile = profile;
+  }
+
+  async saveTitle(title: string) {
+    const profile = await this.run('title', () => call(commands.saveTitle(title)));
+    if (profile) this.profile = profile;
+    return profile !== undefined;
+  }
+
+  async uploadAvatar(fileName: string, dataBase64: string, onProgress: (fraction: number) => void) {
+    const progress = new Channel<{ sent: number; total: number }>();
+    progress.onmessage = (p) => onProgress(p.total ? p.sent / p.total : 0);
+    const profile = await this.run('avatar', () => call(commands.uploadAvatar(fileName, dataBase64, progress)));
+    if (profile) this.profile = profile;
+    return profile !== undefined;
+  }
+
+  async rotateKey() {
+    const profile = await this.run('key', () => call(commands.rotateStreamKey()));
+    if (profile) this.profile = profile;
+  }
+
+  revealKey() {
+    return this.run('key', () => call(commands.revealStreamKey()));
+  }
+
+  async saveSettings(change: (s: Settings) => Settings) {
+    if (!this.settings) return;
+    const saved = await this.run('settings', () => call(commands.saveSettings(change(structuredClone($state.snapshot(this.settings) as Settings)))));
+    if (saved) this.settings = saved;
+  }
+
+  async goLive() {
+    this.stats = [];
+    this.live = { state: 'connecting' };
+    const ok = await this.run('live', () => call(commands.goLive()));
+    // The backend's own events carry the real state; a refused start leaves "failed".
+    if (ok === undefined && this.live.state === 'connecting') {
+      this.live = { state: 'failed', reason: 'could not start', fix: null };
+    }
+  }
+
+  stopLive() {
+    return this.run('stop', () => call(commands.stopLive()));
+  }
+
+  reconnectNow() {
+    return this.run('reconnect', () => call(commands.reconnectNow()));
+  }
+}
+
+export const studio = new Studio();

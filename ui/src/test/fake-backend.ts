@@ -1,0 +1,74 @@
+// A fake shell for component tests: answers our commands the way src-tauri does
+// (`Result`s come back as thrown AppErrors) and lets a test push channel messages.
+import { mockIPC } from '@tauri-apps/api/mocks';
+import type { Channel } from '@tauri-apps/api/core';
+import type { ChatUpdate, Profile, Settings } from '../lib/bindings';
+
+export const profile: Profile = {
+  title: 'Hello',
+  isLive: false,
+  channel: 'Ab3_x9-QzK',
+  nickname: 'neo',
+  streamKeyLast4: 'WXYZ',
+  streamUrl: 'rtmp://127.0.0.1:1935/app/',
+  playbackUrl: 'http://127.0.0.1:8787/hls/Ab3_x9-QzK/index.m3u8',
+  avatarUrl: 'http://127.0.0.1:8787/avatars/default.png',
+};
+
+export const settings: Settings = {
+  sources: { screen: null, camera: null, microphone: null, desktopAudio: false, testSources: false },
+  pip: { corner: 'bottomRight', sizePercent: 25 },
+  quality: '720p30',
+  lastBackend: null,
+  lastEmail: null,
+};
+
+export interface Fake {
+  calls: { cmd: string; args: Record<string, unknown> }[];
+  chat: Channel<ChatUpdate> | null;
+  handlers: Record<string, (args: Record<string, unknown>) => unknown>;
+}
+
+/** Installs the fake; `overrides` replace single commands (throw to fail one). */
+export function fakeBackend(overrides: Fake['handlers'] = {}): Fake {
+  const fake: Fake = { calls: [], chat: null, handlers: {} };
+  const defaults: Fake['handlers'] = {
+    app_info: () => ({ version: '0.1.0', backend: null, account: null, lastBackend: null, logDir: '/tmp' }),
+    get_settings: () => settings,
+    save_settings: (a) => a.settings,
+    get_live_state: () => ({ state: 'idle' }),
+    subscribe_media: () => null,
+    start_local_backend: () => ({ kind: 'local', label: 'This computer', hasAccounts: true }),
+    sign_up: (a) => ({ status: 'signedIn', account: { email: a.email, nickname: a.nickname, channel: profile.channel } }),
+    sign_in: (a) => ({ email: a.email, nickname: 'neo', channel: profile.channel }),
+    list_devices: () => [],
+    get_profile: () => profile,
+    save_title: (a) => ({ ...profile, title: a.title }),
+    reveal_stream_key: () => 'sk_live_ABCDEFGHWXYZ',
+    go_live: () => null,
+    stop_live: () => null,
+    chat_open: (a) => {
+      fake.chat = a.updates as Channel<ChatUpdate>;
+      return { channel: profile.channel, canSend: true, canModerate: true };
+    },
+    chat_send: () => null,
+    chat_delete: () => null,
+    chat_kick: () => null,
+  };
+  fake.handlers = { ...defaults, ...overrides };
+  mockIPC(
+    (cmd, payload) => {
+      const args = (payload ?? {}) as Record<string, unknown>;
+      fake.calls.push({ cmd, args });
+      const handler = fake.handlers[cmd];
+      if (!handler) throw { kind: 'unavailable', message: `no fake for ${cmd}` };
+      return handler(args);
+    },
+    { shouldMockEvents: true },
+  );
+  return fake;
+}
+
+export function push(fake: Fake, update: ChatUpdate) {
+  fake.chat?.onmessage(update);
+}
