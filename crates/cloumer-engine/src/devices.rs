@@ -31,15 +31,19 @@ pub fn list_devices() -> crate::Result<Vec<Device>> {
     let monitor = gst::DeviceMonitor::new();
     monitor.add_filter(Some("Video/Source"), None);
     monitor.add_filter(Some("Audio/Source"), None);
-    // start() runs the providers' probes; without it some providers list nothing.
-    let started = monitor.start().is_ok();
+    // The PipeWire provider hides the PulseAudio one, which then lists nothing on a
+    // desktop that runs PulseAudio without PipeWire; duplicates are removed below.
+    monitor.set_show_all(true);
+    // Without start() every provider probes synchronously: a complete list, no waiting
+    // for asynchronous "device added" messages.
     for device in monitor.devices() {
-        if let Some(d) = describe(&device) {
+        if let Some(d) = describe(&device)
+            && !devices
+                .iter()
+                .any(|known| known.kind == d.kind && known.id == d.id)
+        {
             devices.push(d);
         }
-    }
-    if started {
-        monitor.stop();
     }
     Ok(devices)
 }
@@ -68,7 +72,13 @@ fn describe(device: &gst::Device) -> Option<Device> {
         )
     } else if class.starts_with("Audio/Source") {
         // PulseAudio names outputs' monitors `<sink>.monitor` (class `Audio/Source` too).
-        let id = prop("device.name").or_else(|| prop("node.name"))?;
+        // PulseAudio devices carry their name as the `internal-name` GObject property.
+        let internal = device
+            .find_property("internal-name")
+            .and_then(|_| device.property::<Option<String>>("internal-name"));
+        let id = internal
+            .or_else(|| prop("device.name"))
+            .or_else(|| prop("node.name"))?;
         let kind = if id.ends_with(".monitor") || prop("device.class").as_deref() == Some("monitor")
         {
             DeviceKind::DesktopAudio
