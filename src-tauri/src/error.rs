@@ -20,7 +20,10 @@ pub enum AppError {
     Auth { message: String },
     /// An input the user can fix; `field` names it when there is one.
     #[error("invalid input: {message}")]
-    Validation { message: String, field: Option<String> },
+    Validation {
+        message: String,
+        field: Option<String>,
+    },
     /// The backend could not be reached.
     #[error("network error: {message}")]
     Network { message: String },
@@ -29,7 +32,10 @@ pub enum AppError {
     Backend { message: String },
     /// Capture, encoding or the ingest failed; `fix` says what to change.
     #[error("broadcast error: {message}")]
-    Broadcast { message: String, fix: Option<String> },
+    Broadcast {
+        message: String,
+        fix: Option<String>,
+    },
     /// Chat connection or moderation failed.
     #[error("chat error: {message}")]
     Chat { message: String },
@@ -46,18 +52,29 @@ pub enum AppError {
 
 impl AppError {
     pub fn validation(field: &str, message: impl Into<String>) -> Self {
-        Self::Validation { message: message.into(), field: Some(field.to_owned()) }
+        Self::Validation {
+            message: message.into(),
+            field: Some(field.to_owned()),
+        }
     }
     pub fn unavailable(message: impl Into<String>) -> Self {
-        Self::Unavailable { message: message.into() }
+        Self::Unavailable {
+            message: message.into(),
+        }
     }
     pub fn storage(e: impl std::fmt::Display) -> Self {
-        Self::Storage { message: e.to_string() }
+        Self::Storage {
+            message: e.to_string(),
+        }
     }
     pub fn no_backend() -> Self {
-        Self::NoBackend { message: "choose how to go live first".into() }
+        Self::NoBackend {
+            message: "choose how to go live first".into(),
+        }
     }
     pub fn not_signed_in() -> Self {
-        Self::NotSignedIn { message: "sign in to your account first".into() }
+        Self::NotSignedIn {
+            message: "sign in to your account first".into(),
+        }
     }
 }

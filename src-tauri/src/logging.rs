@@ -13,11 +13,21 @@ pub fn init(dir: &Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
         .unwrap_or_else(|_| EnvFilter::new("info,cloumer_studio=debug,tao=warn,wry=warn"));
     let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
     if std::fs::create_dir_all(dir).is_err() {
-        let _ = tracing_subscriber::registry().with(filter).with(stderr).try_init();
+        let _ = tracing_subscriber::registry()
+            .with(filter)
+            .with(stderr)
+            .try_init();
         return None;
     }
-    let (file, guard) = tracing_appender::non_blocking(tracing_appender::rolling::daily(dir, "studio.log"));
-    let file_layer = tracing_subscriber::fmt::layer().with_ansi(false).with_writer(file);
-    let _ = tracing_subscriber::registry().with(filter).with(stderr).with(file_layer).try_init();
+    let (file, guard) =
+        tracing_appender::non_blocking(tracing_appender::rolling::daily(dir, "studio.log"));
+    let file_layer = tracing_subscriber::fmt::layer()
+        .with_ansi(false)
+        .with_writer(file);
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(stderr)
+        .with(file_layer)
+        .try_init();
     Some(guard)
 }

@@ -22,13 +22,23 @@ impl AppPaths {
     pub fn from_platform() -> Result<Self> {
         let need = |dir: Option<PathBuf>, what: &str| {
             dir.map(|d| d.join(APP_DIR))
-                .ok_or_else(|| AppError::Storage { message: format!("no {what} directory: set HOME or XDG_* ") })
+                .ok_or_else(|| AppError::Storage {
+                    message: format!("no {what} directory: set HOME or XDG_* "),
+                })
         };
         let data = need(dirs::data_dir(), "data")?;
         let cache = need(dirs::cache_dir(), "cache")?;
         // Linux has no log dir convention: XDG_STATE_HOME is meant for logs (falls back to data).
-        let logs = dirs::state_dir().map(|d| d.join(APP_DIR)).unwrap_or_else(|| data.clone()).join("logs");
-        Ok(Self { config: need(dirs::config_dir(), "config")?, data, logs, cache })
+        let logs = dirs::state_dir()
+            .map(|d| d.join(APP_DIR))
+            .unwrap_or_else(|| data.clone())
+            .join("logs");
+        Ok(Self {
+            config: need(dirs::config_dir(), "config")?,
+            data,
+            logs,
+            cache,
+        })
     }
 
     /// All under one root (tests).

@@ -27,7 +27,10 @@ impl SettingsStore {
                 }
             })
             .unwrap_or_default();
-        Self { path, current: Mutex::new(current) }
+        Self {
+            path,
+            current: Mutex::new(current),
+        }
     }
 
     pub fn get(&self) -> Settings {
@@ -37,7 +40,10 @@ impl SettingsStore {
     /// Replaces the settings and writes them atomically (temp file + rename).
     pub fn save(&self, settings: Settings) -> Result<Settings> {
         if !(10..=50).contains(&settings.pip.size_percent) {
-            return Err(AppError::validation("pip.sizePercent", "camera size must be 10–50 % of the width"));
+            return Err(AppError::validation(
+                "pip.sizePercent",
+                "camera size must be 10–50 % of the width",
+            ));
         }
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir).map_err(AppError::storage)?;

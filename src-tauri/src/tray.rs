@@ -11,7 +11,9 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let stop = MenuItem::with_id(app, "stop", "Stop", true, None::<&str>)?;
     let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;
     let menu = Menu::with_items(app, &[&go_live, &stop, &quit])?;
-    let mut tray = TrayIconBuilder::with_id("studio").menu(&menu).tooltip("Cloumer Studio");
+    let mut tray = TrayIconBuilder::with_id("studio")
+        .menu(&menu)
+        .tooltip("Cloumer Studio");
     if let Some(icon) = app.default_window_icon() {
         tray = tray.icon(icon.clone());
     }

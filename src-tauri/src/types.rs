@@ -41,9 +41,16 @@ pub struct AppInfo {
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(tag = "from", rename_all = "camelCase")]
 pub enum ProfileSource {
-    Toml { text: String },
+    Toml {
+        text: String,
+    },
     #[serde(rename_all = "camelCase")]
-    Fields { region: String, user_pool_id: String, client_id: String, api_url: String },
+    Fields {
+        region: String,
+        user_pool_id: String,
+        client_id: String,
+        api_url: String,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
@@ -120,7 +127,7 @@ pub enum QualityPreset {
     P480,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SourceSettings {
     /// Screen id from `list_devices`; `None` = the default screen.
@@ -134,12 +141,6 @@ pub struct SourceSettings {
     pub test_sources: bool,
 }
 
-impl Default for SourceSettings {
-    fn default() -> Self {
-        Self { screen: None, camera: None, microphone: None, desktop_audio: false, test_sources: false }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PipSettings {
@@ -150,7 +151,10 @@ pub struct PipSettings {
 
 impl Default for PipSettings {
     fn default() -> Self {
-        Self { corner: Corner::BottomRight, size_percent: 25 }
+        Self {
+            corner: Corner::BottomRight,
+            size_percent: 25,
+        }
     }
 }
 
@@ -185,10 +189,19 @@ pub enum LiveState {
     Idle,
     Connecting,
     #[serde(rename_all = "camelCase")]
-    Live { since_ms: f64 },
-    Reconnecting { attempt: u32 },
-    Stopped { reason: String },
-    Failed { reason: String, fix: Option<String> },
+    Live {
+        since_ms: f64,
+    },
+    Reconnecting {
+        attempt: u32,
+    },
+    Stopped {
+        reason: String,
+    },
+    Failed {
+        reason: String,
+        fix: Option<String>,
+    },
 }
 
 /// Sent once a second while live.
@@ -255,13 +268,23 @@ pub enum ChatConnection {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum ChatUpdate {
-    Connection { state: ChatConnection },
-    Message { line: ChatLine },
+    Connection {
+        state: ChatConnection,
+    },
+    Message {
+        line: ChatLine,
+    },
     #[serde(rename_all = "camelCase")]
-    Deleted { message_id: String },
+    Deleted {
+        message_id: String,
+    },
     #[serde(rename_all = "camelCase")]
-    Kicked { user_id: String },
-    Error { message: String },
+    Kicked {
+        user_id: String,
+    },
+    Error {
+        message: String,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]

@@ -26,31 +26,47 @@ fn committed_bindings_match_the_rust_types() {
 
 #[test]
 fn every_command_has_exactly_one_permission() {
-    let toml = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("permissions/studio.toml"))
-        .expect("permissions/studio.toml");
+    let toml = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("permissions/studio.toml"),
+    )
+    .expect("permissions/studio.toml");
     let granted: Vec<&str> = toml
         .lines()
         .filter_map(|l| l.trim().strip_prefix("\"allow-"))
         .filter_map(|l| l.split('"').next())
         .collect();
-    let expected: Vec<String> = cloumer_studio::COMMAND_NAMES.iter().map(|n| n.replace('_', "-")).collect();
-    assert_eq!(granted, expected, "permissions/studio.toml must list every command of command_names.rs, in order");
+    let expected: Vec<String> = cloumer_studio::COMMAND_NAMES
+        .iter()
+        .map(|n| n.replace('_', "-"))
+        .collect();
+    assert_eq!(
+        granted, expected,
+        "permissions/studio.toml must list every command of command_names.rs, in order"
+    );
     let dir = tempfile::tempdir().expect("temp dir");
     cloumer_studio::export_bindings(&dir.path().join("b.ts")).expect("export bindings");
     let bindings = std::fs::read_to_string(dir.path().join("b.ts")).expect("read bindings");
     for name in cloumer_studio::COMMAND_NAMES {
-        assert!(bindings.contains(&format!("\"{name}\"")), "command {name} is not registered with tauri-specta");
+        assert!(
+            bindings.contains(&format!("\"{name}\"")),
+            "command {name} is not registered with tauri-specta"
+        );
     }
 }
 
 #[test]
 fn capability_is_for_the_main_window_only_and_grants_no_wildcards() {
-    let text = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("capabilities/main.json"))
-        .expect("capabilities/main.json");
+    let text = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("capabilities/main.json"),
+    )
+    .expect("capabilities/main.json");
     let cap: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
     assert_eq!(cap["windows"], serde_json::json!(["main"]));
     for p in cap["permissions"].as_array().expect("permissions") {
         let p = p.as_str().expect("plain permission names");
-        assert!(!p.starts_with("fs:") && !p.starts_with("shell:") && !p.contains('*'), "unexpected permission {p}");
+        assert!(
+            !p.starts_with("fs:") && !p.starts_with("shell:") && !p.contains('*'),
+            "unexpected permission {p}"
+        );
     }
 }

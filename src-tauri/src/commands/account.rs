@@ -7,13 +7,23 @@ use crate::types::{Account, ModeratorInfo, Profile, SignUpOutcome, UploadProgres
 
 #[tauri::command]
 #[specta::specta]
-pub async fn sign_up(s: State<'_, Services>, email: String, password: String, nickname: String) -> Result<SignUpOutcome> {
+pub async fn sign_up(
+    s: State<'_, Services>,
+    email: String,
+    password: String,
+    nickname: String,
+) -> Result<SignUpOutcome> {
     s.sign_up(email, password, nickname).await
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn confirm_sign_up(s: State<'_, Services>, email: String, code: String, password: String) -> Result<Account> {
+pub async fn confirm_sign_up(
+    s: State<'_, Services>,
+    email: String,
+    code: String,
+    password: String,
+) -> Result<Account> {
     s.confirm_sign_up(email, code, password).await
 }
 
@@ -54,7 +64,8 @@ pub async fn upload_avatar(
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(data_base64.as_bytes())
         .map_err(|_| AppError::validation("avatar", "the image could not be read"))?;
-    s.upload_avatar(file_name, bytes, move |p| drop(on_progress.send(p))).await
+    s.upload_avatar(file_name, bytes, move |p| drop(on_progress.send(p)))
+        .await
 }
 
 /// The full stream key, only when the user clicked "show" or "copy".
@@ -79,6 +90,10 @@ pub async fn list_moderators(s: State<'_, Services>) -> Result<Vec<ModeratorInfo
 /// Adds (`moderator = true`) or removes a moderator, named by channel.
 #[tauri::command]
 #[specta::specta]
-pub async fn set_moderator(s: State<'_, Services>, channel: String, moderator: bool) -> Result<Vec<ModeratorInfo>> {
+pub async fn set_moderator(
+    s: State<'_, Services>,
+    channel: String,
+    moderator: bool,
+) -> Result<Vec<ModeratorInfo>> {
     s.set_moderator(channel, moderator).await
 }

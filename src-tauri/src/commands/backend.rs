@@ -16,12 +16,20 @@ pub async fn connect_cloumer(s: State<'_, Services>, source: ProfileSource) -> R
 
 #[tauri::command]
 #[specta::specta]
-pub async fn use_ivs_channel(s: State<'_, Services>, region: String, channel_arn: String) -> Result<BackendInfo> {
+pub async fn use_ivs_channel(
+    s: State<'_, Services>,
+    region: String,
+    channel_arn: String,
+) -> Result<BackendInfo> {
     s.use_ivs_channel(region, channel_arn).await
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn use_custom_rtmp(s: State<'_, Services>, url: String, stream_key: String) -> Result<BackendInfo> {
+pub async fn use_custom_rtmp(
+    s: State<'_, Services>,
+    url: String,
+    stream_key: String,
+) -> Result<BackendInfo> {
     s.use_custom_rtmp(url, stream_key).await
 }

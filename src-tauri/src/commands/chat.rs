@@ -6,7 +6,11 @@ use crate::types::{ChatRoom, ChatUpdate};
 /// Opens a channel's chat (`channel = null`: the user's own); messages arrive on `updates`.
 #[tauri::command]
 #[specta::specta]
-pub async fn chat_open(s: State<'_, Services>, channel: Option<String>, updates: Channel<ChatUpdate>) -> Result<ChatRoom> {
+pub async fn chat_open(
+    s: State<'_, Services>,
+    channel: Option<String>,
+    updates: Channel<ChatUpdate>,
+) -> Result<ChatRoom> {
     s.chat_open(channel, updates).await
 }
 

@@ -19,7 +19,11 @@ pub fn subscribe_media(
     levels: Channel<AudioLevels>,
     stats: Channel<StatsSample>,
 ) {
-    s.subscribe_media(MediaChannels { preview, levels, stats });
+    s.subscribe_media(MediaChannels {
+        preview,
+        levels,
+        stats,
+    });
 }
 
 #[tauri::command]

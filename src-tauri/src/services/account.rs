@@ -9,12 +9,22 @@ fn needs_api() -> AppError {
 }
 
 impl Services {
-    pub async fn sign_up(&self, _email: String, _password: String, _nickname: String) -> Result<SignUpOutcome> {
+    pub async fn sign_up(
+        &self,
+        _email: String,
+        _password: String,
+        _nickname: String,
+    ) -> Result<SignUpOutcome> {
         self.require_backend().await?;
         Err(needs_api())
     }
 
-    pub async fn confirm_sign_up(&self, _email: String, _code: String, _password: String) -> Result<Account> {
+    pub async fn confirm_sign_up(
+        &self,
+        _email: String,
+        _code: String,
+        _password: String,
+    ) -> Result<Account> {
         self.require_backend().await?;
         Err(needs_api())
     }
@@ -39,7 +49,10 @@ impl Services {
             return Err(AppError::validation("title", "the title must not be empty"));
         }
         if title.chars().count() > cloumer_protocol::rest::limits::TITLE_MAX_CHARS {
-            return Err(AppError::validation("title", "the title is longer than 140 characters"));
+            return Err(AppError::validation(
+                "title",
+                "the title is longer than 140 characters",
+            ));
         }
         self.require_account().await?;
         Err(needs_api())
@@ -70,16 +83,29 @@ impl Services {
         Err(needs_api())
     }
 
-    pub async fn set_moderator(&self, _channel: String, _moderator: bool) -> Result<Vec<ModeratorInfo>> {
+    pub async fn set_moderator(
+        &self,
+        _channel: String,
+        _moderator: bool,
+    ) -> Result<Vec<ModeratorInfo>> {
         self.require_account().await?;
         Err(needs_api())
     }
 
     pub(super) async fn require_backend(&self) -> Result<()> {
-        self.backend.lock().await.as_ref().map(|_| ()).ok_or_else(AppError::no_backend)
+        self.backend
+            .lock()
+            .await
+            .as_ref()
+            .map(|_| ())
+            .ok_or_else(AppError::no_backend)
     }
 
     pub(super) async fn require_account(&self) -> Result<Account> {
-        self.account.lock().await.clone().ok_or_else(AppError::not_signed_in)
+        self.account
+            .lock()
+            .await
+            .clone()
+            .ok_or_else(AppError::not_signed_in)
     }
 }

@@ -1,11 +1,16 @@
-//! Going live through `cloumer-engine`, and the high-rate data it produces (preview
-//! frames, audio levels, stats) forwarded to the UI's channels.
+//! Going live through `cloumer-engine`, and the high-rate data it produces (stats now;
+//! preview frames and audio levels once the engine has a preview branch) forwarded to the
+//! UI's channels.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
+use cloumer_engine::SessionHandle;
 use tauri::ipc::Channel;
+use tokio::sync::watch;
 
 use super::Services;
+use super::cpu::CpuMeter;
+use super::engine_map::{self, broadcast_config, engine_error};
 use crate::error::{AppError, Result};
 use crate::types::{AudioLevels, DeviceInfo, LiveState, PreviewFrame, StatsSample};
 
@@ -18,7 +23,8 @@ pub struct MediaChannels {
 
 #[derive(Default)]
 pub struct Broadcast {
-    media: Mutex<Option<MediaChannels>>,
+    media: Arc<Mutex<Option<MediaChannels>>>,
+    session: tokio::sync::Mutex<Option<SessionHandle>>,
 }
 
 impl Services {
@@ -29,30 +35,105 @@ impl Services {
     }
 
     pub async fn devices(&self) -> Result<Vec<DeviceInfo>> {
-        Ok(Vec::new())
+        let devices = tokio::task::spawn_blocking(cloumer_engine::list_devices)
+            .await
+            .map_err(|e| AppError::Broadcast {
+                message: e.to_string(),
+                fix: None,
+            })?
+            .map_err(engine_error)?;
+        Ok(devices.into_iter().map(engine_map::device).collect())
     }
 
     pub fn current_live_state(&self) -> LiveState {
         self.live.borrow().clone()
     }
 
+    /// Resolves the destination, builds the engine config from the settings and starts.
+    /// Later changes (live, reconnecting, failed) arrive through [`Services::live_state`].
     pub async fn go_live(&self) -> Result<()> {
-        self.require_backend().await?;
-        Err(AppError::Broadcast {
-            message: "the broadcast engine is not part of this build yet".into(),
-            fix: None,
-        })
-    }
-
-    pub async fn stop_live(&self) -> Result<()> {
-        if matches!(*self.live.borrow(), LiveState::Idle) {
+        let mut slot = self.broadcast.session.lock().await;
+        if let Some(session) = slot.as_ref().filter(|s| !s.state().borrow().is_terminal()) {
+            tracing::debug!(state = session.state().borrow().name(), "already running");
             return Ok(());
         }
-        self.live.send_replace(LiveState::Stopped { reason: "stopped by you".into() });
+        let destination = self.destination().await?;
+        let force_test = std::env::var("CLOUMER_STUDIO_TEST_SOURCES").is_ok_and(|v| v == "1");
+        let config = broadcast_config(&self.settings.get(), destination, force_test);
+        let session = SessionHandle::spawn(config).map_err(engine_error)?;
+        forward_states(&session, self.live.clone());
+        forward_stats(&session, self.broadcast.media.clone());
+        self.live.send_replace(LiveState::Connecting);
+        if let Err(e) = session.start().await {
+            let error = engine_error(e);
+            self.live.send_replace(LiveState::Failed {
+                reason: error.to_string(),
+                fix: None,
+            });
+            return Err(error);
+        }
+        *slot = Some(session);
+        Ok(())
+    }
+
+    /// Stops cleanly (EOS drain) and waits for the final state.
+    pub async fn stop_live(&self) -> Result<()> {
+        let session = self.broadcast.session.lock().await.take();
+        if let Some(session) = session {
+            let last = session.stop().await;
+            self.live.send_replace(engine_map::live_state(&last));
+        }
         Ok(())
     }
 
     pub async fn reconnect_now(&self) -> Result<()> {
-        Err(AppError::unavailable("nothing to reconnect"))
+        let slot = self.broadcast.session.lock().await;
+        let session = slot
+            .as_ref()
+            .ok_or_else(|| AppError::unavailable("not live: nothing to reconnect"))?;
+        session.reconnect_now().await.map_err(engine_error)
     }
+}
+
+/// Every engine state, none skipped, becomes the studio's live state.
+fn forward_states(session: &SessionHandle, live: Arc<watch::Sender<LiveState>>) {
+    let mut transitions = session.transitions();
+    tauri::async_runtime::spawn(async move {
+        while let Ok(state) = transitions.recv().await {
+            live.send_replace(engine_map::live_state(&state));
+            if state.is_terminal() {
+                break;
+            }
+        }
+    });
+}
+
+fn forward_stats(session: &SessionHandle, media: Arc<Mutex<Option<MediaChannels>>>) {
+    let mut stats = session.stats();
+    tauri::async_runtime::spawn(async move {
+        let mut cpu = CpuMeter::new();
+        loop {
+            let s = match stats.recv().await {
+                Ok(s) => s,
+                // A slow reader skips samples; the next one is as good.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(_) => break,
+            };
+            let sample = StatsSample {
+                bitrate_kbps: s.output_bitrate_kbps,
+                fps: s.fps,
+                dropped_frames: u32::try_from(s.frames_dropped + s.network_dropped)
+                    .unwrap_or(u32::MAX),
+                encoder: s.encoder,
+                cpu_percent: cpu.sample(),
+                viewer_count: None,
+                health: None,
+            };
+            if let Ok(media) = media.lock()
+                && let Some(m) = media.as_ref()
+            {
+                let _ = m.stats.send(sample);
+            }
+        }
+    });
 }

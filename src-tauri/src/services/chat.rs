@@ -11,9 +11,15 @@ pub struct Chat {}
 
 impl Services {
     /// Opens `channel`'s chat (the user's own when `None`), replacing any open one.
-    pub async fn chat_open(&self, _channel: Option<String>, _updates: Channel<ChatUpdate>) -> Result<ChatRoom> {
+    pub async fn chat_open(
+        &self,
+        _channel: Option<String>,
+        _updates: Channel<ChatUpdate>,
+    ) -> Result<ChatRoom> {
         self.require_account().await?;
-        Err(AppError::Chat { message: "chat is not part of this build yet".into() })
+        Err(AppError::Chat {
+            message: "chat is not part of this build yet".into(),
+        })
     }
 
     pub async fn chat_send(&self, text: String) -> Result<()> {
@@ -21,16 +27,25 @@ impl Services {
             return Err(AppError::validation("text", "type a message first"));
         }
         if !cloumer_protocol::chat::content_fits(&text) {
-            return Err(AppError::validation("text", "messages are at most 500 characters"));
+            return Err(AppError::validation(
+                "text",
+                "messages are at most 500 characters",
+            ));
         }
-        Err(AppError::Chat { message: "chat is not part of this build yet".into() })
+        Err(AppError::Chat {
+            message: "chat is not part of this build yet".into(),
+        })
     }
 
     pub async fn chat_delete(&self, _message_id: String) -> Result<()> {
-        Err(AppError::Chat { message: "chat is not part of this build yet".into() })
+        Err(AppError::Chat {
+            message: "chat is not part of this build yet".into(),
+        })
     }
 
     pub async fn chat_kick(&self, _user_id: String) -> Result<()> {
-        Err(AppError::Chat { message: "chat is not part of this build yet".into() })
+        Err(AppError::Chat {
+            message: "chat is not part of this build yet".into(),
+        })
     }
 }

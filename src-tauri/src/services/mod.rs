@@ -7,6 +7,10 @@ mod account;
 mod backend;
 mod broadcast;
 mod chat;
+mod cpu;
+mod engine_map;
+
+use std::sync::Arc;
 
 use tokio::sync::{Mutex, watch};
 
@@ -22,8 +26,9 @@ pub struct Services {
     pub settings: SettingsStore,
     backend: Mutex<Option<backend::ActiveBackend>>,
     account: Mutex<Option<Account>>,
-    live: watch::Sender<LiveState>,
+    live: Arc<watch::Sender<LiveState>>,
     broadcast: broadcast::Broadcast,
+    #[allow(dead_code)] // holds the open chat connection once cloumer-api's client lands
     chat: chat::Chat,
 }
 
@@ -36,7 +41,7 @@ impl Services {
             settings,
             backend: Mutex::new(None),
             account: Mutex::new(None),
-            live,
+            live: Arc::new(live),
             broadcast: broadcast::Broadcast::default(),
             chat: chat::Chat::default(),
         }

@@ -1,0 +1,201 @@
+//! Translation between the studio's settings/DTOs and `cloumer-engine`'s types. Pure
+//! functions, tested below.
+
+use cloumer_engine::{
+    AudioSource, AudioSourceKind, BroadcastConfig, CameraSource, Outputs, PipLayout, ScreenSource,
+    SessionState, StreamKey, StreamOutput,
+};
+
+use crate::error::AppError;
+use crate::types::{Corner, DeviceInfo, DeviceKind, LiveState, QualityPreset, Settings};
+
+/// Where the stream goes: an ingest URL and its key (never logged).
+pub struct Destination {
+    pub url: String,
+    pub key: StreamKey,
+}
+
+/// Builds the engine's config from the saved settings. `test_sources` (settings or the
+/// `CLOUMER_STUDIO_TEST_SOURCES=1` environment variable) swaps devices for a moving
+/// pattern and a tone, so the studio can be tried without a camera or microphone.
+pub fn broadcast_config(
+    settings: &Settings,
+    destination: Destination,
+    force_test_sources: bool,
+) -> BroadcastConfig {
+    let s = &settings.sources;
+    let test = s.test_sources || force_test_sources;
+    let (width, height, kbps) = match settings.quality {
+        QualityPreset::P1080 => (1920, 1080, 6000),
+        QualityPreset::P720 => (1280, 720, 3500),
+        QualityPreset::P480 => (852, 480, 1500),
+    };
+    let mut config = BroadcastConfig {
+        width,
+        height,
+        video_bitrate_kbps: kbps,
+        ..BroadcastConfig::default()
+    };
+    config.sources.screen = Some(if test {
+        ScreenSource::TestPattern {
+            pattern: "ball".into(),
+        }
+    } else {
+        // Screen ids are X11 display names (":0"); anything else means the default display.
+        ScreenSource::X11 {
+            display: s.screen.clone().filter(|id| id.contains(':')),
+            region: None,
+        }
+    });
+    config.sources.camera = s.camera.as_ref().map(|id| CameraSource::V4l2 {
+        device: Some(id.clone()),
+    });
+    let mic = if test {
+        AudioSourceKind::TestTone { frequency: 440 }
+    } else {
+        AudioSourceKind::Microphone {
+            device: s.microphone.clone(),
+        }
+    };
+    config.sources.audio.push(AudioSource::new(mic));
+    if s.desktop_audio && !test {
+        config
+            .sources
+            .audio
+            .push(AudioSource::new(AudioSourceKind::DesktopAudio {
+                device: None,
+            }));
+    }
+    config.layout = PipLayout {
+        corner: match settings.pip.corner {
+            Corner::TopLeft => cloumer_engine::Corner::TopLeft,
+            Corner::TopRight => cloumer_engine::Corner::TopRight,
+            Corner::BottomLeft => cloumer_engine::Corner::BottomLeft,
+            Corner::BottomRight => cloumer_engine::Corner::BottomRight,
+        },
+        size: f64::from(settings.pip.size_percent) / 100.0,
+        ..PipLayout::default()
+    };
+    config.outputs = Outputs {
+        stream: Some(StreamOutput {
+            url: destination.url,
+            key: destination.key,
+        }),
+        recording: None,
+    };
+    config
+}
+
+pub fn live_state(state: &SessionState) -> LiveState {
+    match state {
+        SessionState::Idle => LiveState::Idle,
+        SessionState::Connecting => LiveState::Connecting,
+        SessionState::Live { since } => LiveState::Live {
+            since_ms: since
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as f64)
+                .unwrap_or(0.0),
+        },
+        SessionState::Reconnecting { attempt } => LiveState::Reconnecting { attempt: *attempt },
+        // Stopping is short (EOS drain): the UI keeps showing the last active state's
+        // successor, "stopped", as soon as it is final.
+        SessionState::Stopping => LiveState::Connecting,
+        SessionState::Stopped { reason } => LiveState::Stopped {
+            reason: reason.as_str().to_owned(),
+        },
+        SessionState::Failed { error } => LiveState::Failed {
+            reason: error.to_string(),
+            fix: fix_for(error),
+        },
+    }
+}
+
+/// What the user can do about an engine failure.
+pub fn fix_for(error: &cloumer_engine::Error) -> Option<String> {
+    use cloumer_engine::Error as E;
+    let fix = match error {
+        E::Config(_) => "Change the quality preset or sources and go live again.",
+        E::KeyRejected(_) => "Rotate the stream key (or copy the right one) and go live again.",
+        E::Tls(_) => "Check the ingest's certificate and the URL (rtmps://host:443/app/).",
+        E::Network(_) => "Check your connection and the ingest URL, then go live again.",
+        E::MissingElement { .. } => "Install the missing GStreamer plugins (run scripts/setup.sh).",
+        E::Device(_) => "Pick another source, or turn on the test pattern and tone.",
+        E::Encoder(_) => "Pick a lower quality preset, or another encoder.",
+        E::Portal(_) => "Allow screen sharing when the system asks, or use an X11 session.",
+        _ => return None,
+    };
+    Some(fix.to_owned())
+}
+
+pub fn engine_error(error: cloumer_engine::Error) -> AppError {
+    AppError::Broadcast {
+        fix: fix_for(&error),
+        message: error.to_string(),
+    }
+}
+
+pub fn device(d: cloumer_engine::Device) -> DeviceInfo {
+    let kind = match d.kind {
+        cloumer_engine::DeviceKind::Screen => DeviceKind::Screen,
+        cloumer_engine::DeviceKind::Camera => DeviceKind::Camera,
+        cloumer_engine::DeviceKind::Microphone => DeviceKind::Microphone,
+        cloumer_engine::DeviceKind::DesktopAudio => DeviceKind::DesktopAudio,
+    };
+    DeviceInfo {
+        id: d.id,
+        name: d.name,
+        kind,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dest() -> Destination {
+        Destination {
+            url: "rtmp://127.0.0.1:1935/app/".into(),
+            key: StreamKey::new("sk_secret"),
+        }
+    }
+
+    #[test]
+    fn defaults_are_screen_and_default_microphone_at_720p() {
+        let c = broadcast_config(&Settings::default(), dest(), false);
+        assert!(matches!(
+            c.sources.screen,
+            Some(ScreenSource::X11 { display: None, .. })
+        ));
+        assert!(c.sources.camera.is_none());
+        assert_eq!(c.sources.audio.len(), 1);
+        assert!(matches!(
+            c.sources.audio[0].kind,
+            AudioSourceKind::Microphone { device: None }
+        ));
+        assert_eq!((c.width, c.height), (1280, 720));
+        cloumer_engine::validate(&c).expect("default studio config is valid for IVS");
+    }
+
+    #[test]
+    fn test_sources_replace_devices() {
+        let c = broadcast_config(&Settings::default(), dest(), true);
+        assert!(matches!(
+            c.sources.screen,
+            Some(ScreenSource::TestPattern { .. })
+        ));
+        assert!(matches!(
+            c.sources.audio[0].kind,
+            AudioSourceKind::TestTone { .. }
+        ));
+    }
+
+    #[test]
+    fn failures_carry_a_fix() {
+        let s = live_state(&SessionState::Failed {
+            error: cloumer_engine::Error::KeyRejected("403".into()),
+        });
+        assert!(
+            matches!(s, LiveState::Failed { fix: Some(ref f), .. } if f.contains("stream key"))
+        );
+    }
+}

@@ -1,0 +1,129 @@
+//! The shell on Tauri's mock runtime: commands answer over real IPC, errors arrive as the
+//! tagged `AppError`, settings persist under the app's config dir.
+
+use cloumer_studio::{AppPaths, run_app_with};
+use serde_json::{Value, json};
+use tauri::Manager;
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+
+fn app(root: &std::path::Path) -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
+    let app = run_app_with(mock_builder(), AppPaths::under(root))
+        .build(cloumer_studio::context())
+        .expect("mock app builds");
+    // The real context: the config's main window and its capability (our commands only).
+    let window = match app.get_webview_window("main") {
+        Some(w) => w,
+        None => WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .expect("main window"),
+    };
+    (app, window)
+}
+
+fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    let request = InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().expect("url"),
+        body: InvokeBody::Json(args),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(window, request).map(|body| body.deserialize::<Value>().expect("JSON answer"))
+}
+
+#[test]
+fn first_run_has_no_backend_and_default_settings() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (_app, window) = app(dir.path());
+    let info = invoke(&window, "app_info", json!({})).expect("app_info answers");
+    assert_eq!(info["backend"], Value::Null);
+    assert_eq!(info["account"], Value::Null);
+    assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));
+    let settings = invoke(&window, "get_settings", json!({})).expect("settings");
+    assert_eq!(settings["quality"], "720p30");
+    assert_eq!(
+        invoke(&window, "get_live_state", json!({})).expect("state"),
+        json!({ "state": "idle" })
+    );
+}
+
+#[test]
+fn errors_are_tagged_with_their_kind() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (_app, window) = app(dir.path());
+    let err = invoke(&window, "go_live", json!({})).expect_err("no backend yet");
+    assert_eq!(err["kind"], "noBackend");
+    let err = invoke(
+        &window,
+        "use_custom_rtmp",
+        json!({ "url": "http://x", "streamKey": "k" }),
+    )
+    .expect_err("bad URL");
+    assert_eq!(err["kind"], "validation");
+    assert_eq!(err["field"], "url");
+    let err =
+        invoke(&window, "chat_send", json!({ "text": "가".repeat(501) })).expect_err("too long");
+    assert_eq!(err["kind"], "validation");
+}
+
+#[test]
+fn settings_persist_in_the_config_dir_without_secrets() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    {
+        let (_app, window) = app(dir.path());
+        let mut settings = invoke(&window, "get_settings", json!({})).expect("settings");
+        settings["quality"] = json!("1080p30");
+        settings["pip"]["corner"] = json!("topLeft");
+        invoke(&window, "save_settings", json!({ "settings": settings })).expect("saved");
+        let info = invoke(
+            &window,
+            "use_custom_rtmp",
+            json!({ "url": "rtmp://127.0.0.1:1935/app/", "streamKey": "sk_very_secret" }),
+        )
+        .expect("custom RTMP accepted");
+        assert_eq!(info["kind"], "rtmp");
+        assert_eq!(info["hasAccounts"], false);
+    }
+    let file =
+        std::fs::read_to_string(dir.path().join("config/settings.json")).expect("settings file");
+    assert!(
+        !file.contains("sk_very_secret"),
+        "the stream key must never reach the settings file"
+    );
+    let (_app, window) = app(dir.path());
+    let settings = invoke(&window, "get_settings", json!({})).expect("settings");
+    assert_eq!(settings["quality"], "1080p30");
+    assert_eq!(settings["pip"]["corner"], "topLeft");
+    assert_eq!(settings["lastBackend"], "rtmp");
+}
+
+#[test]
+fn rejects_out_of_range_pip_size() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (_app, window) = app(dir.path());
+    let mut settings = invoke(&window, "get_settings", json!({})).expect("settings");
+    settings["pip"]["sizePercent"] = json!(90);
+    let err = invoke(&window, "save_settings", json!({ "settings": settings }))
+        .expect_err("90 % is too big");
+    assert_eq!(err["kind"], "validation");
+}
+
+#[test]
+fn another_window_gets_none_of_our_commands() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (app, _main) = app(dir.path());
+    let other = WebviewWindowBuilder::new(&app, "other", Default::default())
+        .build()
+        .expect("second window");
+    let err = invoke(&other, "app_info", json!({}))
+        .expect_err("only the main window is granted our commands");
+    assert!(
+        err.as_str().is_some_and(|e| e.contains("not allowed")),
+        "unexpected answer {err}"
+    );
+}
