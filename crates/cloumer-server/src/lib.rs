@@ -1,7 +1,25 @@
 //! The CLOUMER backend in one process: the seed's REST API, Cognito-compatible auth,
 //! IVS-Chat-compatible chat, RTMP(S) ingest and HLS playback, on SQLite.
 //!
+//! Start it with [`Server::start`]; storage, chat and media sit behind traits
+//! ([`store`], [`media`]) so the same handlers can run against AWS services.
+//!
 //! Must not depend on Tauri or on `cloumer-engine`.
 
+pub mod auth;
 pub mod chat;
+pub mod cognito;
+mod db;
+mod error;
+mod ids;
 pub mod ingest;
+pub mod live;
+pub mod media;
+pub mod rest;
+mod routes;
+mod server;
+pub mod state;
+pub mod store;
+
+pub use error::{Error, Result};
+pub use server::{DEFAULT_REGION, RunningServer, Server, ServerConfig};

@@ -1,8 +1,97 @@
+//! `cloumer serve`: the CLOUMER backend in this process until Ctrl-C or SIGTERM.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use cloumer_server::{Server, ServerConfig};
+
 use crate::failure::Failure;
 
 #[derive(Debug, clap::Args)]
-pub struct ServeArgs {}
+pub struct ServeArgs {
+    /// Where users, channels, keys, avatars and recordings live
+    /// (default: the platform data dir, e.g. ~/.local/share/cloumer/server).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// HTTP address: REST, Cognito endpoint, chat WebSocket, HLS (port 0 = a free port).
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8787")]
+    listen: SocketAddr,
+    /// RTMP ingest address.
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:1935")]
+    rtmp: SocketAddr,
+    /// RTMPS ingest address.
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:1936")]
+    rtmps: SocketAddr,
+    /// Write the backend profile (TOML) that clients load to FILE.
+    #[arg(long, value_name = "FILE")]
+    write_backend: Option<PathBuf>,
+}
 
-pub async fn run(_args: ServeArgs) -> Result<(), Failure> {
-    Err(Failure::other("`cloumer serve` is not built yet"))
+fn default_data_dir() -> Result<PathBuf, Failure> {
+    dirs::data_dir()
+        .map(|d| d.join("cloumer").join("server"))
+        .ok_or_else(|| Failure::usage("no platform data directory here: pass --data-dir DIR"))
+}
+
+pub async fn run(args: ServeArgs) -> Result<(), Failure> {
+    let started = Instant::now();
+    let data_dir = match args.data_dir {
+        Some(d) => d,
+        None => default_data_dir()?,
+    };
+    let config = ServerConfig {
+        listen: args.listen,
+        rtmp: args.rtmp,
+        rtmps: args.rtmps,
+        ..ServerConfig::new(data_dir)
+    };
+    let server = Server::start(config)
+        .await
+        .map_err(|e| Failure::other(format!("cannot start the server: {e}")))?;
+    let profile = server.backend_profile();
+    if let Some(path) = &args.write_backend {
+        std::fs::write(path, profile.to_toml())
+            .map_err(|e| Failure::other(format!("cannot write {}: {e}", path.display())))?;
+    }
+    println!("api: {}", profile.api_url);
+    println!("cognito: {}", profile.cognito_endpoint());
+    println!("chat: {}", profile.chat_endpoint());
+    if let Some(url) = &profile.rtmp_url {
+        println!("rtmp: {url}");
+    }
+    if let Some(url) = &profile.rtmps_url {
+        println!("rtmps: {url}");
+    }
+    println!("user_pool_id: {}", profile.user_pool_id);
+    println!("client_id: {}", profile.client_id);
+    if let Some(path) = &args.write_backend {
+        println!("backend: {}", path.display());
+    }
+    println!("ready in {} ms", started.elapsed().as_millis());
+    wait_for_stop().await;
+    server.shutdown().await;
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn wait_for_stop() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

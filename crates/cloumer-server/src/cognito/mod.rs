@@ -1,0 +1,118 @@
+//! The Cognito Identity Provider JSON protocol: `POST` with
+//! `X-Amz-Target: AWSCognitoIdentityProviderService.<Operation>`, JSON in and out
+//! (`application/x-amz-json-1.1`), errors as `{"__type": "...Exception", "message": ...}`.
+
+mod account;
+mod login;
+mod signup;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use cloumer_protocol::cognito::{CONTENT_TYPE, ErrorBody, TARGET_PREFIX};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::state::SharedState;
+
+/// A Cognito error: its `__type` and message.
+#[derive(Debug)]
+pub struct CognitoError {
+    pub kind: &'static str,
+    pub message: String,
+}
+
+impl CognitoError {
+    pub fn new(kind: &'static str, message: impl Into<String>) -> Self {
+        Self { kind, message: message.into() }
+    }
+    pub fn not_authorized(message: impl Into<String>) -> Self {
+        Self::new("NotAuthorizedException", message)
+    }
+    pub fn invalid_parameter(message: impl Into<String>) -> Self {
+        Self::new("InvalidParameterException", message)
+    }
+    pub fn bad_credentials() -> Self {
+        Self::not_authorized("Incorrect username or password.")
+    }
+}
+
+impl From<crate::Error> for CognitoError {
+    fn from(e: crate::Error) -> Self {
+        tracing::error!(error = %e, "cognito operation failed");
+        Self::new("InternalErrorException", "internal error")
+    }
+}
+
+impl IntoResponse for CognitoError {
+    fn into_response(self) -> Response {
+        let status = if self.kind == "InternalErrorException" {
+            StatusCode::INTERNAL_SERVER_ERROR
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        let body = ErrorBody { kind: self.kind.into(), message: self.message };
+        amz_json(status, &body)
+    }
+}
+
+pub type OpResult = Result<serde_json::Value, CognitoError>;
+
+fn amz_json(status: StatusCode, body: &impl Serialize) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    let mut res = (status, bytes).into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    res
+}
+
+pub(crate) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, CognitoError> {
+    serde_json::from_slice(body).map_err(|e| {
+        CognitoError::new("SerializationException", format!("invalid request body: {e}"))
+    })
+}
+
+pub(crate) fn check_client(state: &SharedState, client_id: &str) -> Result<(), CognitoError> {
+    if client_id == state.pool.client_id {
+        Ok(())
+    } else {
+        Err(CognitoError::new("ResourceNotFoundException", "User pool client does not exist."))
+    }
+}
+
+/// `POST /cognito/` (and `POST /`): dispatches on `X-Amz-Target`.
+pub async fn handle(State(state): State<SharedState>, headers: HeaderMap, body: Bytes) -> Response {
+    let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let Some(op) = target.strip_prefix(TARGET_PREFIX) else {
+        return CognitoError::new("UnknownOperationException", "missing or foreign X-Amz-Target")
+            .into_response();
+    };
+    let result = match op {
+        "SignUp" => signup::sign_up(&state, &body).await,
+        "ConfirmSignUp" => signup::confirm_sign_up(&state, &body).await,
+        "ResendConfirmationCode" => signup::resend_code(&state, &body).await,
+        "ForgotPassword" => signup::forgot_password(&state, &body).await,
+        "ConfirmForgotPassword" => signup::confirm_forgot_password(&state, &body).await,
+        "InitiateAuth" => login::initiate_auth(&state, &body).await,
+        "RespondToAuthChallenge" => login::respond_to_challenge(&state, &body).await,
+        "GetUser" => account::get_user(&state, &body).await,
+        "GlobalSignOut" => account::global_sign_out(&state, &body).await,
+        "UpdateUserAttributes" => account::update_attributes(&state, &body).await,
+        other => Err(CognitoError::new(
+            "UnknownOperationException",
+            format!("operation {other} is not supported by this server"),
+        )),
+    };
+    match result {
+        Ok(value) => amz_json(StatusCode::OK, &value),
+        Err(e) => {
+            tracing::info!(op, kind = e.kind, "cognito operation refused");
+            e.into_response()
+        }
+    }
+}
+
+/// `GET <issuer>/.well-known/jwks.json`.
+pub async fn jwks(State(state): State<SharedState>) -> Response {
+    axum::Json(state.tokens.jwks().clone()).into_response()
+}

@@ -1,0 +1,53 @@
+//! What happens when a stream starts or ends: the channel's `isLive` flips and an
+//! "IVS Stream State Change" event (Stream Start / Stream End) is logged and stored, as
+//! the seed's EventBridge rule and `ivs_status_change` Lambda did — but keyed on the
+//! event itself rather than "anything but Stream Start means off-air" (B6).
+
+use std::sync::Arc;
+
+use crate::Result;
+use crate::store::{ChannelStore, StreamEventLog, StreamStateEvent};
+
+pub const STREAM_START: &str = "Stream Start";
+pub const STREAM_END: &str = "Stream End";
+
+pub struct LiveEvents {
+    pub channels: Arc<dyn ChannelStore>,
+    pub events: Arc<dyn StreamEventLog>,
+}
+
+impl LiveEvents {
+    /// The channel a stream key publishes to, if the key is current.
+    pub async fn authorize(&self, stream_key: &str) -> Result<Option<String>> {
+        Ok(self.channels.channel_by_stream_key(stream_key).await?.map(|c| c.name))
+    }
+
+    pub async fn stream_started(&self, channel: &str, session_id: &str) -> Result<()> {
+        self.channels.set_live(channel, true).await?;
+        self.emit(channel, STREAM_START, session_id).await
+    }
+
+    pub async fn stream_ended(&self, channel: &str, session_id: &str) -> Result<()> {
+        self.channels.set_live(channel, false).await?;
+        self.emit(channel, STREAM_END, session_id).await
+    }
+
+    async fn emit(&self, channel: &str, event_name: &str, session_id: &str) -> Result<()> {
+        let event = StreamStateEvent {
+            channel: channel.into(),
+            event_name: event_name.into(),
+            session_id: session_id.into(),
+            at: time::OffsetDateTime::now_utc()
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+        };
+        tracing::info!(
+            detail_type = "IVS Stream State Change",
+            channel,
+            event_name,
+            session_id,
+            "stream state change"
+        );
+        self.events.record(&event).await
+    }
+}

@@ -1,0 +1,87 @@
+//! R5, R6, R8 and the stream-key rotation: routes of the signed-in caller's own channel.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+use cloumer_protocol::chat::{Attributes, Capability};
+use cloumer_protocol::rest::{ChatTokenResponse, MyPage, StreamKey, limits};
+
+use super::caller::Caller;
+use super::{ApiFailure, ApiResult, query_param};
+use crate::media::ChatGrant;
+use crate::state::SharedState;
+
+/// R5 `/stream/get_caht?targetChanel=<channel>`: a chat token for the caller. Owners and
+/// moderators of the target may delete messages and disconnect users.
+pub async fn get_caht(State(state): State<SharedState>, caller: Caller, uri: Uri) -> ApiResult<Json<ChatTokenResponse>> {
+    let name = query_param(&uri, "targetChanel")?;
+    let target = state.channels.channel_by_name(&name).await?.ok_or_else(|| ApiFailure::not_found("channel"))?;
+    let me = &caller.channel.name;
+    let moderates = target.owner_sub == caller.user.sub || state.moderators.is_moderator(&target.name, me).await?;
+    let capabilities = if moderates {
+        vec![Capability::SendMessage, Capability::DeleteMessage, Capability::DisconnectUser]
+    } else {
+        vec![Capability::SendMessage]
+    };
+    let attributes = Attributes::from([
+        ("username".to_owned(), caller.user.nickname.clone()),
+        ("avatar".to_owned(), state.avatar_url(caller.channel.avatar.as_deref())),
+    ]);
+    let token = state
+        .chat
+        .mint_token(ChatGrant {
+            room: target.name,
+            user_id: me.clone(),
+            capabilities,
+            attributes,
+            session_duration_minutes: 100,
+        })
+        .await?;
+    Ok(Json(token))
+}
+
+/// R6 `/stream/mypage`: the caller's title, live state, stream key and URLs.
+pub async fn mypage(State(state): State<SharedState>, caller: Caller) -> Json<MyPage> {
+    let ch = caller.channel;
+    Json(MyPage {
+        borad_cast_title: ch.title,
+        is_live: ch.is_live.into(),
+        stream_url: state.media.rtmps_url(),
+        playback_url: state.media.playback_url(&ch.name),
+        profile: state.avatar_url(ch.avatar.as_deref()),
+        stream_key: ch.stream_key,
+        chanel_name: ch.name,
+    })
+}
+
+/// Checks a broadcast title: 1..=140 characters, no control characters.
+pub fn validate_title(title: &str) -> Result<(), ApiFailure> {
+    let bad = |msg: &str| ApiFailure::field(StatusCode::BAD_REQUEST, "title", msg);
+    let n = title.chars().count();
+    if title.trim().is_empty() {
+        return Err(bad("title must not be empty"));
+    }
+    if n > limits::TITLE_MAX_CHARS {
+        return Err(bad("title is longer than 140 characters"));
+    }
+    if title.chars().any(char::is_control) {
+        return Err(bad("title must not contain control characters"));
+    }
+    Ok(())
+}
+
+/// R8 `/stream/broadcase_info_edit?title=<text>`: sets the title; answers `"OK"`.
+pub async fn broadcast_info_edit(State(state): State<SharedState>, caller: Caller, uri: Uri) -> ApiResult<Json<&'static str>> {
+    let title = query_param(&uri, "title")?;
+    validate_title(&title)?;
+    state.channels.set_title(&caller.channel.name, &title).await?;
+    Ok(Json("OK"))
+}
+
+/// `POST /stream/v1/stream-key/rotate`: a new stream key; the old one stops working.
+pub async fn rotate_stream_key(State(state): State<SharedState>, caller: Caller) -> ApiResult<Json<StreamKey>> {
+    let key = crate::ids::stream_key(&state.pool.region);
+    state.channels.set_stream_key(&caller.channel.name, &key).await?;
+    tracing::info!(channel = %caller.channel.name, "stream key rotated");
+    Ok(Json(StreamKey { stream_key: key }))
+}

@@ -1,0 +1,203 @@
+//! Starting and stopping the whole backend in-process: [`Server::start`] →
+//! [`RunningServer`].
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use cloumer_protocol::backend::BackendProfile;
+use cloumer_protocol::rest::ChatTokenResponse;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tower_http::cors::CorsLayer;
+
+use crate::auth::jwt::TokenIssuer;
+use crate::auth::outbox::Outbox;
+use crate::db::Db;
+use crate::media::{ChatGrant, ChatRooms, MediaUrls};
+use crate::state::{AppState, Pool, SharedState};
+use crate::store::sqlite::SqliteStore;
+use crate::{Error, Result};
+
+/// Region the pool id and stream keys carry (the seed's).
+pub const DEFAULT_REGION: &str = "ap-northeast-2";
+
+/// Where the server keeps its data and listens.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub data_dir: PathBuf,
+    /// HTTP: REST, Cognito, chat WebSocket, HLS.
+    pub listen: SocketAddr,
+    pub rtmp: SocketAddr,
+    pub rtmps: SocketAddr,
+    pub region: String,
+}
+
+impl ServerConfig {
+    /// The `cloumer serve` defaults: 127.0.0.1:8787 (HTTP), :1935 (RTMP), :1936 (RTMPS).
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
+            rtmp: SocketAddr::from(([127, 0, 0, 1], 1935)),
+            rtmps: SocketAddr::from(([127, 0, 0, 1], 1936)),
+            region: DEFAULT_REGION.into(),
+        }
+    }
+
+    /// Free ports everywhere (tests, embedded use).
+    pub fn ephemeral(data_dir: impl Into<PathBuf>) -> Self {
+        let any = SocketAddr::from(([127, 0, 0, 1], 0));
+        Self { listen: any, rtmp: any, rtmps: any, ..Self::new(data_dir) }
+    }
+}
+
+pub struct Server;
+
+/// A started server. Dropping it without [`RunningServer::shutdown`] aborts the tasks.
+pub struct RunningServer {
+    api_url: String,
+    profile: BackendProfile,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+    state: SharedState,
+}
+
+/// Chat until the chat service is wired: tokens of the right shape that no WebSocket
+/// accepts yet.
+struct ChatNotWired;
+
+#[async_trait]
+impl ChatRooms for ChatNotWired {
+    async fn mint_token(&self, grant: ChatGrant) -> Result<ChatTokenResponse> {
+        let _ = grant;
+        Err(Error::Chat("the chat service is not wired into this build yet".into()))
+    }
+}
+
+/// URLs of this process's ingest and HLS.
+struct LocalMedia {
+    api_url: String,
+    rtmp: SocketAddr,
+    rtmps: SocketAddr,
+}
+
+impl MediaUrls for LocalMedia {
+    fn playback_url(&self, channel: &str) -> String {
+        format!("{}/hls/{channel}/index.m3u8", self.api_url)
+    }
+    fn rtmps_url(&self) -> String {
+        format!("rtmps://{}/app/", self.rtmps)
+    }
+    fn rtmp_url(&self) -> String {
+        format!("rtmp://{}/app/", self.rtmp)
+    }
+}
+
+impl Server {
+    pub async fn start(config: ServerConfig) -> Result<RunningServer> {
+        std::fs::create_dir_all(&config.data_dir)?;
+        let data_dir = config.data_dir.clone();
+        // Database work (and the first-run RSA key) is blocking: keep it off the reactor.
+        let (db, region, pool_id, client_id, srp_secret) = tokio::task::spawn_blocking(move || {
+            let db = Arc::new(Db::open(&data_dir)?);
+            let region = String::from_utf8_lossy(&db.meta_or_insert("region", || Ok(config.region.clone().into_bytes()))?).into_owned();
+            let pool_suffix = db.meta_or_insert("pool_suffix", || Ok(crate::ids::alnum(9).into_bytes()))?;
+            let pool_id = format!("{region}_{}", String::from_utf8_lossy(&pool_suffix));
+            let client_id = String::from_utf8_lossy(&db.meta_or_insert("client_id", || Ok(crate::ids::alnum(26).to_lowercase().into_bytes()))?).into_owned();
+            let srp_secret = db.meta_or_insert("srp_secret", || Ok(crate::ids::bytes::<32>().to_vec()))?;
+            Ok::<_, Error>((db, region, pool_id, client_id, srp_secret))
+        })
+        .await
+        .map_err(|e| Error::Io(std::io::Error::other(e)))??;
+
+        let listener = TcpListener::bind(config.listen).await?;
+        let api_url = format!("http://{}", listener.local_addr()?);
+        let cognito_endpoint = format!("{api_url}/cognito/");
+        let issuer = format!("{api_url}/cognito/{pool_id}");
+        let tokens = {
+            let db = db.clone();
+            let client_id = client_id.clone();
+            tokio::task::spawn_blocking(move || TokenIssuer::load(&db, issuer, client_id))
+                .await
+                .map_err(|e| Error::Io(std::io::Error::other(e)))??
+        };
+        let store = Arc::new(SqliteStore::new(db));
+        let media = Arc::new(LocalMedia { api_url: api_url.clone(), rtmp: config.rtmp, rtmps: config.rtmps });
+        let profile = BackendProfile {
+            region: region.clone(),
+            user_pool_id: pool_id.clone(),
+            client_id: client_id.clone(),
+            api_url: api_url.clone(),
+            cognito_endpoint: Some(cognito_endpoint),
+            chat_endpoint: Some(format!("{}/chat", api_url.replacen("http://", "ws://", 1))),
+            rtmp_url: Some(media.rtmp_url()),
+            rtmps_url: Some(media.rtmps_url()),
+        };
+        let state: SharedState = Arc::new(AppState {
+            pool: Pool { region, pool_id, client_id, srp_secret },
+            api_url: api_url.clone(),
+            users: store.clone(),
+            sessions: store.clone(),
+            channels: store.clone(),
+            moderators: store.clone(),
+            avatars: store.clone(),
+            events: store,
+            tokens,
+            outbox: Outbox::new(config.data_dir.join("outbox.jsonl")),
+            chat: Arc::new(ChatNotWired),
+            media,
+        });
+
+        let app = crate::routes::router(state.clone()).layer(CorsLayer::permissive());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::error!(error = %e, "HTTP server failed");
+            }
+        });
+        tracing::info!(api = %api_url, "server ready");
+        Ok(RunningServer { api_url, profile, stop: Some(stop), task: Some(task), state })
+    }
+}
+
+impl RunningServer {
+    /// The REST base URL, e.g. `http://127.0.0.1:8787`.
+    pub fn api_url(&self) -> &str {
+        &self.api_url
+    }
+
+    /// The backend profile clients load to reach this server.
+    pub fn backend_profile(&self) -> BackendProfile {
+        self.profile.clone()
+    }
+
+    /// Stream lifecycle hooks (what the ingest calls on publish/unpublish).
+    pub fn live_events(&self) -> crate::live::LiveEvents {
+        crate::live::LiveEvents { channels: self.state.channels.clone(), events: self.state.events.clone() }
+    }
+
+    /// Stops accepting, lets in-flight requests finish, and waits for the tasks.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+        tracing::info!("server stopped");
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}

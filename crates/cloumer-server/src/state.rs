@@ -1,0 +1,51 @@
+//! Shared state of the HTTP handlers.
+
+use std::sync::Arc;
+
+use crate::auth::jwt::TokenIssuer;
+use crate::auth::outbox::Outbox;
+use crate::media::{ChatRooms, MediaUrls};
+use crate::store::{
+    AvatarStore, ChannelStore, ModeratorStore, SessionStore, StreamEventLog, UserStore,
+};
+
+/// Identity of this user pool.
+pub struct Pool {
+    pub region: String,
+    /// `<region>_<id>`.
+    pub pool_id: String,
+    pub client_id: String,
+    /// Key of the SRP secret block MAC and of the private SRP values.
+    pub srp_secret: Vec<u8>,
+}
+
+impl Pool {
+    /// The part of the pool id SRP hashes.
+    pub fn pool_name(&self) -> &str {
+        self.pool_id.split_once('_').map_or(self.pool_id.as_str(), |(_, n)| n)
+    }
+}
+
+pub struct AppState {
+    pub pool: Pool,
+    pub api_url: String,
+    pub users: Arc<dyn UserStore>,
+    pub sessions: Arc<dyn SessionStore>,
+    pub channels: Arc<dyn ChannelStore>,
+    pub moderators: Arc<dyn ModeratorStore>,
+    pub avatars: Arc<dyn AvatarStore>,
+    pub events: Arc<dyn StreamEventLog>,
+    pub tokens: TokenIssuer,
+    pub outbox: Outbox,
+    pub chat: Arc<dyn ChatRooms>,
+    pub media: Arc<dyn MediaUrls>,
+}
+
+impl AppState {
+    /// The public URL of an avatar file, or of the default image.
+    pub fn avatar_url(&self, file: Option<&str>) -> String {
+        format!("{}/media/avatars/{}", self.api_url, file.unwrap_or(crate::rest::avatar::DEFAULT_AVATAR))
+    }
+}
+
+pub type SharedState = Arc<AppState>;

@@ -1,0 +1,347 @@
+//! SQLite implementation of every store trait. Queries are short indexed lookups run
+//! under the connection mutex (see `db.rs`).
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::{
+    Avatar, AvatarStore, Channel, ChannelListing, ChannelStore, CodeCheck, CodePurpose,
+    ModeratorStore, Session, SessionStore, StreamEventLog, StreamStateEvent, User, UserStore,
+};
+use crate::db::Db;
+use crate::{Error, Result, error::now_secs};
+
+pub struct SqliteStore {
+    db: Arc<Db>,
+}
+
+impl SqliteStore {
+    pub fn new(db: Arc<Db>) -> Self {
+        Self { db }
+    }
+}
+
+const USER_COLS: &str =
+    "sub, username, email, nickname, password_hash, srp_salt, srp_verifier, confirmed";
+
+fn user_row(r: &Row<'_>) -> rusqlite::Result<User> {
+    Ok(User {
+        sub: r.get(0)?,
+        username: r.get(1)?,
+        email: r.get(2)?,
+        nickname: r.get(3)?,
+        password_hash: r.get(4)?,
+        srp_salt: r.get(5)?,
+        srp_verifier: r.get(6)?,
+        confirmed: r.get(7)?,
+    })
+}
+
+const CHANNEL_COLS: &str = "c.name, c.owner_sub, c.title, c.is_live, c.stream_key, c.avatar";
+
+fn channel_row(r: &Row<'_>) -> rusqlite::Result<Channel> {
+    Ok(Channel {
+        name: r.get(0)?,
+        owner_sub: r.get(1)?,
+        title: r.get(2)?,
+        is_live: r.get(3)?,
+        stream_key: r.get(4)?,
+        avatar: r.get(5)?,
+    })
+}
+
+fn listing_row(r: &Row<'_>) -> rusqlite::Result<ChannelListing> {
+    Ok(ChannelListing { channel: channel_row(r)?, nickname: r.get(6)? })
+}
+
+fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+            || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+#[async_trait]
+impl UserStore for SqliteStore {
+    async fn create_user(&self, u: &User) -> Result<()> {
+        let res = self.db.lock().execute(
+            "INSERT INTO users (sub, username, email, nickname, password_hash, srp_salt, \
+             srp_verifier, confirmed, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                u.sub, u.username, u.email, u.nickname, u.password_hash, u.srp_salt,
+                u.srp_verifier, u.confirmed, now_secs()
+            ],
+        );
+        match res {
+            Ok(_) => Ok(()),
+            Err(e) if is_unique_violation(&e) => Err(Error::Conflict("user name".into())),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
+        let sql = format!("SELECT {USER_COLS} FROM users WHERE username = ?1");
+        Ok(self.db.lock().query_row(&sql, params![username], user_row).optional()?)
+    }
+
+    async fn user_by_sub(&self, sub: &str) -> Result<Option<User>> {
+        let sql = format!("SELECT {USER_COLS} FROM users WHERE sub = ?1");
+        Ok(self.db.lock().query_row(&sql, params![sub], user_row).optional()?)
+    }
+
+    async fn set_confirmed(&self, sub: &str) -> Result<()> {
+        self.db.lock().execute("UPDATE users SET confirmed = 1 WHERE sub = ?1", params![sub])?;
+        Ok(())
+    }
+
+    async fn set_password(&self, sub: &str, hash: &str, salt: &[u8], verifier: &[u8]) -> Result<()> {
+        self.db.lock().execute(
+            "UPDATE users SET password_hash = ?2, srp_salt = ?3, srp_verifier = ?4 WHERE sub = ?1",
+            params![sub, hash, salt, verifier],
+        )?;
+        Ok(())
+    }
+
+    async fn set_profile(&self, sub: &str, email: Option<&str>, nickname: Option<&str>) -> Result<()> {
+        self.db.lock().execute(
+            "UPDATE users SET email = COALESCE(?2, email), nickname = COALESCE(?3, nickname) \
+             WHERE sub = ?1",
+            params![sub, email, nickname],
+        )?;
+        Ok(())
+    }
+
+    async fn put_code(&self, sub: &str, purpose: CodePurpose, code: &str, expires_at: i64) -> Result<()> {
+        self.db.lock().execute(
+            "INSERT OR REPLACE INTO codes (sub, purpose, code, expires_at) VALUES (?1, ?2, ?3, ?4)",
+            params![sub, purpose.as_str(), code, expires_at],
+        )?;
+        Ok(())
+    }
+
+    async fn take_code(&self, sub: &str, purpose: CodePurpose, code: &str) -> Result<CodeCheck> {
+        let conn = self.db.lock();
+        let row: Option<(String, i64)> = conn
+            .query_row(
+                "SELECT code, expires_at FROM codes WHERE sub = ?1 AND purpose = ?2",
+                params![sub, purpose.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((stored, expires_at)) = row else { return Ok(CodeCheck::Mismatch) };
+        if stored != code {
+            return Ok(CodeCheck::Mismatch);
+        }
+        if expires_at < now_secs() {
+            return Ok(CodeCheck::Expired);
+        }
+        conn.execute(
+            "DELETE FROM codes WHERE sub = ?1 AND purpose = ?2",
+            params![sub, purpose.as_str()],
+        )?;
+        Ok(CodeCheck::Valid)
+    }
+}
+
+fn session_row(r: &Row<'_>) -> rusqlite::Result<Session> {
+    Ok(Session { id: r.get(0)?, sub: r.get(1)?, expires_at: r.get(2)?, revoked: r.get(3)? })
+}
+
+#[async_trait]
+impl SessionStore for SqliteStore {
+    async fn create_session(&self, s: &Session, refresh_hash: &str) -> Result<()> {
+        self.db.lock().execute(
+            "INSERT INTO sessions (id, sub, refresh_hash, expires_at, revoked) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![s.id, s.sub, refresh_hash, s.expires_at, s.revoked],
+        )?;
+        Ok(())
+    }
+
+    async fn session_by_refresh(&self, refresh_hash: &str) -> Result<Option<Session>> {
+        Ok(self
+            .db
+            .lock()
+            .query_row(
+                "SELECT id, sub, expires_at, revoked FROM sessions WHERE refresh_hash = ?1",
+                params![refresh_hash],
+                session_row,
+            )
+            .optional()?)
+    }
+
+    async fn session(&self, id: &str) -> Result<Option<Session>> {
+        Ok(self
+            .db
+            .lock()
+            .query_row(
+                "SELECT id, sub, expires_at, revoked FROM sessions WHERE id = ?1",
+                params![id],
+                session_row,
+            )
+            .optional()?)
+    }
+
+    async fn revoke_all(&self, sub: &str) -> Result<()> {
+        self.db.lock().execute("UPDATE sessions SET revoked = 1 WHERE sub = ?1", params![sub])?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ChannelStore for SqliteStore {
+    async fn ensure_channel(&self, c: &Channel) -> Result<Channel> {
+        // owner_sub is UNIQUE: a second call for the same owner inserts nothing.
+        self.db.lock().execute(
+            "INSERT OR IGNORE INTO channels (name, owner_sub, title, is_live, stream_key, avatar, \
+             created_at) VALUES (?1, ?2, ?3, 0, ?4, NULL, ?5)",
+            params![c.name, c.owner_sub, c.title, c.stream_key, now_secs()],
+        )?;
+        self.channel_by_owner(&c.owner_sub)
+            .await?
+            .ok_or_else(|| Error::Conflict("channel name".into()))
+    }
+
+    async fn channel_by_owner(&self, sub: &str) -> Result<Option<Channel>> {
+        let sql = format!("SELECT {CHANNEL_COLS} FROM channels c WHERE c.owner_sub = ?1");
+        Ok(self.db.lock().query_row(&sql, params![sub], channel_row).optional()?)
+    }
+
+    async fn channel_by_name(&self, name: &str) -> Result<Option<Channel>> {
+        let sql = format!("SELECT {CHANNEL_COLS} FROM channels c WHERE c.name = ?1");
+        Ok(self.db.lock().query_row(&sql, params![name], channel_row).optional()?)
+    }
+
+    async fn channel_by_stream_key(&self, key: &str) -> Result<Option<Channel>> {
+        let sql = format!("SELECT {CHANNEL_COLS} FROM channels c WHERE c.stream_key = ?1");
+        Ok(self.db.lock().query_row(&sql, params![key], channel_row).optional()?)
+    }
+
+    async fn list_channels(&self, live_only: bool) -> Result<Vec<ChannelListing>> {
+        let sql = format!(
+            "SELECT {CHANNEL_COLS}, u.nickname FROM channels c JOIN users u ON u.sub = c.owner_sub \
+             WHERE (?1 = 0 OR c.is_live = 1) ORDER BY c.created_at, c.name LIMIT 1000"
+        );
+        let conn = self.db.lock();
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![live_only], listing_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    async fn set_title(&self, name: &str, title: &str) -> Result<()> {
+        self.db.lock().execute("UPDATE channels SET title = ?2 WHERE name = ?1", params![name, title])?;
+        Ok(())
+    }
+
+    async fn set_live(&self, name: &str, live: bool) -> Result<()> {
+        self.db.lock().execute("UPDATE channels SET is_live = ?2 WHERE name = ?1", params![name, live])?;
+        Ok(())
+    }
+
+    async fn set_avatar(&self, name: &str, avatar: &str) -> Result<()> {
+        self.db.lock().execute("UPDATE channels SET avatar = ?2 WHERE name = ?1", params![name, avatar])?;
+        Ok(())
+    }
+
+    async fn set_stream_key(&self, name: &str, key: &str) -> Result<()> {
+        self.db.lock().execute("UPDATE channels SET stream_key = ?2 WHERE name = ?1", params![name, key])?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ModeratorStore for SqliteStore {
+    async fn moderators(&self, channel: &str) -> Result<Vec<ChannelListing>> {
+        let sql = format!(
+            "SELECT {CHANNEL_COLS}, u.nickname FROM moderators m \
+             JOIN channels c ON c.name = m.moderator JOIN users u ON u.sub = c.owner_sub \
+             WHERE m.channel = ?1 ORDER BY c.name"
+        );
+        let conn = self.db.lock();
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![channel], listing_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    async fn add_moderator(&self, channel: &str, moderator: &str) -> Result<()> {
+        self.db.lock().execute(
+            "INSERT OR IGNORE INTO moderators (channel, moderator) VALUES (?1, ?2)",
+            params![channel, moderator],
+        )?;
+        Ok(())
+    }
+
+    async fn remove_moderator(&self, channel: &str, moderator: &str) -> Result<bool> {
+        let n = self.db.lock().execute(
+            "DELETE FROM moderators WHERE channel = ?1 AND moderator = ?2",
+            params![channel, moderator],
+        )?;
+        Ok(n > 0)
+    }
+
+    async fn is_moderator(&self, channel: &str, user_channel: &str) -> Result<bool> {
+        Ok(self
+            .db
+            .lock()
+            .query_row(
+                "SELECT 1 FROM moderators WHERE channel = ?1 AND moderator = ?2",
+                params![channel, user_channel],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+}
+
+#[async_trait]
+impl AvatarStore for SqliteStore {
+    async fn put_avatar(&self, file_name: &str, channel: &str, a: &Avatar) -> Result<()> {
+        self.db.lock().execute(
+            "INSERT INTO avatars (id, channel, content_type, bytes, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![file_name, channel, a.content_type, a.bytes, now_secs()],
+        )?;
+        Ok(())
+    }
+
+    async fn avatar(&self, file_name: &str) -> Result<Option<Avatar>> {
+        Ok(self
+            .db
+            .lock()
+            .query_row(
+                "SELECT content_type, bytes FROM avatars WHERE id = ?1",
+                params![file_name],
+                |r| Ok(Avatar { content_type: r.get(0)?, bytes: r.get(1)? }),
+            )
+            .optional()?)
+    }
+}
+
+#[async_trait]
+impl StreamEventLog for SqliteStore {
+    async fn record(&self, e: &StreamStateEvent) -> Result<()> {
+        self.db.lock().execute(
+            "INSERT INTO stream_events (channel, event_name, session_id, at) VALUES (?1, ?2, ?3, ?4)",
+            params![e.channel, e.event_name, e.session_id, e.at],
+        )?;
+        Ok(())
+    }
+
+    async fn recent(&self, channel: &str, limit: u32) -> Result<Vec<StreamStateEvent>> {
+        let conn = self.db.lock();
+        let mut stmt = conn.prepare_cached(
+            "SELECT channel, event_name, session_id, at FROM stream_events WHERE channel = ?1 \
+             ORDER BY id DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![channel, limit], |r| {
+            Ok(StreamStateEvent {
+                channel: r.get(0)?,
+                event_name: r.get(1)?,
+                session_id: r.get(2)?,
+                at: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+}

@@ -1,0 +1,110 @@
+//! Test helpers: an in-process server on free ports with a temp data dir, a raw Cognito
+//! JSON client, and the outbox reader.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::time::Instant;
+
+use cloumer_server::{RunningServer, Server, ServerConfig};
+use serde_json::{Value, json};
+
+pub struct TestServer {
+    pub server: RunningServer,
+    pub dir: tempfile::TempDir,
+    pub http: reqwest::Client,
+}
+
+pub async fn start() -> TestServer {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = start_in(dir.path()).await;
+    TestServer { server, dir, http: reqwest::Client::new() }
+}
+
+pub async fn start_in(dir: &Path) -> RunningServer {
+    let t = Instant::now();
+    let server = Server::start(ServerConfig::ephemeral(dir)).await.expect("server starts");
+    eprintln!("server start-up took {} ms", t.elapsed().as_millis());
+    server
+}
+
+impl TestServer {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.server.api_url())
+    }
+
+    pub fn client_id(&self) -> String {
+        self.server.backend_profile().client_id
+    }
+
+    /// One Cognito operation: (HTTP status, JSON body).
+    pub async fn cognito(&self, op: &str, body: Value) -> (u16, Value) {
+        cognito_at(&self.http, &self.server, op, body).await
+    }
+
+    /// Signs up, confirms from the outbox and logs in with USER_PASSWORD_AUTH:
+    /// returns the AuthenticationResult.
+    pub async fn user(&self, email: &str, nickname: &str) -> Value {
+        let client_id = self.client_id();
+        let (s, b) = self
+            .cognito("SignUp", json!({
+                "ClientId": client_id, "Username": email, "Password": "Passw0rd!",
+                "UserAttributes": [{"Name": "email", "Value": email}, {"Name": "nickname", "Value": nickname}],
+            }))
+            .await;
+        assert_eq!(s, 200, "{b}");
+        let code = last_code(self.dir.path(), email);
+        let (s, b) = self
+            .cognito("ConfirmSignUp", json!({"ClientId": client_id, "Username": email, "ConfirmationCode": code}))
+            .await;
+        assert_eq!(s, 200, "{b}");
+        self.login(email, "Passw0rd!").await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Value {
+        let (s, b) = self
+            .cognito("InitiateAuth", json!({
+                "AuthFlow": "USER_PASSWORD_AUTH", "ClientId": self.client_id(),
+                "AuthParameters": {"USERNAME": email, "PASSWORD": password},
+            }))
+            .await;
+        assert_eq!(s, 200, "{b}");
+        b["AuthenticationResult"].clone()
+    }
+
+    pub async fn get(&self, path: &str, id_token: Option<&str>) -> (u16, Value) {
+        let mut req = self.http.get(self.url(path));
+        if let Some(t) = id_token {
+            req = req.header("Authorization", t);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status().as_u16();
+        let text = res.text().await.expect("body");
+        assert!(!text.is_empty(), "empty body for {path} ({status})");
+        (status, serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")))
+    }
+}
+
+pub async fn cognito_at(http: &reqwest::Client, server: &RunningServer, op: &str, body: Value) -> (u16, Value) {
+    let endpoint = server.backend_profile().cognito_endpoint();
+    let res = http
+        .post(endpoint)
+        .header("X-Amz-Target", format!("AWSCognitoIdentityProviderService.{op}"))
+        .header("Content-Type", "application/x-amz-json-1.1")
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("cognito request");
+    let status = res.status().as_u16();
+    (status, res.json().await.expect("cognito JSON"))
+}
+
+/// The newest code the outbox holds for `to`.
+pub fn last_code(dir: &Path, to: &str) -> String {
+    let text = std::fs::read_to_string(dir.join("outbox.jsonl")).expect("outbox.jsonl");
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|m| m["to"] == to)
+        .filter_map(|m| m["code"].as_str().map(str::to_owned))
+        .last()
+        .expect("a code for the user")
+}
