@@ -12,6 +12,7 @@ mod encoders;
 mod error;
 mod failure;
 mod pipeline;
+mod portal;
 mod secret;
 mod session;
 mod state;

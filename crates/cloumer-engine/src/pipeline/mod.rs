@@ -48,11 +48,21 @@ pub struct BuiltPipeline {
 /// Builds the pipeline for one broadcast. Kooha's shape: one small function per stage.
 pub struct PipelineBuilder<'a> {
     config: &'a BroadcastConfig,
+    portal: Option<&'a crate::portal::PortalStream>,
 }
 
 impl<'a> PipelineBuilder<'a> {
     pub fn new(config: &'a BroadcastConfig) -> Self {
-        Self { config }
+        Self {
+            config,
+            portal: None,
+        }
+    }
+
+    /// The open Wayland screen cast a `ScreenSource::Portal` reads from.
+    pub(crate) fn with_portal(mut self, portal: &'a crate::portal::PortalStream) -> Self {
+        self.portal = Some(portal);
+        self
     }
 
     /// Validates the config, then makes, adds and links every element.
@@ -60,7 +70,7 @@ impl<'a> PipelineBuilder<'a> {
         crate::validate::validate(self.config)?;
         crate::init()?;
         let pipeline = gst::Pipeline::with_name(names::PIPELINE);
-        let canvas = video::canvas(&pipeline, self.config)?;
+        let canvas = video::canvas(&pipeline, self.config, self.portal)?;
         let video_tee = encode::video_encoder(&pipeline, self.config, &canvas)?;
         let audio = audio::mix(&pipeline, self.config)?;
         let audio_tee = encode::audio_encoder(&pipeline, self.config, &audio)?;

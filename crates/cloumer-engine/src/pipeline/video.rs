@@ -5,6 +5,7 @@ use gst::prelude::*;
 use super::{add_chain, capsfilter, make, names};
 use crate::config::{BroadcastConfig, CameraSource, Corner, PipLayout, ScreenSource};
 use crate::error::{Error, Result};
+use crate::portal::PortalStream;
 
 /// Builds capture + composition and returns the element whose src pad carries the canvas
 /// (I420, configured size and rate, whatever the inputs are).
@@ -19,12 +20,16 @@ use crate::error::{Error, Result};
 ///  camera ─ videoscale ─ videoconvert ─ caps(pip size) ─ compositor ─ capsfilter(canvas)
 ///                                                        sink_1 (z 1, corner + margin)
 /// ```
-pub(super) fn canvas(pipeline: &gst::Pipeline, config: &BroadcastConfig) -> Result<gst::Element> {
+pub(super) fn canvas(
+    pipeline: &gst::Pipeline,
+    config: &BroadcastConfig,
+    portal: Option<&PortalStream>,
+) -> Result<gst::Element> {
     let screen = config
         .sources
         .screen
         .as_ref()
-        .map(screen_source)
+        .map(|s| screen_source(s, portal))
         .transpose()?;
     let camera = config
         .sources
@@ -158,7 +163,10 @@ fn link_to_compositor(
 }
 
 /// The screen capture element.
-pub(super) fn screen_source(source: &ScreenSource) -> Result<gst::Element> {
+pub(super) fn screen_source(
+    source: &ScreenSource,
+    portal: Option<&PortalStream>,
+) -> Result<gst::Element> {
     match source {
         ScreenSource::X11 { display, region } => {
             let src = make("ximagesrc", Some(names::SCREEN_SOURCE))?;
@@ -177,11 +185,12 @@ pub(super) fn screen_source(source: &ScreenSource) -> Result<gst::Element> {
             }
             Ok(src)
         }
-        ScreenSource::Portal { .. } => Err(Error::Portal(
-            "Wayland screen capture through xdg-desktop-portal is not available in this build: \
-             run in an X11 session (or point --screen at an XWayland display)"
-                .into(),
-        )),
+        ScreenSource::Portal { .. } => match portal {
+            Some(stream) => stream.source_element(names::SCREEN_SOURCE),
+            None => Err(Error::Portal(
+                "the screen cast portal was not opened before building".into(),
+            )),
+        },
         ScreenSource::TestPattern { pattern } => test_pattern(names::SCREEN_SOURCE, pattern),
     }
 }

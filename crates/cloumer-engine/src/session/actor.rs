@@ -2,7 +2,7 @@
 //! task (no GLib main loop), drives the state machine of [`crate::state`] and publishes
 //! state and stats.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use futures::StreamExt;
@@ -11,9 +11,10 @@ use tokio::sync::{broadcast, mpsc, watch};
 use tokio::time::Instant;
 
 use super::Command;
-use crate::config::BroadcastConfig;
+use crate::config::{BroadcastConfig, ScreenSource};
 use crate::error::{Error, Result};
 use crate::pipeline::{BuiltPipeline, PipelineBuilder, names};
+use crate::portal::PortalStream;
 use crate::state::{Event, SessionState, next};
 use crate::stats::{EncoderCounters, OutputSample, Stats, StatsSampler};
 
@@ -28,6 +29,8 @@ const IVSSINK_STATE: &str = "cloumer-ivssink-state";
 /// What exists only while the pipeline does.
 struct Running {
     built: BuiltPipeline,
+    /// The Wayland screen cast the pipeline reads (kept open while it runs).
+    _portal: Option<PortalStream>,
     bus: gst::bus::BusStream,
     counters: Arc<EncoderCounters>,
     sampler: StatsSampler,
@@ -41,6 +44,7 @@ pub(super) struct Actor {
     state_tx: watch::Sender<SessionState>,
     transitions: broadcast::Sender<SessionState>,
     stats_tx: broadcast::Sender<Stats>,
+    restore_token: Arc<Mutex<Option<String>>>,
     running: Option<Running>,
 }
 
@@ -50,6 +54,7 @@ impl Actor {
         state_tx: watch::Sender<SessionState>,
         transitions: broadcast::Sender<SessionState>,
         stats_tx: broadcast::Sender<Stats>,
+        restore_token: Arc<Mutex<Option<String>>>,
     ) -> Self {
         Self {
             config,
@@ -57,6 +62,7 @@ impl Actor {
             state_tx,
             transitions,
             stats_tx,
+            restore_token,
             running: None,
         }
     }
@@ -180,7 +186,19 @@ impl Actor {
             }
             .into());
         }
-        let built = match PipelineBuilder::new(&self.config).build() {
+        let portal = match self.open_portal().await {
+            Ok(portal) => portal,
+            Err(e) => {
+                self.apply(Event::Start);
+                self.apply(Event::Fail(e.clone()));
+                return Err(e);
+            }
+        };
+        let mut builder = PipelineBuilder::new(&self.config);
+        if let Some(portal) = &portal {
+            builder = builder.with_portal(portal);
+        }
+        let built = match builder.build() {
             Ok(built) => built,
             Err(e) => {
                 self.apply(Event::Start);
@@ -196,6 +214,7 @@ impl Actor {
         let counters = EncoderCounters::attach(&pipeline);
         self.running = Some(Running {
             built,
+            _portal: portal,
             bus,
             counters,
             sampler: StatsSampler::new(),
@@ -215,6 +234,18 @@ impl Actor {
             tracing::info!(encoder = %running.encoder, "pipeline playing");
         }
         Ok(())
+    }
+
+    /// Wayland capture: ask the portal (or restore the earlier choice) before building.
+    async fn open_portal(&self) -> Result<Option<PortalStream>> {
+        let Some(ScreenSource::Portal { restore_token }) = &self.config.sources.screen else {
+            return Ok(None);
+        };
+        let stream = crate::portal::open_screencast(restore_token.as_deref()).await?;
+        if let (Some(token), Ok(mut slot)) = (&stream.restore_token, self.restore_token.lock()) {
+            *slot = Some(token.clone());
+        }
+        Ok(Some(stream))
     }
 
     /// A refused state change says little; the error message on the bus says why.

@@ -3,8 +3,8 @@
 
 mod actor;
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tracing::Instrument;
@@ -36,6 +36,7 @@ pub struct SessionHandle {
     transitions: broadcast::Sender<SessionState>,
     stats: broadcast::Sender<Stats>,
     config: Arc<BroadcastConfig>,
+    restore_token: Arc<Mutex<Option<String>>>,
 }
 
 impl std::fmt::Debug for SessionHandle {
@@ -61,7 +62,14 @@ impl SessionHandle {
         let (stats, _) = broadcast::channel(16);
         let (transitions, _) = broadcast::channel(64);
         let config = Arc::new(config);
-        let actor = actor::Actor::new(config.clone(), state_tx, transitions.clone(), stats.clone());
+        let restore_token = Arc::new(Mutex::new(None));
+        let actor = actor::Actor::new(
+            config.clone(),
+            state_tx,
+            transitions.clone(),
+            stats.clone(),
+            restore_token.clone(),
+        );
         let span = tracing::info_span!("session", id);
         runtime.spawn(actor.run(command_rx).instrument(span));
         Ok(Self {
@@ -70,6 +78,7 @@ impl SessionHandle {
             transitions,
             stats,
             config,
+            restore_token,
         })
     }
 
@@ -138,6 +147,12 @@ impl SessionHandle {
     /// One [`Stats`] a second while the pipeline runs. A slow reader skips samples.
     pub fn stats(&self) -> broadcast::Receiver<Stats> {
         self.stats.subscribe()
+    }
+
+    /// After a Wayland (portal) start: the token that restores the user's screen choice
+    /// next time (`ScreenSource::Portal { restore_token }`); store it with the settings.
+    pub fn portal_restore_token(&self) -> Option<String> {
+        self.restore_token.lock().ok().and_then(|t| t.clone())
     }
 
     pub fn config(&self) -> &BroadcastConfig {

@@ -28,7 +28,8 @@ pub struct LiveOptions {
     /// --stream-key-file) is appended. Without --to and --record: the logged-in account's channel.
     #[arg(long, value_name = "URL")]
     pub to: Option<String>,
-    /// Capture the X11 screen: a display (`:0`) or a monitor number of $DISPLAY (`0`, `1`).
+    /// Capture the screen: an X11 display (`:0`), a monitor number of $DISPLAY (`0`, `1`),
+    /// or `portal` (Wayland ScreenCast portal; the default in a Wayland session).
     #[arg(long, value_name = "DISPLAY|MONITOR", num_args = 0..=1, default_missing_value = "")]
     pub screen: Option<String>,
     /// Show a camera picture-in-picture (a V4L2 device, e.g. /dev/video0; `test` = test pattern).
@@ -170,10 +171,7 @@ fn sources(args: &LiveOptions) -> Result<Sources, Failure> {
         sources.screen = Some(x11_screen(screen)?);
     } else if nothing_chosen {
         // The one-click default: the screen and the default microphone.
-        sources.screen = Some(ScreenSource::X11 {
-            display: None,
-            region: None,
-        });
+        sources.screen = Some(x11_screen("")?);
     }
     sources.camera = args.camera.as_deref().map(|device| match device {
         "test" => CameraSource::TestPattern {
@@ -220,6 +218,13 @@ fn sources(args: &LiveOptions) -> Result<Sources, Failure> {
 
 /// `--screen :1` is a display; `--screen 1` a monitor of $DISPLAY.
 fn x11_screen(value: &str) -> Result<ScreenSource, Failure> {
+    // On Wayland, X11 capture sees only XWayland windows: go through the portal.
+    let wayland = std::env::var("XDG_SESSION_TYPE").is_ok_and(|t| t == "wayland");
+    if value == "portal" || (value.is_empty() && wayland) {
+        return Ok(ScreenSource::Portal {
+            restore_token: None,
+        });
+    }
     if value.is_empty() {
         return Ok(ScreenSource::X11 {
             display: None,
