@@ -79,7 +79,9 @@ impl Db {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        let db = Self { conn: Mutex::new(conn) };
+        let db = Self {
+            conn: Mutex::new(conn),
+        };
         db.migrate()?;
         Ok(db)
     }
@@ -105,18 +107,26 @@ impl Db {
     pub fn meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
         Ok(self
             .lock()
-            .query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| r.get(0))
+            .query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
+                r.get(0)
+            })
             .optional()?)
     }
 
     /// The stored value of `key`, or `make()` stored now (first run).
-    pub fn meta_or_insert(&self, key: &str, make: impl FnOnce() -> Result<Vec<u8>>) -> Result<Vec<u8>> {
+    pub fn meta_or_insert(
+        &self,
+        key: &str,
+        make: impl FnOnce() -> Result<Vec<u8>>,
+    ) -> Result<Vec<u8>> {
         if let Some(v) = self.meta(key)? {
             return Ok(v);
         }
         let value = make()?;
-        self.lock()
-            .execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?1, ?2)", params![key, value])?;
+        self.lock().execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES (?1, ?2)",
+            params![key, value],
+        )?;
         // Re-read: if two starts raced, both use the winner's value.
         Ok(self.meta(key)?.unwrap_or(value))
     }

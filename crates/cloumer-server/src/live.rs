@@ -19,7 +19,11 @@ pub struct LiveEvents {
 impl LiveEvents {
     /// The channel a stream key publishes to, if the key is current.
     pub async fn authorize(&self, stream_key: &str) -> Result<Option<String>> {
-        Ok(self.channels.channel_by_stream_key(stream_key).await?.map(|c| c.name))
+        Ok(self
+            .channels
+            .channel_by_stream_key(stream_key)
+            .await?
+            .map(|c| c.name))
     }
 
     pub async fn stream_started(&self, channel: &str, session_id: &str) -> Result<()> {

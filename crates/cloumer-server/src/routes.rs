@@ -9,7 +9,10 @@ pub fn router(state: SharedState) -> axum::Router {
         .route("/cognito", post(crate::cognito::handle))
         .route("/cognito/", post(crate::cognito::handle))
         .route("/", post(crate::cognito::handle))
-        .route("/cognito/{pool}/.well-known/jwks.json", get(crate::cognito::jwks))
+        .route(
+            "/cognito/{pool}/.well-known/jwks.json",
+            get(crate::cognito::jwks),
+        )
         .merge(crate::rest::router())
         .with_state(state)
 }

@@ -50,7 +50,12 @@ impl ServerConfig {
     /// Free ports everywhere (tests, embedded use).
     pub fn ephemeral(data_dir: impl Into<PathBuf>) -> Self {
         let any = SocketAddr::from(([127, 0, 0, 1], 0));
-        Self { listen: any, rtmp: any, rtmps: any, ..Self::new(data_dir) }
+        Self {
+            listen: any,
+            rtmp: any,
+            rtmps: any,
+            ..Self::new(data_dir)
+        }
     }
 }
 
@@ -75,14 +80,20 @@ impl ChatRooms for ChatNotWired {
         use base64::Engine;
         let now = time::OffsetDateTime::now_utc();
         let iso = |t: time::OffsetDateTime| {
-            let f = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]+00:00");
+            let f = time::macros::format_description!(
+                "[year]-[month]-[day]T[hour]:[minute]:[second]+00:00"
+            );
             t.format(&f).unwrap_or_default()
         };
         tracing::warn!(room = %grant.room, "chat token minted, but the chat service is not wired yet");
         Ok(ChatTokenResponse {
-            session_expiration_time: Some(iso(now + time::Duration::minutes(grant.session_duration_minutes.into()))),
+            session_expiration_time: Some(iso(
+                now + time::Duration::minutes(grant.session_duration_minutes.into())
+            )),
             token_expiration_time: Some(iso(now + time::Duration::minutes(60))),
-            token: Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(crate::ids::bytes::<32>())),
+            token: Some(
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(crate::ids::bytes::<32>()),
+            ),
         })
     }
 }
@@ -113,11 +124,19 @@ impl Server {
         // Database work (and the first-run RSA key) is blocking: keep it off the reactor.
         let (db, region, pool_id, client_id, srp_secret) = tokio::task::spawn_blocking(move || {
             let db = Arc::new(Db::open(&data_dir)?);
-            let region = String::from_utf8_lossy(&db.meta_or_insert("region", || Ok(config.region.clone().into_bytes()))?).into_owned();
-            let pool_suffix = db.meta_or_insert("pool_suffix", || Ok(crate::ids::alnum(9).into_bytes()))?;
+            let region = String::from_utf8_lossy(
+                &db.meta_or_insert("region", || Ok(config.region.clone().into_bytes()))?,
+            )
+            .into_owned();
+            let pool_suffix =
+                db.meta_or_insert("pool_suffix", || Ok(crate::ids::alnum(9).into_bytes()))?;
             let pool_id = format!("{region}_{}", String::from_utf8_lossy(&pool_suffix));
-            let client_id = String::from_utf8_lossy(&db.meta_or_insert("client_id", || Ok(crate::ids::alnum(26).to_lowercase().into_bytes()))?).into_owned();
-            let srp_secret = db.meta_or_insert("srp_secret", || Ok(crate::ids::bytes::<32>().to_vec()))?;
+            let client_id = String::from_utf8_lossy(&db.meta_or_insert("client_id", || {
+                Ok(crate::ids::alnum(26).to_lowercase().into_bytes())
+            })?)
+            .into_owned();
+            let srp_secret =
+                db.meta_or_insert("srp_secret", || Ok(crate::ids::bytes::<32>().to_vec()))?;
             Ok::<_, Error>((db, region, pool_id, client_id, srp_secret))
         })
         .await
@@ -135,7 +154,11 @@ impl Server {
                 .map_err(|e| Error::Io(std::io::Error::other(e)))??
         };
         let store = Arc::new(SqliteStore::new(db));
-        let media = Arc::new(LocalMedia { api_url: api_url.clone(), rtmp: config.rtmp, rtmps: config.rtmps });
+        let media = Arc::new(LocalMedia {
+            api_url: api_url.clone(),
+            rtmp: config.rtmp,
+            rtmps: config.rtmps,
+        });
         let profile = BackendProfile {
             region: region.clone(),
             user_pool_id: pool_id.clone(),
@@ -147,7 +170,12 @@ impl Server {
             rtmps_url: Some(media.rtmps_url()),
         };
         let state: SharedState = Arc::new(AppState {
-            pool: Pool { region, pool_id, client_id, srp_secret },
+            pool: Pool {
+                region,
+                pool_id,
+                client_id,
+                srp_secret,
+            },
             api_url: api_url.clone(),
             users: store.clone(),
             sessions: store.clone(),
@@ -172,7 +200,13 @@ impl Server {
             }
         });
         tracing::info!(api = %api_url, "server ready");
-        Ok(RunningServer { api_url, profile, stop: Some(stop), task: Some(task), state })
+        Ok(RunningServer {
+            api_url,
+            profile,
+            stop: Some(stop),
+            task: Some(task),
+            state,
+        })
     }
 }
 
@@ -189,7 +223,10 @@ impl RunningServer {
 
     /// Stream lifecycle hooks (what the ingest calls on publish/unpublish).
     pub fn live_events(&self) -> crate::live::LiveEvents {
-        crate::live::LiveEvents { channels: self.state.channels.clone(), events: self.state.events.clone() }
+        crate::live::LiveEvents {
+            channels: self.state.channels.clone(),
+            events: self.state.events.clone(),
+        }
     }
 
     /// Stops accepting, lets in-flight requests finish, and waits for the tasks.

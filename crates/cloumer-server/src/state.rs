@@ -22,7 +22,9 @@ pub struct Pool {
 impl Pool {
     /// The part of the pool id SRP hashes.
     pub fn pool_name(&self) -> &str {
-        self.pool_id.split_once('_').map_or(self.pool_id.as_str(), |(_, n)| n)
+        self.pool_id
+            .split_once('_')
+            .map_or(self.pool_id.as_str(), |(_, n)| n)
     }
 }
 
@@ -44,7 +46,11 @@ pub struct AppState {
 impl AppState {
     /// The public URL of an avatar file, or of the default image.
     pub fn avatar_url(&self, file: Option<&str>) -> String {
-        format!("{}/media/avatars/{}", self.api_url, file.unwrap_or(crate::rest::avatar::DEFAULT_AVATAR))
+        format!(
+            "{}/media/avatars/{}",
+            self.api_url,
+            file.unwrap_or(crate::rest::avatar::DEFAULT_AVATAR)
+        )
     }
 }
 

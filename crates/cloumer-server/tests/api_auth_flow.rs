@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! Cognito endpoint through raw JSON: sign-up, confirm from the outbox, password login,
 //! refresh, GetUser, UpdateUserAttributes (W1), sign-out, forgot password (W4), restart.
 
@@ -16,10 +17,16 @@ async fn sign_up_confirm_login_refresh_sign_out() {
 
     // Wrong password → NotAuthorizedException.
     let (s, b) = t
-        .cognito("InitiateAuth", json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": cid,
-            "AuthParameters": {"USERNAME": "alice@example.com", "PASSWORD": "nope-nope"}}))
+        .cognito(
+            "InitiateAuth",
+            json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": cid,
+            "AuthParameters": {"USERNAME": "alice@example.com", "PASSWORD": "nope-nope"}}),
+        )
         .await;
-    assert_eq!((s, b["__type"].as_str()), (400, Some("NotAuthorizedException")));
+    assert_eq!(
+        (s, b["__type"].as_str()),
+        (400, Some("NotAuthorizedException"))
+    );
 
     let (s, b) = t.cognito("GetUser", json!({"AccessToken": access})).await;
     assert_eq!(s, 200, "{b}");
@@ -34,19 +41,30 @@ async fn sign_up_confirm_login_refresh_sign_out() {
     assert_eq!(page["chanelName"].as_str().unwrap().len(), 10);
 
     let (s, b) = t
-        .cognito("InitiateAuth", json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": cid,
-            "AuthParameters": {"REFRESH_TOKEN": refresh}}))
+        .cognito(
+            "InitiateAuth",
+            json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": cid,
+            "AuthParameters": {"REFRESH_TOKEN": refresh}}),
+        )
         .await;
     assert_eq!(s, 200, "{b}");
     assert!(b["AuthenticationResult"]["IdToken"].is_string());
 
-    let (s, _) = t.cognito("GlobalSignOut", json!({"AccessToken": access})).await;
+    let (s, _) = t
+        .cognito("GlobalSignOut", json!({"AccessToken": access}))
+        .await;
     assert_eq!(s, 200);
     let (s, b) = t
-        .cognito("InitiateAuth", json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": cid,
-            "AuthParameters": {"REFRESH_TOKEN": refresh}}))
+        .cognito(
+            "InitiateAuth",
+            json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": cid,
+            "AuthParameters": {"REFRESH_TOKEN": refresh}}),
+        )
         .await;
-    assert_eq!((s, b["__type"].as_str()), (400, Some("NotAuthorizedException")));
+    assert_eq!(
+        (s, b["__type"].as_str()),
+        (400, Some("NotAuthorizedException"))
+    );
     let (s, _) = t.get("/stream/mypage", Some(id)).await;
     assert_eq!(s, 401);
 }
@@ -63,7 +81,10 @@ async fn w1_writing_own_channel_claim_is_refused() {
             "UserAttributes": [{"Name": "custom:chanelName", "Value": victim_page["chanelName"]}],
         }))
         .await;
-    assert_eq!((s, b["__type"].as_str()), (400, Some("NotAuthorizedException")));
+    assert_eq!(
+        (s, b["__type"].as_str()),
+        (400, Some("NotAuthorizedException"))
+    );
     let again = t.login("attacker@example.com", "Passw0rd!").await;
     let (_, page) = t.get("/stream/mypage", again["IdToken"].as_str()).await;
     assert_ne!(page["chanelName"], victim_page["chanelName"]);
@@ -75,22 +96,39 @@ async fn w4_password_reset_keeps_the_one_channel_and_restart_keeps_everything() 
     let t = common::start().await;
     let tokens = t.user("bob@example.com", "bob").await;
     let id = tokens["IdToken"].as_str().unwrap();
-    let (s, _) = t.get("/stream/broadcase_info_edit?title=%EC%95%88%EB%85%95%20%F0%9F%8E%AE%20%26%3D%3F%23", Some(id)).await;
+    let (s, _) = t
+        .get(
+            "/stream/broadcase_info_edit?title=%EC%95%88%EB%85%95%20%F0%9F%8E%AE%20%26%3D%3F%23",
+            Some(id),
+        )
+        .await;
     assert_eq!(s, 200);
     let (_, before) = t.get("/stream/mypage", Some(id)).await;
     assert_eq!(before["boradCastTitle"], "안녕 🎮 &=?#");
 
     let cid = t.client_id();
-    let (s, _) = t.cognito("ForgotPassword", json!({"ClientId": cid, "Username": "bob@example.com"})).await;
+    let (s, _) = t
+        .cognito(
+            "ForgotPassword",
+            json!({"ClientId": cid, "Username": "bob@example.com"}),
+        )
+        .await;
     assert_eq!(s, 200);
     let code = common::last_code(t.dir.path(), "bob@example.com");
     let (s, b) = t
-        .cognito("ConfirmForgotPassword", json!({"ClientId": cid, "Username": "bob@example.com",
-            "ConfirmationCode": code, "Password": "N3wPassword!"}))
+        .cognito(
+            "ConfirmForgotPassword",
+            json!({"ClientId": cid, "Username": "bob@example.com",
+            "ConfirmationCode": code, "Password": "N3wPassword!"}),
+        )
         .await;
     assert_eq!(s, 200, "{b}");
     let (_, users) = t.get("/public/users", None).await;
-    assert_eq!(users.as_array().unwrap().len(), 1, "one channel after reset: {users}");
+    assert_eq!(
+        users.as_array().unwrap().len(),
+        1,
+        "one channel after reset: {users}"
+    );
 
     // Restart on the same data dir: same pool, keys, user, channel and title.
     let profile = t.server.backend_profile();

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! Every REST route's shape and errors, token forgery, avatars, titles, live listing.
 
 mod common;
@@ -64,7 +65,9 @@ async fn public_routes_shapes_and_errors() {
     }
     let (s, _) = t.get("/public/get_channel?code=unknown123", None).await;
     assert_eq!(s, 404);
-    let (s, _) = t.get("/public/get_chat?targetChanel=unknown123", None).await;
+    let (s, _) = t
+        .get("/public/get_chat?targetChanel=unknown123", None)
+        .await;
     assert_eq!(s, 404);
     let (s, _) = t.get("/stream/no_such_route", a["IdToken"].as_str()).await;
     assert_eq!(s, 404);
@@ -76,11 +79,18 @@ async fn chat_tokens_anonymous_and_signed_in() {
     let a = t.user("erin@example.com", "erin").await;
     let (_, page) = t.get("/stream/mypage", a["IdToken"].as_str()).await;
     let ch = page["chanelName"].as_str().unwrap();
-    let (s, anon) = t.get(&format!("/public/get_chat?targetChanel={ch}"), None).await;
+    let (s, anon) = t
+        .get(&format!("/public/get_chat?targetChanel={ch}"), None)
+        .await;
     assert_eq!(s, 200, "{anon}");
     assert!(anon["token"].is_string());
     assert!(anon["sessionExpirationTime"].is_string() && anon["tokenExpirationTime"].is_string());
-    let (s, tok) = t.get(&format!("/stream/get_caht?targetChanel={ch}"), a["IdToken"].as_str()).await;
+    let (s, tok) = t
+        .get(
+            &format!("/stream/get_caht?targetChanel={ch}"),
+            a["IdToken"].as_str(),
+        )
+        .await;
     assert_eq!(s, 200, "{tok}");
     assert!(tok["token"].is_string());
     let (s, e) = t.get("/stream/get_caht", a["IdToken"].as_str()).await;
@@ -95,32 +105,76 @@ async fn titles_are_decoded_and_validated() {
     // `Bearer ` is accepted too.
     let bearer = format!("Bearer {id}");
     let title = "한국어 방송 🎮 &=?# a+b";
-    let enc: String = percent_encoding::utf8_percent_encode(title, percent_encoding::NON_ALPHANUMERIC).to_string();
-    let (s, ok) = t.get(&format!("/stream/broadcase_info_edit?title={enc}"), Some(&bearer)).await;
+    let enc: String =
+        percent_encoding::utf8_percent_encode(title, percent_encoding::NON_ALPHANUMERIC)
+            .to_string();
+    let (s, ok) = t
+        .get(
+            &format!("/stream/broadcase_info_edit?title={enc}"),
+            Some(&bearer),
+        )
+        .await;
     assert_eq!((s, ok), (200, json!("OK")));
     let (_, page) = t.get("/stream/mypage", Some(id)).await;
     assert_eq!(page["boradCastTitle"], title);
     // `+` stays a plus, as API Gateway decodes.
-    let (_, _) = t.get("/stream/broadcase_info_edit?title=a+b", Some(id)).await;
+    let (_, _) = t
+        .get("/stream/broadcase_info_edit?title=a+b", Some(id))
+        .await;
     let (_, page) = t.get("/stream/mypage", Some(id)).await;
     assert_eq!(page["boradCastTitle"], "a+b");
 
     let long = "가".repeat(141);
-    for bad in [String::new(), "%0Aline".into(), percent_encoding::utf8_percent_encode(&long, percent_encoding::NON_ALPHANUMERIC).to_string()] {
-        let (s, e) = t.get(&format!("/stream/broadcase_info_edit?title={bad}"), Some(id)).await;
+    for bad in [
+        String::new(),
+        "%0Aline".into(),
+        percent_encoding::utf8_percent_encode(&long, percent_encoding::NON_ALPHANUMERIC)
+            .to_string(),
+    ] {
+        let (s, e) = t
+            .get(
+                &format!("/stream/broadcase_info_edit?title={bad}"),
+                Some(id),
+            )
+            .await;
         assert_eq!((s, e["field"].as_str()), (400, Some("title")), "{bad}: {e}");
     }
     let (s, e) = t.get("/stream/broadcase_info_edit", Some(id)).await;
     assert_eq!((s, e["field"].as_str()), (400, Some("title")));
-    let ok140 = percent_encoding::utf8_percent_encode(&"가".repeat(140), percent_encoding::NON_ALPHANUMERIC).to_string();
-    let (s, _) = t.get(&format!("/stream/broadcase_info_edit?title={ok140}"), Some(id)).await;
+    let ok140 = percent_encoding::utf8_percent_encode(
+        &"가".repeat(140),
+        percent_encoding::NON_ALPHANUMERIC,
+    )
+    .to_string();
+    let (s, _) = t
+        .get(
+            &format!("/stream/broadcase_info_edit?title={ok140}"),
+            Some(id),
+        )
+        .await;
     assert_eq!(s, 200);
 }
 
-async fn upload(t: &common::TestServer, id: &str, bytes: Vec<u8>, name: &str, mime: &str) -> (u16, Value) {
-    let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()).mime_str(mime).unwrap();
+async fn upload(
+    t: &common::TestServer,
+    id: &str,
+    bytes: Vec<u8>,
+    name: &str,
+    mime: &str,
+) -> (u16, Value) {
+    let part = reqwest::multipart::Part::bytes(bytes)
+        .file_name(name.to_owned())
+        .mime_str(mime)
+        .unwrap();
     let form = reqwest::multipart::Form::new().part("file", part);
-    let res = t.http.post(t.url("/stream/save_mypage")).header("Authorization", id).multipart(form).send().await.unwrap();
+    let res = t
+        .http
+        .post(t.url("/stream/save_mypage"))
+        .header("Authorization", id)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     let s = res.status().as_u16();
     (s, res.json().await.expect("JSON body"))
 }
@@ -147,7 +201,12 @@ async fn avatar_round_trip_with_true_type() {
     let (s, _) = upload(&t, id, webp.clone(), "x.png", "image/png").await;
     assert_eq!(s, 200);
     let (_, page) = t.get("/stream/mypage", Some(id)).await;
-    let res = t.http.get(page["profile"].as_str().unwrap()).send().await.unwrap();
+    let res = t
+        .http
+        .get(page["profile"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.headers()["content-type"], "image/webp");
 
     let (s, e) = upload(&t, id, b"GIF89a not allowed".to_vec(), "x.gif", "image/gif").await;
@@ -163,26 +222,63 @@ async fn stream_key_rotation_and_moderators() {
     let b = t.user("ivan@example.com", "ivan").await;
     let id = a["IdToken"].as_str().unwrap();
     let (_, before) = t.get("/stream/mypage", Some(id)).await;
-    let res = t.http.post(t.url("/stream/v1/stream-key/rotate")).header("Authorization", id).send().await.unwrap();
+    let res = t
+        .http
+        .post(t.url("/stream/v1/stream-key/rotate"))
+        .header("Authorization", id)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let rotated: Value = res.json().await.unwrap();
     let (_, after) = t.get("/stream/mypage", Some(id)).await;
     assert_ne!(after["streamKey"], before["streamKey"]);
     assert_eq!(after["streamKey"], rotated["streamKey"]);
     let hooks = t.server.live_events();
-    assert!(hooks.authorize(before["streamKey"].as_str().unwrap()).await.unwrap().is_none());
-    assert_eq!(hooks.authorize(after["streamKey"].as_str().unwrap()).await.unwrap().as_deref(), after["chanelName"].as_str());
+    assert!(
+        hooks
+            .authorize(before["streamKey"].as_str().unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        hooks
+            .authorize(after["streamKey"].as_str().unwrap())
+            .await
+            .unwrap()
+            .as_deref(),
+        after["chanelName"].as_str()
+    );
 
     let (_, bpage) = t.get("/stream/mypage", b["IdToken"].as_str()).await;
     let bch = bpage["chanelName"].as_str().unwrap();
-    let res = t.http.put(t.url(&format!("/stream/v1/moderators/{bch}"))).header("Authorization", id).send().await.unwrap();
+    let res = t
+        .http
+        .put(t.url(&format!("/stream/v1/moderators/{bch}")))
+        .header("Authorization", id)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let (s, mods) = t.get("/stream/v1/moderators", Some(id)).await;
     assert_eq!(s, 200);
     assert_eq!(mods, json!([{"chanelName": bch, "nickname": "ivan"}]));
-    let res = t.http.delete(t.url(&format!("/stream/v1/moderators/{bch}"))).header("Authorization", id).send().await.unwrap();
+    let res = t
+        .http
+        .delete(t.url(&format!("/stream/v1/moderators/{bch}")))
+        .header("Authorization", id)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
-    let res = t.http.delete(t.url(&format!("/stream/v1/moderators/{bch}"))).header("Authorization", id).send().await.unwrap();
+    let res = t
+        .http
+        .delete(t.url(&format!("/stream/v1/moderators/{bch}")))
+        .header("Authorization", id)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 404);
 }
 
@@ -190,11 +286,25 @@ async fn stream_key_rotation_and_moderators() {
 fn sign_with_server_key(dir: &std::path::Path, claims: &Value) -> String {
     use aws_lc_rs::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
     let conn = rusqlite::Connection::open(dir.join("cloumer.sqlite3")).unwrap();
-    let der: Vec<u8> = conn.query_row("SELECT value FROM meta WHERE key = 'rsa_pkcs8'", [], |r| r.get(0)).unwrap();
+    let der: Vec<u8> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'rsa_pkcs8'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
     let key = RsaKeyPair::from_pkcs8(&der).unwrap();
-    let mut input = format!("{}.{}", B64URL.encode(br#"{"alg":"RS256","typ":"JWT"}"#), B64URL.encode(claims.to_string()));
+    let mut input = format!(
+        "{}.{}",
+        B64URL.encode(br#"{"alg":"RS256","typ":"JWT"}"#),
+        B64URL.encode(claims.to_string())
+    );
     let mut sig = vec![0; key.public_modulus_len()];
-    key.sign(&RSA_PKCS1_SHA256, &aws_lc_rs::rand::SystemRandom::new(), input.as_bytes(), &mut sig).unwrap();
+    key.sign(
+        &RSA_PKCS1_SHA256,
+        &aws_lc_rs::rand::SystemRandom::new(),
+        input.as_bytes(),
+        &mut sig,
+    )
+    .unwrap();
     input.push('.');
     input.push_str(&B64URL.encode(sig));
     input
@@ -205,13 +315,23 @@ async fn forged_tokens_are_unauthorized() {
     let t = common::start().await;
     let a = t.user("jack@example.com", "jack").await;
     let id = a["IdToken"].as_str().unwrap();
-    let payload: Value = serde_json::from_slice(&B64URL.decode(id.split('.').nth(1).unwrap()).unwrap()).unwrap();
+    let payload: Value =
+        serde_json::from_slice(&B64URL.decode(id.split('.').nth(1).unwrap()).unwrap()).unwrap();
 
     // The control: our own key with the real claims works.
-    let (s, _) = t.get("/stream/mypage", Some(&sign_with_server_key(t.dir.path(), &payload))).await;
+    let (s, _) = t
+        .get(
+            "/stream/mypage",
+            Some(&sign_with_server_key(t.dir.path(), &payload)),
+        )
+        .await;
     assert_eq!(s, 200);
 
-    let none = format!("{}.{}.", B64URL.encode(br#"{"alg":"none","typ":"JWT"}"#), B64URL.encode(payload.to_string()));
+    let none = format!(
+        "{}.{}.",
+        B64URL.encode(br#"{"alg":"none","typ":"JWT"}"#),
+        B64URL.encode(payload.to_string())
+    );
     let mut expired = payload.clone();
     expired["exp"] = json!(1_000_000);
     expired["iat"] = json!(999_000);
@@ -219,7 +339,12 @@ async fn forged_tokens_are_unauthorized() {
     let mut tampered_claims = payload.clone();
     tampered_claims["sub"] = json!("someone-else");
     let parts: Vec<&str> = id.split('.').collect();
-    let tampered = format!("{}.{}.{}", parts[0], B64URL.encode(tampered_claims.to_string()), parts[2]);
+    let tampered = format!(
+        "{}.{}.{}",
+        parts[0],
+        B64URL.encode(tampered_claims.to_string()),
+        parts[2]
+    );
     // A token from another server: a foreign key.
     let other = common::start().await;
     let foreign = other.user("jack@example.com", "jack").await;
@@ -229,12 +354,19 @@ async fn forged_tokens_are_unauthorized() {
         ("alg none", none),
         ("expired", expired),
         ("tampered", tampered),
-        ("foreign key", foreign["IdToken"].as_str().unwrap().to_owned()),
+        (
+            "foreign key",
+            foreign["IdToken"].as_str().unwrap().to_owned(),
+        ),
         ("access token", access),
         ("garbage", "abc".into()),
     ] {
         let (s, body) = t.get("/stream/mypage", Some(&token)).await;
-        assert_eq!((s, &body), (401, &json!({"message": "Unauthorized"})), "{what}");
+        assert_eq!(
+            (s, &body),
+            (401, &json!({"message": "Unauthorized"})),
+            "{what}"
+        );
     }
     let res = t.http.get(t.url("/stream/mypage")).send().await.unwrap();
     assert_eq!(res.status(), 401);

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! The Cognito endpoint against independent clients: boto3's cognito-idp client and
 //! pycognito's AWSSRP (tests/cognito_clients.py). Needs `pip install boto3 pycognito`;
 //! skips with a printed reason when they are missing.
@@ -8,7 +9,9 @@ use std::process::Command;
 
 #[tokio::test]
 async fn boto3_and_pycognito_sign_up_srp_refresh_sign_out() {
-    let have = Command::new("python3").args(["-c", "import boto3, pycognito"]).status();
+    let have = Command::new("python3")
+        .args(["-c", "import boto3, pycognito"])
+        .status();
     if !have.is_ok_and(|s| s.success()) {
         eprintln!("SKIP: python3 with boto3 and pycognito is needed (pip install boto3 pycognito)");
         return;
@@ -28,5 +31,8 @@ async fn boto3_and_pycognito_sign_up_srp_refresh_sign_out() {
         .expect("run python3");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success() && stdout.contains("OK"), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(
+        out.status.success() && stdout.contains("OK"),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
 }

@@ -40,7 +40,11 @@ pub struct IdClaims {
     pub email: String,
     pub email_verified: bool,
     pub nickname: String,
-    #[serde(rename = "custom:chanelName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "custom:chanelName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub chanel_name: Option<String>,
     #[serde(rename = "cognito:username")]
     pub username: String,
@@ -79,7 +83,9 @@ impl TokenIssuer {
         let pkcs8 = db.meta_or_insert("rsa_pkcs8", || {
             let key = RsaKeyPair::generate(KeySize::Rsa2048)
                 .map_err(|_| Error::Crypto("RSA key generation failed".into()))?;
-            let der = key.as_der().map_err(|_| Error::Crypto("RSA key export failed".into()))?;
+            let der = key
+                .as_der()
+                .map_err(|_| Error::Crypto("RSA key export failed".into()))?;
             Ok(der.as_ref().to_vec())
         })?;
         let key = RsaKeyPair::from_pkcs8(&pkcs8)
@@ -94,7 +100,14 @@ impl TokenIssuer {
         let jwks = serde_json::json!({"keys": [{
             "kty": "RSA", "alg": "RS256", "use": "sig", "kid": kid, "n": n, "e": e,
         }]});
-        Ok(Self { key, kid, decoding, jwks, issuer, client_id })
+        Ok(Self {
+            key,
+            kid,
+            decoding,
+            jwks,
+            issuer,
+            client_id,
+        })
     }
 
     pub fn jwks(&self) -> &serde_json::Value {
@@ -150,7 +163,12 @@ impl TokenIssuer {
         input.push_str(&B64URL.encode(serde_json::to_vec(claims)?));
         let mut sig = vec![0u8; self.key.public_modulus_len()];
         self.key
-            .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), input.as_bytes(), &mut sig)
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &SystemRandom::new(),
+                input.as_bytes(),
+                &mut sig,
+            )
             .map_err(|_| Error::Crypto("RSA signing failed".into()))?;
         input.push('.');
         input.push_str(&B64URL.encode(sig));

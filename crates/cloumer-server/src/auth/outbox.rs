@@ -27,7 +27,10 @@ pub struct Outbox {
 
 impl Outbox {
     pub fn new(path: PathBuf) -> Self {
-        Self { path, lock: Mutex::new(()) }
+        Self {
+            path,
+            lock: Mutex::new(()),
+        }
     }
 
     pub fn send(&self, msg: &Message<'_>) -> Result<()> {
@@ -35,11 +38,18 @@ impl Outbox {
         line.push('\n');
         {
             let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
-            let mut file =
-                std::fs::OpenOptions::new().create(true).append(true).open(&self.path)?;
+            let mut file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&self.path)?;
             file.write_all(line.as_bytes())?;
         }
-        tracing::info!(to = msg.to, subject = msg.subject, code = msg.code, "outbox message");
+        tracing::info!(
+            to = msg.to,
+            subject = msg.subject,
+            code = msg.code,
+            "outbox message"
+        );
         Ok(())
     }
 }

@@ -82,7 +82,8 @@ fn x(pool: &str, user: &str, password: &str, salt: &[u8]) -> BigUint {
 
 /// The verifier `g^x mod N` stored at sign-up and on password change.
 pub fn verifier(pool: &str, user: &str, password: &str, salt: &[u8]) -> Vec<u8> {
-    g().modpow(&x(pool, user, password, salt), &n()).to_bytes_be()
+    g().modpow(&x(pool, user, password, salt), &n())
+        .to_bytes_be()
 }
 
 fn mac(secret: &[u8], parts: &[&[u8]]) -> HmacSha256 {
@@ -95,7 +96,11 @@ fn mac(secret: &[u8], parts: &[&[u8]]) -> HmacSha256 {
 }
 
 fn private_b(secret: &[u8], nonce: &[u8], user: &str) -> BigUint {
-    BigUint::from_bytes_be(&mac(secret, &[b"srp-b", nonce, user.as_bytes()]).finalize().into_bytes())
+    BigUint::from_bytes_be(
+        &mac(secret, &[b"srp-b", nonce, user.as_bytes()])
+            .finalize()
+            .into_bytes(),
+    )
 }
 
 fn public_b(b: &BigUint, v: &BigUint) -> BigUint {
@@ -138,13 +143,21 @@ pub fn challenge(
     let big_b = public_b(&b, &BigUint::from_bytes_be(verifier));
     let a_bytes = a.to_bytes_be();
     let issued = now.to_be_bytes();
-    let tag = mac(secret, &[b"srp-block", &nonce, &issued, user.as_bytes(), &a_bytes]).finalize();
+    let tag = mac(
+        secret,
+        &[b"srp-block", &nonce, &issued, user.as_bytes(), &a_bytes],
+    )
+    .finalize();
     let mut block = Vec::with_capacity(NONCE_LEN + 8 + TAG_LEN + a_bytes.len());
     block.extend_from_slice(&nonce);
     block.extend_from_slice(&issued);
     block.extend_from_slice(&tag.into_bytes());
     block.extend_from_slice(&a_bytes);
-    Ok(Challenge { srp_b_hex: big_b.to_str_radix(16), salt_hex: hex::encode(salt), secret_block: block })
+    Ok(Challenge {
+        srp_b_hex: big_b.to_str_radix(16),
+        salt_hex: hex::encode(salt),
+        secret_block: block,
+    })
 }
 
 /// What the client answered to PASSWORD_VERIFIER.
@@ -165,9 +178,12 @@ pub fn verify(secret: &[u8], verifier: &[u8], p: &Proof<'_>, now: i64) -> Result
     let (nonce, rest) = block.split_at(NONCE_LEN);
     let (issued, rest) = rest.split_at(8);
     let (tag, a_bytes) = rest.split_at(TAG_LEN);
-    mac(secret, &[b"srp-block", nonce, issued, p.user.as_bytes(), a_bytes])
-        .verify_slice(tag)
-        .map_err(|_| SrpError::BadBlock)?;
+    mac(
+        secret,
+        &[b"srp-block", nonce, issued, p.user.as_bytes(), a_bytes],
+    )
+    .verify_slice(tag)
+    .map_err(|_| SrpError::BadBlock)?;
     let issued = i64::from_be_bytes(issued.try_into().map_err(|_| SrpError::BadBlock)?);
     if now - issued > CHALLENGE_SECONDS || issued - now > 5 {
         return Err(SrpError::BadBlock);
@@ -184,10 +200,19 @@ pub fn verify(secret: &[u8], verifier: &[u8], p: &Proof<'_>, now: i64) -> Result
     let s = (a * v.modpow(&u, &n)).modpow(&b, &n);
     let hk = hkdf::Hkdf::<Sha256>::new(Some(&pad(&u)), &pad(&s));
     let mut key = [0u8; 16];
-    hk.expand(b"Caldera Derived Key", &mut key).map_err(|_| SrpError::BadProof)?;
-    mac(&key, &[p.pool.as_bytes(), p.user.as_bytes(), block, p.timestamp.as_bytes()])
-        .verify_slice(p.signature)
-        .map_err(|_| SrpError::BadProof)
+    hk.expand(b"Caldera Derived Key", &mut key)
+        .map_err(|_| SrpError::BadProof)?;
+    mac(
+        &key,
+        &[
+            p.pool.as_bytes(),
+            p.user.as_bytes(),
+            block,
+            p.timestamp.as_bytes(),
+        ],
+    )
+    .verify_slice(p.signature)
+    .map_err(|_| SrpError::BadProof)
 }
 
 /// Cognito's timestamp shape: `Tue Nov 25 4:36:09 UTC 2026` (6 fields, `UTC`).
@@ -201,7 +226,14 @@ mod tests {
     use super::*;
 
     /// A client computed from the published formulas, to check the server round trip.
-    fn client_signature(pool: &str, user: &str, pw: &str, a: &BigUint, c: &Challenge, ts: &str) -> Vec<u8> {
+    fn client_signature(
+        pool: &str,
+        user: &str,
+        pw: &str,
+        a: &BigUint,
+        c: &Challenge,
+        ts: &str,
+    ) -> Vec<u8> {
         let n = n();
         let big_a = g().modpow(a, &n);
         let big_b = BigUint::parse_bytes(c.srp_b_hex.as_bytes(), 16).unwrap();
@@ -214,10 +246,18 @@ mod tests {
         let hk = hkdf::Hkdf::<Sha256>::new(Some(&pad(&u)), &pad(&s));
         let mut key = [0u8; 16];
         hk.expand(b"Caldera Derived Key", &mut key).unwrap();
-        mac(&key, &[pool.as_bytes(), user.as_bytes(), &c.secret_block, ts.as_bytes()])
-            .finalize()
-            .into_bytes()
-            .to_vec()
+        mac(
+            &key,
+            &[
+                pool.as_bytes(),
+                user.as_bytes(),
+                &c.secret_block,
+                ts.as_bytes(),
+            ],
+        )
+        .finalize()
+        .into_bytes()
+        .to_vec()
     }
 
     #[test]
@@ -227,7 +267,15 @@ mod tests {
         let v = verifier("Pool1", "alice@example.com", "Secret#123", &salt);
         let a = BigUint::from_bytes_be(&[9u8; 32]);
         let big_a = g().modpow(&a, &n());
-        let c = challenge(&secret, "alice@example.com", &salt, &v, &big_a.to_str_radix(16), 1000).unwrap();
+        let c = challenge(
+            &secret,
+            "alice@example.com",
+            &salt,
+            &v,
+            &big_a.to_str_radix(16),
+            1000,
+        )
+        .unwrap();
         let ts = "Tue Nov 25 4:36:09 UTC 2026";
         for (pw, ok) in [("Secret#123", true), ("wrong", false)] {
             let sig = client_signature("Pool1", "alice@example.com", pw, &a, &c, ts);

@@ -12,14 +12,27 @@ use crate::state::SharedState;
 use crate::store::User;
 
 /// Verifies an access token and that its session was not signed out.
-pub(crate) async fn caller(state: &SharedState, token: &str) -> Result<(AccessClaims, User), CognitoError> {
+pub(crate) async fn caller(
+    state: &SharedState,
+    token: &str,
+) -> Result<(AccessClaims, User), CognitoError> {
     let invalid = || CognitoError::not_authorized("Invalid Access Token");
     let claims = state.tokens.verify_access(token).map_err(|_| invalid())?;
-    let session = state.sessions.session(&claims.origin_jti).await?.ok_or_else(invalid)?;
+    let session = state
+        .sessions
+        .session(&claims.origin_jti)
+        .await?
+        .ok_or_else(invalid)?;
     if session.revoked {
-        return Err(CognitoError::not_authorized("Access Token has been revoked"));
+        return Err(CognitoError::not_authorized(
+            "Access Token has been revoked",
+        ));
     }
-    let user = state.users.user_by_sub(&claims.sub).await?.ok_or_else(invalid)?;
+    let user = state
+        .users
+        .user_by_sub(&claims.sub)
+        .await?
+        .ok_or_else(invalid)?;
     Ok((claims, user))
 }
 
@@ -27,7 +40,10 @@ pub async fn get_user(state: &SharedState, body: &[u8]) -> OpResult {
     let req: AccessTokenRequest = parse(body)?;
     let (_, user) = caller(state, &req.access_token).await?;
     let channel = state.channels.channel_by_owner(&user.sub).await?;
-    let attr = |name: &str, value: &str| AttributeType { name: name.into(), value: value.into() };
+    let attr = |name: &str, value: &str| AttributeType {
+        name: name.into(),
+        value: value.into(),
+    };
     let mut attrs = vec![
         attr("sub", &user.sub),
         attr("email", &user.email),
@@ -37,7 +53,10 @@ pub async fn get_user(state: &SharedState, body: &[u8]) -> OpResult {
     if let Some(ch) = channel {
         attrs.push(attr(ATTR_CHANNEL, &ch.name));
     }
-    let res = GetUserResponse { username: user.username, user_attributes: attrs };
+    let res = GetUserResponse {
+        username: user.username,
+        user_attributes: attrs,
+    };
     Ok(serde_json::to_value(res).unwrap_or_default())
 }
 
@@ -57,10 +76,17 @@ pub async fn update_attributes(state: &SharedState, body: &[u8]) -> OpResult {
     for a in &req.user_attributes {
         let value = a.value.trim();
         match a.name.as_str() {
-            "nickname" if !value.is_empty() && value.chars().count() <= 64 => nickname = Some(value),
-            "email" if value.contains('@') && value.len() >= 6 && value.len() <= 256 => email = Some(value),
+            "nickname" if !value.is_empty() && value.chars().count() <= 64 => {
+                nickname = Some(value)
+            }
+            "email" if value.contains('@') && value.len() >= 6 && value.len() <= 256 => {
+                email = Some(value)
+            }
             "nickname" | "email" => {
-                return Err(CognitoError::invalid_parameter(format!("Invalid value for {}", a.name)));
+                return Err(CognitoError::invalid_parameter(format!(
+                    "Invalid value for {}",
+                    a.name
+                )));
             }
             // custom:chanelName and sub are server-owned: writing them is what W1 abused.
             _ => {

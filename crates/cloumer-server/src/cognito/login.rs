@@ -25,14 +25,17 @@ pub(crate) fn refresh_hash(token: &str) -> String {
 }
 
 fn param<'a>(params: &'a BTreeMap<String, String>, name: &str) -> Result<&'a str, CognitoError> {
-    params
-        .get(name)
-        .map(String::as_str)
-        .ok_or_else(|| CognitoError::invalid_parameter(format!("Missing required parameter {name}")))
+    params.get(name).map(String::as_str).ok_or_else(|| {
+        CognitoError::invalid_parameter(format!("Missing required parameter {name}"))
+    })
 }
 
 async fn confirmed_user(state: &SharedState, username: &str) -> Result<User, CognitoError> {
-    let user = state.users.user_by_username(username).await?.ok_or_else(CognitoError::bad_credentials)?;
+    let user = state
+        .users
+        .user_by_username(username)
+        .await?
+        .ok_or_else(CognitoError::bad_credentials)?;
     Ok(user)
 }
 
@@ -40,12 +43,19 @@ fn require_confirmed(user: &User) -> Result<(), CognitoError> {
     if user.confirmed {
         Ok(())
     } else {
-        Err(CognitoError::new("UserNotConfirmedException", "User is not confirmed."))
+        Err(CognitoError::new(
+            "UserNotConfirmedException",
+            "User is not confirmed.",
+        ))
     }
 }
 
 /// Mints ID and access tokens for `user` within `session_id`.
-async fn tokens(state: &SharedState, user: &User, session_id: &str) -> Result<(String, String), CognitoError> {
+async fn tokens(
+    state: &SharedState,
+    user: &User,
+    session_id: &str,
+) -> Result<(String, String), CognitoError> {
     let channel = state.channels.channel_by_owner(&user.sub).await?;
     Ok(state.tokens.issue(&Subject {
         sub: &user.sub,
@@ -66,7 +76,10 @@ async fn login(state: &SharedState, user: &User) -> OpResult {
         revoked: false,
     };
     let refresh = B64URL.encode(crate::ids::bytes::<48>());
-    state.sessions.create_session(&session, &refresh_hash(&refresh)).await?;
+    state
+        .sessions
+        .create_session(&session, &refresh_hash(&refresh))
+        .await?;
     let (id_token, access_token) = tokens(state, user, &session.id).await?;
     tracing::info!(sub = %user.sub, "signed in");
     result(id_token, access_token, Some(refresh))
@@ -128,18 +141,30 @@ pub async fn initiate_auth(state: &SharedState, body: &[u8]) -> OpResult {
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
             let refresh = param(p, "REFRESH_TOKEN")?;
             let invalid = || CognitoError::not_authorized("Invalid Refresh Token");
-            let session = state.sessions.session_by_refresh(&refresh_hash(refresh)).await?.ok_or_else(invalid)?;
+            let session = state
+                .sessions
+                .session_by_refresh(&refresh_hash(refresh))
+                .await?
+                .ok_or_else(invalid)?;
             if session.revoked {
-                return Err(CognitoError::not_authorized("Refresh Token has been revoked"));
+                return Err(CognitoError::not_authorized(
+                    "Refresh Token has been revoked",
+                ));
             }
             if session.expires_at < now_secs() {
                 return Err(CognitoError::not_authorized("Refresh Token has expired"));
             }
-            let user = state.users.user_by_sub(&session.sub).await?.ok_or_else(invalid)?;
+            let user = state
+                .users
+                .user_by_sub(&session.sub)
+                .await?
+                .ok_or_else(invalid)?;
             let (id_token, access_token) = tokens(state, &user, &session.id).await?;
             result(id_token, access_token, None)
         }
-        other => Err(CognitoError::invalid_parameter(format!("Unsupported auth flow {other}"))),
+        other => Err(CognitoError::invalid_parameter(format!(
+            "Unsupported auth flow {other}"
+        ))),
     }
 }
 
@@ -156,11 +181,15 @@ pub async fn respond_to_challenge(state: &SharedState, body: &[u8]) -> OpResult 
     let user = confirmed_user(state, param(r, "USERNAME")?).await?;
     let timestamp = param(r, "TIMESTAMP")?;
     if !srp::timestamp_looks_valid(timestamp) {
-        return Err(CognitoError::invalid_parameter("TIMESTAMP is not in the expected format"));
+        return Err(CognitoError::invalid_parameter(
+            "TIMESTAMP is not in the expected format",
+        ));
     }
     let block = B64
         .decode(param(r, "PASSWORD_CLAIM_SECRET_BLOCK")?)
-        .map_err(|_| CognitoError::invalid_parameter("PASSWORD_CLAIM_SECRET_BLOCK is not base64"))?;
+        .map_err(|_| {
+            CognitoError::invalid_parameter("PASSWORD_CLAIM_SECRET_BLOCK is not base64")
+        })?;
     let signature = B64
         .decode(param(r, "PASSWORD_CLAIM_SIGNATURE")?)
         .map_err(|_| CognitoError::invalid_parameter("PASSWORD_CLAIM_SIGNATURE is not base64"))?;
@@ -171,8 +200,13 @@ pub async fn respond_to_challenge(state: &SharedState, body: &[u8]) -> OpResult 
         timestamp,
         signature: &signature,
     };
-    srp::verify(&state.pool.srp_secret, &user.srp_verifier, &proof, now_secs())
-        .map_err(|_| CognitoError::bad_credentials())?;
+    srp::verify(
+        &state.pool.srp_secret,
+        &user.srp_verifier,
+        &proof,
+        now_secs(),
+    )
+    .map_err(|_| CognitoError::bad_credentials())?;
     require_confirmed(&user)?;
     login(state, &user).await
 }

@@ -25,7 +25,10 @@ pub struct CognitoError {
 
 impl CognitoError {
     pub fn new(kind: &'static str, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into() }
+        Self {
+            kind,
+            message: message.into(),
+        }
     }
     pub fn not_authorized(message: impl Into<String>) -> Self {
         Self::new("NotAuthorizedException", message)
@@ -52,7 +55,10 @@ impl IntoResponse for CognitoError {
         } else {
             StatusCode::BAD_REQUEST
         };
-        let body = ErrorBody { kind: self.kind.into(), message: self.message };
+        let body = ErrorBody {
+            kind: self.kind.into(),
+            message: self.message,
+        };
         amz_json(status, &body)
     }
 }
@@ -62,13 +68,17 @@ pub type OpResult = Result<serde_json::Value, CognitoError>;
 fn amz_json(status: StatusCode, body: &impl Serialize) -> Response {
     let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
     let mut res = (status, bytes).into_response();
-    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
     res
 }
 
 pub(crate) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, CognitoError> {
     serde_json::from_slice(body).map_err(|e| {
-        CognitoError::new("SerializationException", format!("invalid request body: {e}"))
+        CognitoError::new(
+            "SerializationException",
+            format!("invalid request body: {e}"),
+        )
     })
 }
 
@@ -76,16 +86,25 @@ pub(crate) fn check_client(state: &SharedState, client_id: &str) -> Result<(), C
     if client_id == state.pool.client_id {
         Ok(())
     } else {
-        Err(CognitoError::new("ResourceNotFoundException", "User pool client does not exist."))
+        Err(CognitoError::new(
+            "ResourceNotFoundException",
+            "User pool client does not exist.",
+        ))
     }
 }
 
 /// `POST /cognito/` (and `POST /`): dispatches on `X-Amz-Target`.
 pub async fn handle(State(state): State<SharedState>, headers: HeaderMap, body: Bytes) -> Response {
-    let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let target = headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     let Some(op) = target.strip_prefix(TARGET_PREFIX) else {
-        return CognitoError::new("UnknownOperationException", "missing or foreign X-Amz-Target")
-            .into_response();
+        return CognitoError::new(
+            "UnknownOperationException",
+            "missing or foreign X-Amz-Target",
+        )
+        .into_response();
     };
     let result = match op {
         "SignUp" => signup::sign_up(&state, &body).await,

@@ -25,9 +25,16 @@ fn delivery(email: &str) -> CodeDeliveryDetails {
     }
 }
 
-async fn send_code(state: &SharedState, user: &User, purpose: CodePurpose) -> Result<(), CognitoError> {
+async fn send_code(
+    state: &SharedState,
+    user: &User,
+    purpose: CodePurpose,
+) -> Result<(), CognitoError> {
     let code = crate::ids::code();
-    state.users.put_code(&user.sub, purpose, &code, now_secs() + CODE_SECONDS).await?;
+    state
+        .users
+        .put_code(&user.sub, purpose, &code, now_secs() + CODE_SECONDS)
+        .await?;
     let subject = match purpose {
         CodePurpose::ConfirmSignUp => "Your verification code",
         CodePurpose::ResetPassword => "Your password reset code",
@@ -50,7 +57,12 @@ async fn user_named(state: &SharedState, username: &str) -> Result<User, Cognito
         .users
         .user_by_username(username)
         .await?
-        .ok_or_else(|| CognitoError::new("UserNotFoundException", "Username/client id combination not found."))
+        .ok_or_else(|| {
+            CognitoError::new(
+                "UserNotFoundException",
+                "Username/client id combination not found.",
+            )
+        })
 }
 
 fn check_code(check: CodeCheck) -> Result<(), CognitoError> {
@@ -71,7 +83,10 @@ pub async fn sign_up(state: &SharedState, body: &[u8]) -> OpResult {
     let req: SignUpRequest = parse(body)?;
     check_client(state, &req.client_id)?;
     let username = req.username.trim();
-    if username.is_empty() || username.chars().count() > 128 || username.chars().any(char::is_control) {
+    if username.is_empty()
+        || username.chars().count() > 128
+        || username.chars().any(char::is_control)
+    {
         return Err(CognitoError::invalid_parameter("Username is not valid."));
     }
     if !password::acceptable(&req.password) {
@@ -81,15 +96,22 @@ pub async fn sign_up(state: &SharedState, body: &[u8]) -> OpResult {
         ));
     }
     let attr = |name: &str| {
-        req.user_attributes.iter().find(|a| a.name == name).map(|a| a.value.trim().to_owned())
+        req.user_attributes
+            .iter()
+            .find(|a| a.name == name)
+            .map(|a| a.value.trim().to_owned())
     };
     let email = attr("email").filter(|e| e.contains('@') && e.len() >= 6 && e.len() <= 256);
     let Some(email) = email else {
-        return Err(CognitoError::invalid_parameter("Attributes did not conform to the schema: email is required"));
+        return Err(CognitoError::invalid_parameter(
+            "Attributes did not conform to the schema: email is required",
+        ));
     };
     if attr(ATTR_CHANNEL).is_some_and(|v| !v.is_empty()) {
         // The channel name is assigned by the server (W1).
-        return Err(CognitoError::not_authorized("A client attempted to write unauthorized attribute"));
+        return Err(CognitoError::not_authorized(
+            "A client attempted to write unauthorized attribute",
+        ));
     }
     // The seed broke on users without a nickname (B8): default to the e-mail's local part.
     let nickname = attr("nickname")
@@ -109,7 +131,10 @@ pub async fn sign_up(state: &SharedState, body: &[u8]) -> OpResult {
     match state.users.create_user(&user).await {
         Ok(()) => {}
         Err(crate::Error::Conflict(_)) => {
-            return Err(CognitoError::new("UsernameExistsException", "User already exists"));
+            return Err(CognitoError::new(
+                "UsernameExistsException",
+                "User already exists",
+            ));
         }
         Err(e) => return Err(e.into()),
     }
@@ -128,9 +153,20 @@ pub async fn confirm_sign_up(state: &SharedState, body: &[u8]) -> OpResult {
     check_client(state, &req.client_id)?;
     let user = user_named(state, &req.username).await?;
     if user.confirmed {
-        return Err(CognitoError::not_authorized("User cannot be confirmed. Current status is CONFIRMED"));
+        return Err(CognitoError::not_authorized(
+            "User cannot be confirmed. Current status is CONFIRMED",
+        ));
     }
-    check_code(state.users.take_code(&user.sub, CodePurpose::ConfirmSignUp, req.confirmation_code.trim()).await?)?;
+    check_code(
+        state
+            .users
+            .take_code(
+                &user.sub,
+                CodePurpose::ConfirmSignUp,
+                req.confirmation_code.trim(),
+            )
+            .await?,
+    )?;
     state.users.set_confirmed(&user.sub).await?;
     provision_channel(state, &user).await?;
     Ok(json!({}))
@@ -159,7 +195,10 @@ async fn provision_channel(state: &SharedState, user: &User) -> Result<(), Cogni
             Err(e) => return Err(e.into()),
         }
     }
-    Err(CognitoError::new("InternalErrorException", "could not allocate a channel name"))
+    Err(CognitoError::new(
+        "InternalErrorException",
+        "could not allocate a channel name",
+    ))
 }
 
 pub async fn resend_code(state: &SharedState, body: &[u8]) -> OpResult {
@@ -167,7 +206,9 @@ pub async fn resend_code(state: &SharedState, body: &[u8]) -> OpResult {
     check_client(state, &req.client_id)?;
     let user = user_named(state, &req.username).await?;
     if user.confirmed {
-        return Err(CognitoError::invalid_parameter("User is already confirmed."));
+        return Err(CognitoError::invalid_parameter(
+            "User is already confirmed.",
+        ));
     }
     send_code(state, &user, CodePurpose::ConfirmSignUp).await?;
     Ok(json!({ "CodeDeliveryDetails": delivery(&user.email) }))
@@ -191,10 +232,22 @@ pub async fn confirm_forgot_password(state: &SharedState, body: &[u8]) -> OpResu
             "Password did not conform with policy: Password not long enough",
         ));
     }
-    check_code(state.users.take_code(&user.sub, CodePurpose::ResetPassword, req.confirmation_code.trim()).await?)?;
+    check_code(
+        state
+            .users
+            .take_code(
+                &user.sub,
+                CodePurpose::ResetPassword,
+                req.confirmation_code.trim(),
+            )
+            .await?,
+    )?;
     let salt = srp::new_salt();
     let verifier = srp::verifier(state.pool.pool_name(), &user.username, &req.password, &salt);
-    state.users.set_password(&user.sub, &password::hash(&req.password)?, &salt, &verifier).await?;
+    state
+        .users
+        .set_password(&user.sub, &password::hash(&req.password)?, &salt, &verifier)
+        .await?;
     // A reset ends every existing session.
     state.sessions.revoke_all(&user.sub).await?;
     tracing::info!(sub = %user.sub, "password reset");

@@ -37,16 +37,28 @@ pub fn sniff(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
 }
 
 /// R7 `POST /stream/save_mypage`: multipart with one part named `file`.
-pub async fn save_mypage(State(state): State<SharedState>, caller: Caller, mut form: Multipart) -> ApiResult<Json<&'static str>> {
+pub async fn save_mypage(
+    State(state): State<SharedState>,
+    caller: Caller,
+    mut form: Multipart,
+) -> ApiResult<Json<&'static str>> {
     let bad = |msg: String| ApiFailure::field(StatusCode::BAD_REQUEST, "file", msg);
     let mut image = None;
-    while let Some(field) = form.next_field().await.map_err(|e| bad(format!("invalid multipart body: {e}")))? {
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| bad(format!("invalid multipart body: {e}")))?
+    {
         if field.name() != Some("file") {
             continue;
         }
         let bytes = field.bytes().await.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiFailure::field(StatusCode::PAYLOAD_TOO_LARGE, "file", "the image is larger than 4 MiB")
+                ApiFailure::field(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "file",
+                    "the image is larger than 4 MiB",
+                )
             } else {
                 bad(format!("could not read the file part: {e}"))
             }
@@ -55,24 +67,52 @@ pub async fn save_mypage(State(state): State<SharedState>, caller: Caller, mut f
     }
     let bytes = image.ok_or_else(|| bad("missing multipart part `file`".into()))?;
     if bytes.len() > limits::AVATAR_MAX_BYTES {
-        return Err(ApiFailure::field(StatusCode::PAYLOAD_TOO_LARGE, "file", "the image is larger than 4 MiB"));
+        return Err(ApiFailure::field(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "file",
+            "the image is larger than 4 MiB",
+        ));
     }
-    let (content_type, ext) = sniff(&bytes)
-        .ok_or_else(|| ApiFailure::field(StatusCode::UNSUPPORTED_MEDIA_TYPE, "file", "the image must be PNG, JPEG or WebP"))?;
+    let (content_type, ext) = sniff(&bytes).ok_or_else(|| {
+        ApiFailure::field(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "file",
+            "the image must be PNG, JPEG or WebP",
+        )
+    })?;
     let file_name = format!("{}.{ext}", uuid::Uuid::new_v4().simple());
-    let avatar = Avatar { content_type: content_type.into(), bytes: bytes.to_vec() };
-    state.avatars.put_avatar(&file_name, &caller.channel.name, &avatar).await?;
-    state.channels.set_avatar(&caller.channel.name, &file_name).await?;
+    let avatar = Avatar {
+        content_type: content_type.into(),
+        bytes: bytes.to_vec(),
+    };
+    state
+        .avatars
+        .put_avatar(&file_name, &caller.channel.name, &avatar)
+        .await?;
+    state
+        .channels
+        .set_avatar(&caller.channel.name, &file_name)
+        .await?;
     tracing::info!(channel = %caller.channel.name, content_type, size = bytes.len(), "avatar uploaded");
     Ok(Json("이미지 업로드 성공"))
 }
 
 /// `GET /media/avatars/<file>`: the stored bytes with their true type.
-pub async fn serve(State(state): State<SharedState>, Path(file): Path<String>) -> ApiResult<Response> {
+pub async fn serve(
+    State(state): State<SharedState>,
+    Path(file): Path<String>,
+) -> ApiResult<Response> {
     let avatar = if file == DEFAULT_AVATAR {
-        Avatar { content_type: "image/png".into(), bytes: DEFAULT_PNG.to_vec() }
+        Avatar {
+            content_type: "image/png".into(),
+            bytes: DEFAULT_PNG.to_vec(),
+        }
     } else {
-        state.avatars.avatar(&file).await?.ok_or_else(|| ApiFailure::not_found("avatar"))?
+        state
+            .avatars
+            .avatar(&file)
+            .await?
+            .ok_or_else(|| ApiFailure::not_found("avatar"))?
     };
     let mut res = avatar.bytes.into_response();
     let headers = res.headers_mut();
@@ -80,7 +120,13 @@ pub async fn serve(State(state): State<SharedState>, Path(file): Path<String>) -
         headers.insert(header::CONTENT_TYPE, v);
     }
     // File names are random and never reused: cache for long.
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     Ok(res)
 }

@@ -20,7 +20,10 @@ pub struct Caller {
 impl FromRequestParts<SharedState> for Caller {
     type Rejection = ApiFailure;
 
-    async fn from_request_parts(parts: &mut Parts, state: &SharedState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &SharedState,
+    ) -> Result<Self, Self::Rejection> {
         let header = parts
             .headers
             .get(AUTHORIZATION)
@@ -28,16 +31,34 @@ impl FromRequestParts<SharedState> for Caller {
             .ok_or_else(ApiFailure::unauthorized)?
             .trim();
         let token = header.strip_prefix("Bearer ").unwrap_or(header).trim();
-        let claims = state.tokens.verify_id(token).map_err(|_| ApiFailure::unauthorized())?;
+        let claims = state
+            .tokens
+            .verify_id(token)
+            .map_err(|_| ApiFailure::unauthorized())?;
         // Signed-out sessions lose their ID tokens too.
         let session = state.sessions.session(&claims.origin_jti).await?;
         if session.is_none_or(|s| s.revoked) {
             return Err(ApiFailure::unauthorized());
         }
-        let user = state.users.user_by_sub(&claims.sub).await?.ok_or_else(ApiFailure::unauthorized)?;
-        let channel = state.channels.channel_by_owner(&claims.sub).await?.ok_or_else(|| {
-            ApiFailure::new(axum::http::StatusCode::FORBIDDEN, "this account has no channel")
-        })?;
-        Ok(Self { claims, user, channel })
+        let user = state
+            .users
+            .user_by_sub(&claims.sub)
+            .await?
+            .ok_or_else(ApiFailure::unauthorized)?;
+        let channel = state
+            .channels
+            .channel_by_owner(&claims.sub)
+            .await?
+            .ok_or_else(|| {
+                ApiFailure::new(
+                    axum::http::StatusCode::FORBIDDEN,
+                    "this account has no channel",
+                )
+            })?;
+        Ok(Self {
+            claims,
+            user,
+            channel,
+        })
     }
 }

@@ -25,10 +25,22 @@ pub struct ApiFailure {
 
 impl ApiFailure {
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        Self { status, body: ApiError { message: message.into(), field: None } }
+        Self {
+            status,
+            body: ApiError {
+                message: message.into(),
+                field: None,
+            },
+        }
     }
     pub fn field(status: StatusCode, field: &str, message: impl Into<String>) -> Self {
-        Self { status, body: ApiError { message: message.into(), field: Some(field.into()) } }
+        Self {
+            status,
+            body: ApiError {
+                message: message.into(),
+                field: Some(field.into()),
+            },
+        }
     }
     /// API Gateway's authorizer answer, kept byte for byte: `{"message":"Unauthorized"}`.
     pub fn unauthorized() -> Self {
@@ -65,10 +77,20 @@ pub fn query_param(uri: &Uri, name: &str) -> ApiResult<String> {
             return percent_encoding::percent_decode_str(value)
                 .decode_utf8()
                 .map(|v| v.into_owned())
-                .map_err(|_| ApiFailure::field(StatusCode::BAD_REQUEST, name, format!("`{name}` is not valid UTF-8")));
+                .map_err(|_| {
+                    ApiFailure::field(
+                        StatusCode::BAD_REQUEST,
+                        name,
+                        format!("`{name}` is not valid UTF-8"),
+                    )
+                });
         }
     }
-    Err(ApiFailure::field(StatusCode::BAD_REQUEST, name, format!("missing query parameter `{name}`")))
+    Err(ApiFailure::field(
+        StatusCode::BAD_REQUEST,
+        name,
+        format!("missing query parameter `{name}`"),
+    ))
 }
 
 async fn not_found() -> ApiFailure {
@@ -92,7 +114,9 @@ pub fn router() -> axum::Router<SharedState> {
         )
         .route(
             paths::BROADCAST_INFO_EDIT,
-            get(stream::broadcast_info_edit).post(stream::broadcast_info_edit).put(stream::broadcast_info_edit),
+            get(stream::broadcast_info_edit)
+                .post(stream::broadcast_info_edit)
+                .put(stream::broadcast_info_edit),
         )
         .route(paths::STREAM_KEY_ROTATE, post(stream::rotate_stream_key))
         .route(paths::MODERATORS, get(moderators::list))

@@ -10,11 +10,17 @@ use super::caller::Caller;
 use super::{ApiFailure, ApiResult};
 use crate::state::SharedState;
 
-pub async fn list(State(state): State<SharedState>, caller: Caller) -> ApiResult<Json<Vec<Moderator>>> {
+pub async fn list(
+    State(state): State<SharedState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<Moderator>>> {
     let mods = state.moderators.moderators(&caller.channel.name).await?;
     Ok(Json(
         mods.into_iter()
-            .map(|l| Moderator { chanel_name: l.channel.name, nickname: l.nickname })
+            .map(|l| Moderator {
+                chanel_name: l.channel.name,
+                nickname: l.nickname,
+            })
             .collect(),
     ))
 }
@@ -25,12 +31,19 @@ pub async fn add(
     Path(channel): Path<String>,
 ) -> ApiResult<Json<Vec<Moderator>>> {
     if channel == caller.channel.name {
-        return Err(ApiFailure::field(StatusCode::BAD_REQUEST, "channel", "the owner already moderates their channel"));
+        return Err(ApiFailure::field(
+            StatusCode::BAD_REQUEST,
+            "channel",
+            "the owner already moderates their channel",
+        ));
     }
     if state.channels.channel_by_name(&channel).await?.is_none() {
         return Err(ApiFailure::not_found("channel"));
     }
-    state.moderators.add_moderator(&caller.channel.name, &channel).await?;
+    state
+        .moderators
+        .add_moderator(&caller.channel.name, &channel)
+        .await?;
     list(State(state), caller).await
 }
 
@@ -39,7 +52,11 @@ pub async fn remove(
     caller: Caller,
     Path(channel): Path<String>,
 ) -> ApiResult<Json<Vec<Moderator>>> {
-    if !state.moderators.remove_moderator(&caller.channel.name, &channel).await? {
+    if !state
+        .moderators
+        .remove_moderator(&caller.channel.name, &channel)
+        .await?
+    {
         return Err(ApiFailure::not_found("moderator"));
     }
     list(State(state), caller).await

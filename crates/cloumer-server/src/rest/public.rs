@@ -13,9 +13,16 @@ use crate::state::SharedState;
 /// R1 `/public/users`: every channel with its owner's nickname and avatar, or with
 /// `?getProfile=<channel>` that channel's avatar URL.
 pub async fn users(State(state): State<SharedState>, uri: Uri) -> ApiResult<Response> {
-    if uri.query().is_some_and(|q| q.split('&').any(|p| p.split('=').next() == Some("getProfile"))) {
+    if uri.query().is_some_and(|q| {
+        q.split('&')
+            .any(|p| p.split('=').next() == Some("getProfile"))
+    }) {
         let name = query_param(&uri, "getProfile")?;
-        let ch = state.channels.channel_by_name(&name).await?.ok_or_else(|| ApiFailure::not_found("channel"))?;
+        let ch = state
+            .channels
+            .channel_by_name(&name)
+            .await?
+            .ok_or_else(|| ApiFailure::not_found("channel"))?;
         let profile = state.avatar_url(ch.avatar.as_deref());
         return Ok(Json(ProfileUrl { profile }).into_response());
     }
@@ -34,7 +41,9 @@ pub async fn users(State(state): State<SharedState>, uri: Uri) -> ApiResult<Resp
 }
 
 /// R2 `/public/broadcast_status`: the channels that ARE live (the seed inverted this, B1).
-pub async fn broadcast_status(State(state): State<SharedState>) -> ApiResult<Json<Vec<BroadcastEntry>>> {
+pub async fn broadcast_status(
+    State(state): State<SharedState>,
+) -> ApiResult<Json<Vec<BroadcastEntry>>> {
     let list = state
         .channels
         .list_channels(true)
@@ -58,15 +67,25 @@ pub async fn broadcast_status(State(state): State<SharedState>) -> ApiResult<Jso
 /// R3 `/public/get_channel?code=<channel>`: the HLS playback URL.
 pub async fn get_channel(State(state): State<SharedState>, uri: Uri) -> ApiResult<Json<PlayBack>> {
     let name = query_param(&uri, "code")?;
-    let ch = state.channels.channel_by_name(&name).await?.ok_or_else(|| ApiFailure::not_found("channel"))?;
-    Ok(Json(PlayBack { play_back: state.media.playback_url(&ch.name) }))
+    let ch = state
+        .channels
+        .channel_by_name(&name)
+        .await?
+        .ok_or_else(|| ApiFailure::not_found("channel"))?;
+    Ok(Json(PlayBack {
+        play_back: state.media.playback_url(&ch.name),
+    }))
 }
 
 /// R4 `/public/get_chat?targetChanel=<channel>`: an anonymous, read-only chat token with
 /// a unique user id (the seed used Unix seconds, which collide: B12).
 pub async fn get_chat(State(state): State<SharedState>, uri: Uri) -> ApiResult<Response> {
     let name = query_param(&uri, "targetChanel")?;
-    let ch = state.channels.channel_by_name(&name).await?.ok_or_else(|| ApiFailure::not_found("channel"))?;
+    let ch = state
+        .channels
+        .channel_by_name(&name)
+        .await?
+        .ok_or_else(|| ApiFailure::not_found("channel"))?;
     let token = state
         .chat
         .mint_token(ChatGrant {

@@ -13,19 +13,35 @@ use crate::state::SharedState;
 
 /// R5 `/stream/get_caht?targetChanel=<channel>`: a chat token for the caller. Owners and
 /// moderators of the target may delete messages and disconnect users.
-pub async fn get_caht(State(state): State<SharedState>, caller: Caller, uri: Uri) -> ApiResult<Json<ChatTokenResponse>> {
+pub async fn get_caht(
+    State(state): State<SharedState>,
+    caller: Caller,
+    uri: Uri,
+) -> ApiResult<Json<ChatTokenResponse>> {
     let name = query_param(&uri, "targetChanel")?;
-    let target = state.channels.channel_by_name(&name).await?.ok_or_else(|| ApiFailure::not_found("channel"))?;
+    let target = state
+        .channels
+        .channel_by_name(&name)
+        .await?
+        .ok_or_else(|| ApiFailure::not_found("channel"))?;
     let me = &caller.channel.name;
-    let moderates = target.owner_sub == caller.user.sub || state.moderators.is_moderator(&target.name, me).await?;
+    let moderates = target.owner_sub == caller.user.sub
+        || state.moderators.is_moderator(&target.name, me).await?;
     let capabilities = if moderates {
-        vec![Capability::SendMessage, Capability::DeleteMessage, Capability::DisconnectUser]
+        vec![
+            Capability::SendMessage,
+            Capability::DeleteMessage,
+            Capability::DisconnectUser,
+        ]
     } else {
         vec![Capability::SendMessage]
     };
     let attributes = Attributes::from([
         ("username".to_owned(), caller.user.nickname.clone()),
-        ("avatar".to_owned(), state.avatar_url(caller.channel.avatar.as_deref())),
+        (
+            "avatar".to_owned(),
+            state.avatar_url(caller.channel.avatar.as_deref()),
+        ),
     ]);
     let token = state
         .chat
@@ -71,17 +87,30 @@ pub fn validate_title(title: &str) -> Result<(), ApiFailure> {
 }
 
 /// R8 `/stream/broadcase_info_edit?title=<text>`: sets the title; answers `"OK"`.
-pub async fn broadcast_info_edit(State(state): State<SharedState>, caller: Caller, uri: Uri) -> ApiResult<Json<&'static str>> {
+pub async fn broadcast_info_edit(
+    State(state): State<SharedState>,
+    caller: Caller,
+    uri: Uri,
+) -> ApiResult<Json<&'static str>> {
     let title = query_param(&uri, "title")?;
     validate_title(&title)?;
-    state.channels.set_title(&caller.channel.name, &title).await?;
+    state
+        .channels
+        .set_title(&caller.channel.name, &title)
+        .await?;
     Ok(Json("OK"))
 }
 
 /// `POST /stream/v1/stream-key/rotate`: a new stream key; the old one stops working.
-pub async fn rotate_stream_key(State(state): State<SharedState>, caller: Caller) -> ApiResult<Json<StreamKey>> {
+pub async fn rotate_stream_key(
+    State(state): State<SharedState>,
+    caller: Caller,
+) -> ApiResult<Json<StreamKey>> {
     let key = crate::ids::stream_key(&state.pool.region);
-    state.channels.set_stream_key(&caller.channel.name, &key).await?;
+    state
+        .channels
+        .set_stream_key(&caller.channel.name, &key)
+        .await?;
     tracing::info!(channel = %caller.channel.name, "stream key rotated");
     Ok(Json(StreamKey { stream_key: key }))
 }

@@ -25,7 +25,10 @@ pub struct User {
 impl std::fmt::Debug for User {
     // Never print the password hash or the verifier.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("User").field("sub", &self.sub).field("username", &self.username).finish()
+        f.debug_struct("User")
+            .field("sub", &self.sub)
+            .field("username", &self.username)
+            .finish()
     }
 }
 
@@ -60,10 +63,22 @@ pub trait UserStore: Send + Sync {
     async fn user_by_username(&self, username: &str) -> Result<Option<User>>;
     async fn user_by_sub(&self, sub: &str) -> Result<Option<User>>;
     async fn set_confirmed(&self, sub: &str) -> Result<()>;
-    async fn set_password(&self, sub: &str, hash: &str, salt: &[u8], verifier: &[u8]) -> Result<()>;
-    async fn set_profile(&self, sub: &str, email: Option<&str>, nickname: Option<&str>) -> Result<()>;
+    async fn set_password(&self, sub: &str, hash: &str, salt: &[u8], verifier: &[u8])
+    -> Result<()>;
+    async fn set_profile(
+        &self,
+        sub: &str,
+        email: Option<&str>,
+        nickname: Option<&str>,
+    ) -> Result<()>;
     /// Replaces the code of that purpose.
-    async fn put_code(&self, sub: &str, purpose: CodePurpose, code: &str, expires_at: i64) -> Result<()>;
+    async fn put_code(
+        &self,
+        sub: &str,
+        purpose: CodePurpose,
+        code: &str,
+        expires_at: i64,
+    ) -> Result<()>;
     /// Checks a code and consumes it when valid.
     async fn take_code(&self, sub: &str, purpose: CodePurpose, code: &str) -> Result<CodeCheck>;
 }
@@ -101,7 +116,10 @@ pub struct Channel {
 impl std::fmt::Debug for Channel {
     // The stream key is a secret: keep it out of Debug output.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Channel").field("name", &self.name).field("is_live", &self.is_live).finish()
+        f.debug_struct("Channel")
+            .field("name", &self.name)
+            .field("is_live", &self.is_live)
+            .finish()
     }
 }
 

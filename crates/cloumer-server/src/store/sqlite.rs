@@ -53,7 +53,10 @@ fn channel_row(r: &Row<'_>) -> rusqlite::Result<Channel> {
 }
 
 fn listing_row(r: &Row<'_>) -> rusqlite::Result<ChannelListing> {
-    Ok(ChannelListing { channel: channel_row(r)?, nickname: r.get(6)? })
+    Ok(ChannelListing {
+        channel: channel_row(r)?,
+        nickname: r.get(6)?,
+    })
 }
 
 fn is_unique_violation(e: &rusqlite::Error) -> bool {
@@ -69,8 +72,15 @@ impl UserStore for SqliteStore {
             "INSERT INTO users (sub, username, email, nickname, password_hash, srp_salt, \
              srp_verifier, confirmed, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
-                u.sub, u.username, u.email, u.nickname, u.password_hash, u.srp_salt,
-                u.srp_verifier, u.confirmed, now_secs()
+                u.sub,
+                u.username,
+                u.email,
+                u.nickname,
+                u.password_hash,
+                u.srp_salt,
+                u.srp_verifier,
+                u.confirmed,
+                now_secs()
             ],
         );
         match res {
@@ -82,20 +92,37 @@ impl UserStore for SqliteStore {
 
     async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
         let sql = format!("SELECT {USER_COLS} FROM users WHERE username = ?1");
-        Ok(self.db.lock().query_row(&sql, params![username], user_row).optional()?)
+        Ok(self
+            .db
+            .lock()
+            .query_row(&sql, params![username], user_row)
+            .optional()?)
     }
 
     async fn user_by_sub(&self, sub: &str) -> Result<Option<User>> {
         let sql = format!("SELECT {USER_COLS} FROM users WHERE sub = ?1");
-        Ok(self.db.lock().query_row(&sql, params![sub], user_row).optional()?)
+        Ok(self
+            .db
+            .lock()
+            .query_row(&sql, params![sub], user_row)
+            .optional()?)
     }
 
     async fn set_confirmed(&self, sub: &str) -> Result<()> {
-        self.db.lock().execute("UPDATE users SET confirmed = 1 WHERE sub = ?1", params![sub])?;
+        self.db.lock().execute(
+            "UPDATE users SET confirmed = 1 WHERE sub = ?1",
+            params![sub],
+        )?;
         Ok(())
     }
 
-    async fn set_password(&self, sub: &str, hash: &str, salt: &[u8], verifier: &[u8]) -> Result<()> {
+    async fn set_password(
+        &self,
+        sub: &str,
+        hash: &str,
+        salt: &[u8],
+        verifier: &[u8],
+    ) -> Result<()> {
         self.db.lock().execute(
             "UPDATE users SET password_hash = ?2, srp_salt = ?3, srp_verifier = ?4 WHERE sub = ?1",
             params![sub, hash, salt, verifier],
@@ -103,7 +130,12 @@ impl UserStore for SqliteStore {
         Ok(())
     }
 
-    async fn set_profile(&self, sub: &str, email: Option<&str>, nickname: Option<&str>) -> Result<()> {
+    async fn set_profile(
+        &self,
+        sub: &str,
+        email: Option<&str>,
+        nickname: Option<&str>,
+    ) -> Result<()> {
         self.db.lock().execute(
             "UPDATE users SET email = COALESCE(?2, email), nickname = COALESCE(?3, nickname) \
              WHERE sub = ?1",
@@ -112,7 +144,13 @@ impl UserStore for SqliteStore {
         Ok(())
     }
 
-    async fn put_code(&self, sub: &str, purpose: CodePurpose, code: &str, expires_at: i64) -> Result<()> {
+    async fn put_code(
+        &self,
+        sub: &str,
+        purpose: CodePurpose,
+        code: &str,
+        expires_at: i64,
+    ) -> Result<()> {
         self.db.lock().execute(
             "INSERT OR REPLACE INTO codes (sub, purpose, code, expires_at) VALUES (?1, ?2, ?3, ?4)",
             params![sub, purpose.as_str(), code, expires_at],
@@ -129,7 +167,9 @@ impl UserStore for SqliteStore {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        let Some((stored, expires_at)) = row else { return Ok(CodeCheck::Mismatch) };
+        let Some((stored, expires_at)) = row else {
+            return Ok(CodeCheck::Mismatch);
+        };
         if stored != code {
             return Ok(CodeCheck::Mismatch);
         }
@@ -145,7 +185,12 @@ impl UserStore for SqliteStore {
 }
 
 fn session_row(r: &Row<'_>) -> rusqlite::Result<Session> {
-    Ok(Session { id: r.get(0)?, sub: r.get(1)?, expires_at: r.get(2)?, revoked: r.get(3)? })
+    Ok(Session {
+        id: r.get(0)?,
+        sub: r.get(1)?,
+        expires_at: r.get(2)?,
+        revoked: r.get(3)?,
+    })
 }
 
 #[async_trait]
@@ -184,7 +229,10 @@ impl SessionStore for SqliteStore {
     }
 
     async fn revoke_all(&self, sub: &str) -> Result<()> {
-        self.db.lock().execute("UPDATE sessions SET revoked = 1 WHERE sub = ?1", params![sub])?;
+        self.db.lock().execute(
+            "UPDATE sessions SET revoked = 1 WHERE sub = ?1",
+            params![sub],
+        )?;
         Ok(())
     }
 }
@@ -205,17 +253,29 @@ impl ChannelStore for SqliteStore {
 
     async fn channel_by_owner(&self, sub: &str) -> Result<Option<Channel>> {
         let sql = format!("SELECT {CHANNEL_COLS} FROM channels c WHERE c.owner_sub = ?1");
-        Ok(self.db.lock().query_row(&sql, params![sub], channel_row).optional()?)
+        Ok(self
+            .db
+            .lock()
+            .query_row(&sql, params![sub], channel_row)
+            .optional()?)
     }
 
     async fn channel_by_name(&self, name: &str) -> Result<Option<Channel>> {
         let sql = format!("SELECT {CHANNEL_COLS} FROM channels c WHERE c.name = ?1");
-        Ok(self.db.lock().query_row(&sql, params![name], channel_row).optional()?)
+        Ok(self
+            .db
+            .lock()
+            .query_row(&sql, params![name], channel_row)
+            .optional()?)
     }
 
     async fn channel_by_stream_key(&self, key: &str) -> Result<Option<Channel>> {
         let sql = format!("SELECT {CHANNEL_COLS} FROM channels c WHERE c.stream_key = ?1");
-        Ok(self.db.lock().query_row(&sql, params![key], channel_row).optional()?)
+        Ok(self
+            .db
+            .lock()
+            .query_row(&sql, params![key], channel_row)
+            .optional()?)
     }
 
     async fn list_channels(&self, live_only: bool) -> Result<Vec<ChannelListing>> {
@@ -230,22 +290,34 @@ impl ChannelStore for SqliteStore {
     }
 
     async fn set_title(&self, name: &str, title: &str) -> Result<()> {
-        self.db.lock().execute("UPDATE channels SET title = ?2 WHERE name = ?1", params![name, title])?;
+        self.db.lock().execute(
+            "UPDATE channels SET title = ?2 WHERE name = ?1",
+            params![name, title],
+        )?;
         Ok(())
     }
 
     async fn set_live(&self, name: &str, live: bool) -> Result<()> {
-        self.db.lock().execute("UPDATE channels SET is_live = ?2 WHERE name = ?1", params![name, live])?;
+        self.db.lock().execute(
+            "UPDATE channels SET is_live = ?2 WHERE name = ?1",
+            params![name, live],
+        )?;
         Ok(())
     }
 
     async fn set_avatar(&self, name: &str, avatar: &str) -> Result<()> {
-        self.db.lock().execute("UPDATE channels SET avatar = ?2 WHERE name = ?1", params![name, avatar])?;
+        self.db.lock().execute(
+            "UPDATE channels SET avatar = ?2 WHERE name = ?1",
+            params![name, avatar],
+        )?;
         Ok(())
     }
 
     async fn set_stream_key(&self, name: &str, key: &str) -> Result<()> {
-        self.db.lock().execute("UPDATE channels SET stream_key = ?2 WHERE name = ?1", params![name, key])?;
+        self.db.lock().execute(
+            "UPDATE channels SET stream_key = ?2 WHERE name = ?1",
+            params![name, key],
+        )?;
         Ok(())
     }
 }
@@ -312,7 +384,12 @@ impl AvatarStore for SqliteStore {
             .query_row(
                 "SELECT content_type, bytes FROM avatars WHERE id = ?1",
                 params![file_name],
-                |r| Ok(Avatar { content_type: r.get(0)?, bytes: r.get(1)? }),
+                |r| {
+                    Ok(Avatar {
+                        content_type: r.get(0)?,
+                        bytes: r.get(1)?,
+                    })
+                },
             )
             .optional()?)
     }

@@ -17,12 +17,18 @@ pub struct TestServer {
 pub async fn start() -> TestServer {
     let dir = tempfile::tempdir().expect("temp dir");
     let server = start_in(dir.path()).await;
-    TestServer { server, dir, http: reqwest::Client::new() }
+    TestServer {
+        server,
+        dir,
+        http: reqwest::Client::new(),
+    }
 }
 
 pub async fn start_in(dir: &Path) -> RunningServer {
     let t = Instant::now();
-    let server = Server::start(ServerConfig::ephemeral(dir)).await.expect("server starts");
+    let server = Server::start(ServerConfig::ephemeral(dir))
+        .await
+        .expect("server starts");
     eprintln!("server start-up took {} ms", t.elapsed().as_millis());
     server
 }
@@ -54,7 +60,10 @@ impl TestServer {
         assert_eq!(s, 200, "{b}");
         let code = last_code(self.dir.path(), email);
         let (s, b) = self
-            .cognito("ConfirmSignUp", json!({"ClientId": client_id, "Username": email, "ConfirmationCode": code}))
+            .cognito(
+                "ConfirmSignUp",
+                json!({"ClientId": client_id, "Username": email, "ConfirmationCode": code}),
+            )
             .await;
         assert_eq!(s, 200, "{b}");
         self.login(email, "Passw0rd!").await
@@ -62,10 +71,13 @@ impl TestServer {
 
     pub async fn login(&self, email: &str, password: &str) -> Value {
         let (s, b) = self
-            .cognito("InitiateAuth", json!({
-                "AuthFlow": "USER_PASSWORD_AUTH", "ClientId": self.client_id(),
-                "AuthParameters": {"USERNAME": email, "PASSWORD": password},
-            }))
+            .cognito(
+                "InitiateAuth",
+                json!({
+                    "AuthFlow": "USER_PASSWORD_AUTH", "ClientId": self.client_id(),
+                    "AuthParameters": {"USERNAME": email, "PASSWORD": password},
+                }),
+            )
             .await;
         assert_eq!(s, 200, "{b}");
         b["AuthenticationResult"].clone()
@@ -80,15 +92,26 @@ impl TestServer {
         let status = res.status().as_u16();
         let text = res.text().await.expect("body");
         assert!(!text.is_empty(), "empty body for {path} ({status})");
-        (status, serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")),
+        )
     }
 }
 
-pub async fn cognito_at(http: &reqwest::Client, server: &RunningServer, op: &str, body: Value) -> (u16, Value) {
+pub async fn cognito_at(
+    http: &reqwest::Client,
+    server: &RunningServer,
+    op: &str,
+    body: Value,
+) -> (u16, Value) {
     let endpoint = server.backend_profile().cognito_endpoint();
     let res = http
         .post(endpoint)
-        .header("X-Amz-Target", format!("AWSCognitoIdentityProviderService.{op}"))
+        .header(
+            "X-Amz-Target",
+            format!("AWSCognitoIdentityProviderService.{op}"),
+        )
         .header("Content-Type", "application/x-amz-json-1.1")
         .body(body.to_string())
         .send()
@@ -105,6 +128,6 @@ pub fn last_code(dir: &Path, to: &str) -> String {
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
         .filter(|m| m["to"] == to)
         .filter_map(|m| m["code"].as_str().map(str::to_owned))
-        .last()
+        .next_back()
         .expect("a code for the user")
 }
