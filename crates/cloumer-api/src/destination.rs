@@ -1,0 +1,1 @@
+//! Destinations for going live (filled in below).
