@@ -20,15 +20,15 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     tray.on_menu_event(|app, event| {
         let app = app.clone();
         let id = event.id().as_ref().to_owned();
-        tauri::async_runtime::spawn(async move { on_menu(app, &id).await });
+        tauri::async_runtime::spawn(async move { on_menu(app, id).await });
     })
     .build(app)?;
     Ok(())
 }
 
-async fn on_menu<R: Runtime>(app: AppHandle<R>, id: &str) {
+async fn on_menu<R: Runtime>(app: AppHandle<R>, id: String) {
     let services = app.state::<Services>();
-    let outcome = match id {
+    let outcome = match id.as_str() {
         "go-live" => services.go_live().await,
         "stop" => services.stop_live().await,
         "quit" => {

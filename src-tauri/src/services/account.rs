@@ -1,51 +1,128 @@
-//! Accounts on the chosen backend: sign up/in, profile, title, avatar, stream key.
+//! Accounts on the chosen backend through `cloumer-api`: sign up/in, profile, title,
+//! avatar, stream key, moderators. Tokens live in the OS credential store (the api crate).
+
+use std::sync::Arc;
+
+use secrecy::{ExposeSecret, SecretString};
 
 use super::Services;
+use super::api_map::{self, api_error};
 use crate::error::{AppError, Result};
-use crate::types::{Account, ModeratorInfo, Profile, SignUpOutcome, UploadProgress};
+use crate::types::{Account, BackendKind, ModeratorInfo, Profile, SignUpOutcome, UploadProgress};
 
-fn needs_api() -> AppError {
-    AppError::unavailable("accounts are not part of this build yet")
+/// Runs an api call to completion on a blocking thread of the same runtime.
+///
+/// Why: `cloumer_api::Session::authorized` takes an async closure, and rustc cannot yet
+/// prove such futures `Send` for every lifetime ("implementation of `Send` is not general
+/// enough"), which Tauri's multi-threaded command executor requires. Driving the future
+/// with `Handle::block_on` needs no `Send`; only the closure that makes it crosses threads.
+pub(super) async fn off_thread<T, F, Fut>(make: F) -> Result<T>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = std::result::Result<T, cloumer_api::Error>>,
+    T: Send + 'static,
+{
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || handle.block_on(make()))
+        .await
+        .map_err(|e| AppError::Backend {
+            message: format!("the account task failed: {e}"),
+        })?
+        .map_err(api_error)
+}
+
+/// The signed-in account: what the UI sees and the api handle that does the work.
+pub struct SignedIn {
+    pub info: Account,
+    pub api: Arc<cloumer_api::Account>,
 }
 
 impl Services {
     pub async fn sign_up(
         &self,
-        _email: String,
-        _password: String,
-        _nickname: String,
+        email: String,
+        password: String,
+        nickname: String,
     ) -> Result<SignUpOutcome> {
-        self.require_backend().await?;
-        Err(needs_api())
+        let (kind, profile) = self.backend_profile().await?;
+        let password = SecretString::from(password);
+        let cognito = cloumer_api::cognito::CognitoClient::new(&profile).map_err(api_error)?;
+        let (c, e, p) = (cognito.clone(), email.clone(), password.clone());
+        let outcome = off_thread(move || async move { c.sign_up(&e, &p, &nickname).await }).await?;
+        if !outcome.confirmed {
+            if kind != BackendKind::Local {
+                return Ok(SignUpOutcome::NeedsCode { email });
+            }
+            // Local mode: the code is in the embedded server's outbox; confirm for the user.
+            let code = super::local::confirmation_code(&self.paths.local_server_dir(), &email)?;
+            let e = email.clone();
+            off_thread(move || async move { cognito.confirm_sign_up(&e, &code).await }).await?;
+        }
+        let account = self.log_in(email, password).await?;
+        Ok(SignUpOutcome::SignedIn { account })
     }
 
     pub async fn confirm_sign_up(
         &self,
-        _email: String,
-        _code: String,
-        _password: String,
+        email: String,
+        code: String,
+        password: String,
     ) -> Result<Account> {
-        self.require_backend().await?;
-        Err(needs_api())
+        let (_, profile) = self.backend_profile().await?;
+        let cognito = cloumer_api::cognito::CognitoClient::new(&profile).map_err(api_error)?;
+        let e = email.clone();
+        off_thread(move || async move { cognito.confirm_sign_up(&e, code.trim()).await }).await?;
+        self.log_in(email, SecretString::from(password)).await
     }
 
-    pub async fn sign_in(&self, _email: String, _password: String) -> Result<Account> {
-        self.require_backend().await?;
-        Err(needs_api())
+    pub async fn sign_in(&self, email: String, password: String) -> Result<Account> {
+        self.log_in(email, SecretString::from(password)).await
+    }
+
+    async fn log_in(&self, email: String, password: SecretString) -> Result<Account> {
+        let (_, profile) = self.backend_profile().await?;
+        let e = email.clone();
+        let (api, claims) = off_thread(move || async move {
+            let api = cloumer_api::Account::open(profile)?;
+            api.session().log_in(&e, &password).await?;
+            let claims = api.session().claims().await;
+            Ok((api, claims))
+        })
+        .await?;
+        let info = Account {
+            nickname: claims
+                .as_ref()
+                .and_then(|c| c.nickname.clone())
+                .unwrap_or_else(|| email.clone()),
+            channel: claims.and_then(|c| c.chanel_name).unwrap_or_default(),
+            email: email.clone(),
+        };
+        *self.account.lock().await = Some(SignedIn {
+            info: info.clone(),
+            api: Arc::new(api),
+        });
+        self.settings.update(|s| s.last_email = Some(email))?;
+        Ok(info)
     }
 
     pub async fn sign_out(&self) -> Result<()> {
-        *self.account.lock().await = None;
+        let signed_in = self.account.lock().await.take();
+        if let Some(s) = signed_in {
+            off_thread(move || async move { s.api.session().log_out().await }).await?;
+        }
         Ok(())
     }
 
     pub async fn profile(&self) -> Result<Profile> {
-        self.require_account().await?;
-        Err(needs_api())
+        let (api, nickname) = self.signed_in_with_name().await?;
+        let page = off_thread(move || async move { api.my_page().await }).await?;
+        Ok(api_map::profile(&page, &nickname))
     }
 
+    /// Saves the title alone, then answers the backend's view of the profile.
     pub async fn save_title(&self, title: String) -> Result<Profile> {
-        if title.trim().is_empty() {
+        let title = title.trim().to_owned();
+        if title.is_empty() {
             return Err(AppError::validation("title", "the title must not be empty"));
         }
         if title.chars().count() > cloumer_protocol::rest::limits::TITLE_MAX_CHARS {
@@ -54,58 +131,93 @@ impl Services {
                 "the title is longer than 140 characters",
             ));
         }
-        self.require_account().await?;
-        Err(needs_api())
+        let api = self.signed_in().await?;
+        off_thread(move || async move { api.set_title(&title).await }).await?;
+        self.profile().await
     }
 
     pub async fn upload_avatar(
         &self,
         _file_name: String,
-        _bytes: Vec<u8>,
-        _progress: impl Fn(UploadProgress) + Send,
+        bytes: Vec<u8>,
+        progress: impl Fn(UploadProgress) + Send,
     ) -> Result<Profile> {
-        self.require_account().await?;
-        Err(needs_api())
+        if bytes.len() > cloumer_protocol::rest::limits::AVATAR_MAX_BYTES {
+            return Err(AppError::validation(
+                "avatar",
+                "the image is larger than 4 MiB",
+            ));
+        }
+        cloumer_api::avatar::validate(&bytes).map_err(api_error)?;
+        let api = self.signed_in().await?;
+        let total = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+        progress(UploadProgress { sent: 0, total });
+        off_thread(move || async move {
+            api.session()
+                .authorized(async |token| api.rest().upload_avatar(&token, bytes.clone()).await)
+                .await
+        })
+        .await?;
+        progress(UploadProgress { sent: total, total });
+        self.profile().await
     }
 
     pub async fn reveal_stream_key(&self) -> Result<String> {
-        self.require_account().await?;
-        Err(needs_api())
+        let api = self.signed_in().await?;
+        let page = off_thread(move || async move { api.my_page().await }).await?;
+        Ok(page.stream_key.expose_secret().to_owned())
     }
 
     pub async fn rotate_stream_key(&self) -> Result<Profile> {
-        self.require_account().await?;
-        Err(needs_api())
+        let api = self.signed_in().await?;
+        off_thread(move || async move { api.rotate_stream_key().await }).await?;
+        self.profile().await
     }
 
     pub async fn moderators(&self) -> Result<Vec<ModeratorInfo>> {
-        self.require_account().await?;
-        Err(needs_api())
+        let api = self.signed_in().await?;
+        let list = off_thread(move || async move {
+            api.session()
+                .authorized(async |t| api.rest().moderators(&t).await)
+                .await
+        })
+        .await?;
+        Ok(list
+            .into_iter()
+            .map(|m| ModeratorInfo {
+                channel: m.chanel_name,
+                nickname: m.nickname,
+            })
+            .collect())
     }
 
     pub async fn set_moderator(
         &self,
-        _channel: String,
-        _moderator: bool,
+        channel: String,
+        moderator: bool,
     ) -> Result<Vec<ModeratorInfo>> {
-        self.require_account().await?;
-        Err(needs_api())
+        let api = self.signed_in().await?;
+        let channel = channel.trim().to_owned();
+        off_thread(move || async move {
+            let rest = api.rest();
+            api.session()
+                .authorized(async |t| match moderator {
+                    true => rest.add_moderator(&t, &channel).await,
+                    false => rest.remove_moderator(&t, &channel).await,
+                })
+                .await
+        })
+        .await?;
+        self.moderators().await
     }
 
-    pub(super) async fn require_backend(&self) -> Result<()> {
-        self.backend
-            .lock()
-            .await
-            .as_ref()
-            .map(|_| ())
-            .ok_or_else(AppError::no_backend)
+    pub(super) async fn signed_in(&self) -> Result<Arc<cloumer_api::Account>> {
+        Ok(self.signed_in_with_name().await?.0)
     }
 
-    pub(super) async fn require_account(&self) -> Result<Account> {
-        self.account
-            .lock()
-            .await
-            .clone()
-            .ok_or_else(AppError::not_signed_in)
+    async fn signed_in_with_name(&self) -> Result<(Arc<cloumer_api::Account>, String)> {
+        let guard = self.account.lock().await;
+        let s = guard.as_ref().ok_or_else(AppError::not_signed_in)?;
+        Ok((s.api.clone(), s.info.nickname.clone()))
     }
 }

@@ -1,24 +1,58 @@
-//! A channel's chat through `cloumer-api`'s IVS Chat client.
+//! A channel's chat through `cloumer-api`'s IVS Chat client; every event is forwarded
+//! to the UI's channel in order.
 
+use std::sync::Arc;
+
+use cloumer_api::chat::{AccountTokens, ChatClient, ChatEvent, ChatOptions, ConnectionState};
 use tauri::ipc::Channel;
+use tokio::sync::Mutex;
 
 use super::Services;
+use super::api_map::api_error;
 use crate::error::{AppError, Result};
-use crate::types::{ChatRoom, ChatUpdate};
+use crate::types::{ChatConnection, ChatLine, ChatRoom, ChatUpdate};
 
 #[derive(Default)]
-pub struct Chat {}
+pub struct Chat {
+    open: Mutex<Option<ChatClient>>,
+}
 
 impl Services {
     /// Opens `channel`'s chat (the user's own when `None`), replacing any open one.
     pub async fn chat_open(
         &self,
-        _channel: Option<String>,
-        _updates: Channel<ChatUpdate>,
+        channel: Option<String>,
+        updates: Channel<ChatUpdate>,
     ) -> Result<ChatRoom> {
-        self.require_account().await?;
-        Err(AppError::Chat {
-            message: "chat is not part of this build yet".into(),
+        let api = self.signed_in().await?;
+        let own = self.account().await.map(|a| a.channel).unwrap_or_default();
+        let channel = channel
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty())
+            .unwrap_or(own);
+        let (_, profile) = self.backend_profile().await?;
+        let endpoint = profile
+            .chat_endpoint
+            .clone()
+            .unwrap_or_else(|| format!("wss://edge.ivschat.{}.amazonaws.com", profile.region));
+        let tokens = Arc::new(AccountTokens::new(api, channel.clone()));
+        let (client, mut events) = ChatClient::connect(endpoint, tokens, ChatOptions::default());
+        tauri::async_runtime::spawn(async move {
+            while let Some(event) = events.recv().await {
+                if let Some(update) = chat_update(event)
+                    && updates.send(update).is_err()
+                {
+                    break; // the window went away
+                }
+            }
+        });
+        // Dropping the previous handle closes its connection.
+        *self.chat.open.lock().await = Some(client);
+        // The server decides who may moderate; the controls report its refusals.
+        Ok(ChatRoom {
+            channel,
+            can_send: true,
+            can_moderate: true,
         })
     }
 
@@ -32,20 +66,64 @@ impl Services {
                 "messages are at most 500 characters",
             ));
         }
-        Err(AppError::Chat {
-            message: "chat is not part of this build yet".into(),
-        })
+        self.with_chat(|c| c.send(&text)).await
     }
 
-    pub async fn chat_delete(&self, _message_id: String) -> Result<()> {
-        Err(AppError::Chat {
-            message: "chat is not part of this build yet".into(),
-        })
+    pub async fn chat_delete(&self, message_id: String) -> Result<()> {
+        self.with_chat(|c| c.delete(&message_id, None)).await
     }
 
-    pub async fn chat_kick(&self, _user_id: String) -> Result<()> {
-        Err(AppError::Chat {
-            message: "chat is not part of this build yet".into(),
-        })
+    pub async fn chat_kick(&self, user_id: String) -> Result<()> {
+        self.with_chat(|c| c.disconnect_user(&user_id, None)).await
     }
+
+    async fn with_chat(
+        &self,
+        act: impl FnOnce(&ChatClient) -> cloumer_api::Result<String>,
+    ) -> Result<()> {
+        let open = self.chat.open.lock().await;
+        let client = open.as_ref().ok_or_else(|| AppError::Chat {
+            message: "open a chat first".into(),
+        })?;
+        act(client).map(drop).map_err(api_error)
+    }
+}
+
+fn chat_update(event: ChatEvent) -> Option<ChatUpdate> {
+    Some(match event {
+        ChatEvent::Message(m) => ChatUpdate::Message {
+            line: ChatLine {
+                name: m
+                    .sender
+                    .attributes
+                    .get("username")
+                    .cloned()
+                    .unwrap_or_else(|| m.sender.user_id.clone()),
+                avatar: m
+                    .sender
+                    .attributes
+                    .get("avatar")
+                    .cloned()
+                    .unwrap_or_default(),
+                id: m.id,
+                user_id: m.sender.user_id,
+                text: m.content,
+                sent_at: m.send_time,
+            },
+        },
+        ChatEvent::Deleted { message_id, .. } => ChatUpdate::Deleted { message_id },
+        ChatEvent::UserDisconnected { user_id, .. } => ChatUpdate::Kicked { user_id },
+        ChatEvent::Error { code, message, .. } => ChatUpdate::Error {
+            message: format!("{message} ({code})"),
+        },
+        ChatEvent::ConnectionState(state) => ChatUpdate::Connection {
+            state: match state {
+                ConnectionState::Connecting => ChatConnection::Connecting,
+                ConnectionState::Connected => ChatConnection::Connected,
+                ConnectionState::Reconnecting { .. } => ChatConnection::Reconnecting,
+                ConnectionState::Closed { .. } => ChatConnection::Closed,
+            },
+        },
+        ChatEvent::Event(_) => return None,
+    })
 }

@@ -4,11 +4,13 @@
 //! Nothing here renders UI or knows about windows.
 
 mod account;
+mod api_map;
 mod backend;
 mod broadcast;
 mod chat;
 mod cpu;
 mod engine_map;
+mod local;
 
 use std::sync::Arc;
 
@@ -25,10 +27,9 @@ pub struct Services {
     pub paths: AppPaths,
     pub settings: SettingsStore,
     backend: Mutex<Option<backend::ActiveBackend>>,
-    account: Mutex<Option<Account>>,
+    account: Mutex<Option<account::SignedIn>>,
     live: Arc<watch::Sender<LiveState>>,
     broadcast: broadcast::Broadcast,
-    #[allow(dead_code)] // holds the open chat connection once cloumer-api's client lands
     chat: chat::Chat,
 }
 
@@ -57,7 +58,7 @@ impl Services {
     }
 
     pub async fn account(&self) -> Option<Account> {
-        self.account.lock().await.clone()
+        self.account.lock().await.as_ref().map(|s| s.info.clone())
     }
 }
 
@@ -67,6 +68,8 @@ impl Services {
         if let Err(e) = self.stop_live().await {
             tracing::warn!("stopping the broadcast on exit: {e}");
         }
-        self.backend.lock().await.take();
+        if let Some(server) = self.backend.lock().await.take().and_then(|b| b.server) {
+            server.shutdown().await;
+        }
     }
 }
