@@ -25,7 +25,12 @@ impl Account {
     pub fn open(profile: BackendProfile) -> Result<Self> {
         let rest = RestClient::builder(profile.api_url.clone()).build()?;
         let session = Session::open(&profile)?;
-        Ok(Self { profile, profile_path: None, session, rest })
+        Ok(Self {
+            profile,
+            profile_path: None,
+            session,
+            rest,
+        })
     }
 
     /// Resolves the profile (`explicit` file, env `CLOUMER_BACKEND`, remembered copy) and
@@ -61,12 +66,16 @@ impl Account {
 
     /// R6: the profile with stream URL and key.
     pub async fn my_page(&self) -> Result<Profile> {
-        self.session.authorized(|t| async move { self.rest.my_page(&t).await }).await
+        self.session
+            .authorized(|t| async move { self.rest.my_page(&t).await })
+            .await
     }
 
     /// R8.
     pub async fn set_title(&self, title: &str) -> Result<()> {
-        self.session.authorized(|t| async move { self.rest.set_title(&t, title).await }).await
+        self.session
+            .authorized(|t| async move { self.rest.set_title(&t, title).await })
+            .await
     }
 
     /// R7 from a file: checked locally first (nothing is uploaded when invalid).
@@ -92,7 +101,9 @@ impl Account {
     /// R5 when logged in, R4 otherwise.
     pub async fn chat_token(&self, channel: &str) -> Result<ChatToken> {
         if self.session.is_logged_in().await {
-            self.session.authorized(|t| async move { self.rest.chat_token(&t, channel).await }).await
+            self.session
+                .authorized(|t| async move { self.rest.chat_token(&t, channel).await })
+                .await
         } else {
             self.rest.viewer_chat_token(channel).await
         }
@@ -100,6 +111,8 @@ impl Account {
 
     /// Additive: rotates the stream key.
     pub async fn rotate_stream_key(&self) -> Result<SecretString> {
-        self.session.authorized(|t| async move { self.rest.rotate_stream_key(&t).await }).await
+        self.session
+            .authorized(|t| async move { self.rest.rotate_stream_key(&t).await })
+            .await
     }
 }

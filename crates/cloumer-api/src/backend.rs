@@ -42,7 +42,11 @@ pub fn load_file(path: &Path) -> Result<BackendProfile> {
                 Some(k) if !message.contains(k.as_str()) => format!("key `{k}`: {message}"),
                 _ => message,
             };
-            Error::Profile { path: path.to_owned(), key, message }
+            Error::Profile {
+                path: path.to_owned(),
+                key,
+                message,
+            }
         }
     })
 }

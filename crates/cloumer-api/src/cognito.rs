@@ -41,7 +41,9 @@ pub struct CognitoClient {
 
 impl std::fmt::Debug for CognitoClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CognitoClient").field("endpoint", &self.endpoint).finish_non_exhaustive()
+        f.debug_struct("CognitoClient")
+            .field("endpoint", &self.endpoint)
+            .finish_non_exhaustive()
     }
 }
 
@@ -52,7 +54,10 @@ impl CognitoClient {
             .connect_timeout(Duration::from_secs(10))
             .user_agent(concat!("cloumer/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| Error::Transport { url: profile.cognito_endpoint(), message: e.to_string() })?;
+            .map_err(|e| Error::Transport {
+                url: profile.cognito_endpoint(),
+                message: e.to_string(),
+            })?;
         Ok(Self {
             http,
             endpoint: profile.cognito_endpoint(),
@@ -62,7 +67,11 @@ impl CognitoClient {
         })
     }
 
-    async fn call<Req: Serialize, Resp: DeserializeOwned>(&self, op: &str, body: &Req) -> Result<Resp> {
+    async fn call<Req: Serialize, Resp: DeserializeOwned>(
+        &self,
+        op: &str,
+        body: &Req,
+    ) -> Result<Resp> {
         let response = self
             .http
             .post(&self.endpoint)
@@ -73,10 +82,16 @@ impl CognitoClient {
             .await
             .map_err(|e| Error::transport(&self.endpoint, e))?;
         let status = response.status();
-        let bytes = response.bytes().await.map_err(|e| Error::transport(&self.endpoint, e))?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| Error::transport(&self.endpoint, e))?;
         if !status.is_success() {
             if let Ok(err) = serde_json::from_slice::<ErrorBody>(&bytes) {
-                return Err(Error::Auth { kind: AuthErrorKind::from_type(&err.kind), message: err.message });
+                return Err(Error::Auth {
+                    kind: AuthErrorKind::from_type(&err.kind),
+                    message: err.message,
+                });
             }
             return Err(Error::Server {
                 status: status.as_u16(),
@@ -84,21 +99,38 @@ impl CognitoClient {
                 message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
             });
         }
-        let bytes = if bytes.is_empty() { &b"{}"[..] } else { &bytes[..] };
-        serde_json::from_slice(bytes)
-            .map_err(|e| Error::Decode { path: format!("Cognito {op}"), message: e.to_string() })
+        let bytes = if bytes.is_empty() {
+            &b"{}"[..]
+        } else {
+            &bytes[..]
+        };
+        serde_json::from_slice(bytes).map_err(|e| Error::Decode {
+            path: format!("Cognito {op}"),
+            message: e.to_string(),
+        })
     }
 
     /// Signs up with user name = e-mail and the attributes `email` + `nickname`. Never sends
     /// `custom:chanelName`: the backend assigns the channel.
-    pub async fn sign_up(&self, email: &str, password: &SecretString, nickname: &str) -> Result<SignUpOutcome> {
+    pub async fn sign_up(
+        &self,
+        email: &str,
+        password: &SecretString,
+        nickname: &str,
+    ) -> Result<SignUpOutcome> {
         let request = SignUpRequest {
             client_id: self.client_id.clone(),
             username: email.to_owned(),
             password: password.expose_secret().to_owned(),
             user_attributes: vec![
-                AttributeType { name: "email".into(), value: email.to_owned() },
-                AttributeType { name: "nickname".into(), value: nickname.to_owned() },
+                AttributeType {
+                    name: "email".into(),
+                    value: email.to_owned(),
+                },
+                AttributeType {
+                    name: "nickname".into(),
+                    value: nickname.to_owned(),
+                },
             ],
         };
         let answer: SignUpResponse = self.call("SignUp", &request).await?;
@@ -120,7 +152,10 @@ impl CognitoClient {
     }
 
     pub async fn resend_code(&self, email: &str) -> Result<()> {
-        let request = UsernameRequest { client_id: self.client_id.clone(), username: email.to_owned() };
+        let request = UsernameRequest {
+            client_id: self.client_id.clone(),
+            username: email.to_owned(),
+        };
         let _: serde_json::Value = self.call("ResendConfirmationCode", &request).await?;
         Ok(())
     }
@@ -129,13 +164,22 @@ impl CognitoClient {
     /// USER_PASSWORD_AUTH when the pool refuses SRP.
     pub async fn log_in(&self, username: &str, password: &SecretString) -> Result<Tokens> {
         match self.log_in_srp(username, password).await {
-            Err(Error::Auth { kind: AuthErrorKind::InvalidParameter, message })
-            | Err(Error::Auth { kind: AuthErrorKind::Other(_), message }) => {
+            Err(Error::Auth {
+                kind: AuthErrorKind::InvalidParameter,
+                message,
+            })
+            | Err(Error::Auth {
+                kind: AuthErrorKind::Other(_),
+                message,
+            }) => {
                 tracing::info!(%message, "SRP refused by the pool, falling back to USER_PASSWORD_AUTH");
                 self.log_in_password(username, password).await
             }
             Err(Error::Server { status, .. }) if status == 400 || status == 501 => {
-                tracing::info!(status, "SRP not available, falling back to USER_PASSWORD_AUTH");
+                tracing::info!(
+                    status,
+                    "SRP not available, falling back to USER_PASSWORD_AUTH"
+                );
                 self.log_in_password(username, password).await
             }
             other => other,
@@ -176,12 +220,26 @@ impl CognitoClient {
         };
         let user_id = get("USER_ID_FOR_SRP")?;
         let verified = srp
-            .verify(&get("SECRET_BLOCK")?, &user_id, &get("SALT")?, &get("SRP_B")?)
-            .map_err(|e| Error::Decode { path: "Cognito SRP".into(), message: e.to_string() })?;
+            .verify(
+                &get("SECRET_BLOCK")?,
+                &user_id,
+                &get("SALT")?,
+                &get("SRP_B")?,
+            )
+            .map_err(|e| Error::Decode {
+                path: "Cognito SRP".into(),
+                message: e.to_string(),
+            })?;
         let mut responses = BTreeMap::new();
         responses.insert("USERNAME".to_owned(), user_id);
-        responses.insert("PASSWORD_CLAIM_SECRET_BLOCK".to_owned(), verified.password_claim_secret_block);
-        responses.insert("PASSWORD_CLAIM_SIGNATURE".to_owned(), verified.password_claim_signature);
+        responses.insert(
+            "PASSWORD_CLAIM_SECRET_BLOCK".to_owned(),
+            verified.password_claim_secret_block,
+        );
+        responses.insert(
+            "PASSWORD_CLAIM_SIGNATURE".to_owned(),
+            verified.password_claim_signature,
+        );
         responses.insert("TIMESTAMP".to_owned(), verified.timestamp);
         let request = RespondToAuthChallengeRequest {
             challenge_name: "PASSWORD_VERIFIER".into(),
@@ -194,10 +252,18 @@ impl CognitoClient {
     }
 
     /// Answers NEW_PASSWORD_REQUIRED with the user's new password.
-    pub async fn set_new_password(&self, username: &str, session: &str, new_password: &SecretString) -> Result<Tokens> {
+    pub async fn set_new_password(
+        &self,
+        username: &str,
+        session: &str,
+        new_password: &SecretString,
+    ) -> Result<Tokens> {
         let mut responses = BTreeMap::new();
         responses.insert("USERNAME".to_owned(), username.to_owned());
-        responses.insert("NEW_PASSWORD".to_owned(), new_password.expose_secret().to_owned());
+        responses.insert(
+            "NEW_PASSWORD".to_owned(),
+            new_password.expose_secret().to_owned(),
+        );
         let request = RespondToAuthChallengeRequest {
             challenge_name: "NEW_PASSWORD_REQUIRED".into(),
             client_id: self.client_id.clone(),
@@ -211,7 +277,10 @@ impl CognitoClient {
     /// REFRESH_TOKEN_AUTH; the answer carries no new refresh token, so the old one stays.
     pub async fn refresh(&self, refresh_token: &SecretString) -> Result<Tokens> {
         let mut params = BTreeMap::new();
-        params.insert("REFRESH_TOKEN".to_owned(), refresh_token.expose_secret().to_owned());
+        params.insert(
+            "REFRESH_TOKEN".to_owned(),
+            refresh_token.expose_secret().to_owned(),
+        );
         let answer = self.initiate("REFRESH_TOKEN_AUTH", params).await?;
         let mut tokens = self.finish("", answer)?;
         if tokens.refresh_token.is_none() {
@@ -222,7 +291,9 @@ impl CognitoClient {
 
     /// GlobalSignOut: revokes every refresh token of the user.
     pub async fn global_sign_out(&self, access_token: &SecretString) -> Result<()> {
-        let request = AccessTokenRequest { access_token: access_token.expose_secret().to_owned() };
+        let request = AccessTokenRequest {
+            access_token: access_token.expose_secret().to_owned(),
+        };
         let _: serde_json::Value = self.call("GlobalSignOut", &request).await?;
         Ok(())
     }
@@ -231,12 +302,20 @@ impl CognitoClient {
     /// trigger ignores the trigger source and would give the user a second channel.
     pub async fn forgot_password(&self, email: &str) -> Result<()> {
         self.refuse_reset_on_seed()?;
-        let request = UsernameRequest { client_id: self.client_id.clone(), username: email.to_owned() };
+        let request = UsernameRequest {
+            client_id: self.client_id.clone(),
+            username: email.to_owned(),
+        };
         let _: serde_json::Value = self.call("ForgotPassword", &request).await?;
         Ok(())
     }
 
-    pub async fn confirm_forgot_password(&self, email: &str, code: &str, new_password: &SecretString) -> Result<()> {
+    pub async fn confirm_forgot_password(
+        &self,
+        email: &str,
+        code: &str,
+        new_password: &SecretString,
+    ) -> Result<()> {
         self.refuse_reset_on_seed()?;
         let request = ConfirmForgotPasswordRequest {
             client_id: self.client_id.clone(),
@@ -280,7 +359,9 @@ impl CognitoClient {
             }),
             Some(other) => Err(Error::Auth {
                 kind: AuthErrorKind::Other(other.to_owned()),
-                message: format!("the pool asks for challenge {other}, which Cloumer does not support"),
+                message: format!(
+                    "the pool asks for challenge {other}, which Cloumer does not support"
+                ),
             }),
             None => Err(Error::Decode {
                 path: "Cognito InitiateAuth".into(),

@@ -1,1 +1,84 @@
-//! Destinations for going live (filled in below).
+//! Where to go live. One trait, three kinds: a CLOUMER account (R6 `streamUrl` +
+//! `streamKey`), the user's own AWS account (feature `aws`, see [`aws`]), and a custom
+//! RTMP(S) URL + key.
+
+use secrecy::SecretString;
+
+use crate::{Account, Error, Result};
+
+#[cfg(feature = "aws")]
+pub mod aws;
+
+/// An ingest to push to. `Debug` hides the key.
+#[derive(Debug, Clone)]
+pub struct Ingest {
+    /// `rtmp[s]://host[:port]/app/`: the key is appended to it.
+    pub url: String,
+    pub stream_key: SecretString,
+}
+
+/// A place to go live.
+#[async_trait::async_trait]
+pub trait Destination: Send + Sync {
+    /// A human label ("CLOUMER account alice", "AWS channel x", "rtmps://host/app/").
+    fn label(&self) -> String;
+    /// The ingest URL and key to use now.
+    async fn ingest(&self) -> Result<Ingest>;
+}
+
+/// The logged-in CLOUMER account.
+pub struct AccountDestination<'a> {
+    pub account: &'a Account,
+}
+
+#[async_trait::async_trait]
+impl Destination for AccountDestination<'_> {
+    fn label(&self) -> String {
+        format!("CLOUMER account at {}", self.account.profile().api_url)
+    }
+    async fn ingest(&self) -> Result<Ingest> {
+        let p = self.account.my_page().await?;
+        Ok(Ingest {
+            url: p.stream_url,
+            stream_key: p.stream_key,
+        })
+    }
+}
+
+/// A custom RTMP(S) URL and key.
+pub struct CustomDestination {
+    url: String,
+    stream_key: SecretString,
+}
+
+impl CustomDestination {
+    /// Checks the scheme; a URL is normalised to end with `/`.
+    pub fn new(url: &str, stream_key: SecretString) -> Result<Self> {
+        let lower = url.to_ascii_lowercase();
+        if !(lower.starts_with("rtmp://") || lower.starts_with("rtmps://")) {
+            return Err(Error::Invalid {
+                field: Some("url".into()),
+                message: "must start with rtmp:// or rtmps://".into(),
+            });
+        }
+        let url = if url.ends_with('/') {
+            url.to_owned()
+        } else {
+            format!("{url}/")
+        };
+        Ok(Self { url, stream_key })
+    }
+}
+
+#[async_trait::async_trait]
+impl Destination for CustomDestination {
+    fn label(&self) -> String {
+        self.url.clone()
+    }
+    async fn ingest(&self) -> Result<Ingest> {
+        Ok(Ingest {
+            url: self.url.clone(),
+            stream_key: self.stream_key.clone(),
+        })
+    }
+}

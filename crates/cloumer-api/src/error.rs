@@ -13,13 +13,20 @@ pub enum Error {
     NoBackend,
     /// A backend profile file is missing, unreadable or malformed.
     #[error("backend profile {path}: {message}")]
-    Profile { path: PathBuf, key: Option<String>, message: String },
+    Profile {
+        path: PathBuf,
+        key: Option<String>,
+        message: String,
+    },
     /// Nobody is logged in (or the session was wiped).
     #[error("not logged in: run `cloumer login --username EMAIL` first")]
     NotLoggedIn,
     /// Cognito (or our server's Cognito-compatible endpoint) refused a call.
     #[error("{kind}: {message}")]
-    Auth { kind: AuthErrorKind, message: String },
+    Auth {
+        kind: AuthErrorKind,
+        message: String,
+    },
     /// The pool asked for a new password (admin-created user).
     #[error("a new password is required for this account")]
     NewPasswordRequired { session: String, username: String },
@@ -37,10 +44,17 @@ pub enum Error {
     NotFound { what: String },
     /// The input was refused (by us before sending, or by the server's 400).
     #[error("invalid {}: {message}", field.as_deref().unwrap_or("request"))]
-    Invalid { field: Option<String>, message: String },
+    Invalid {
+        field: Option<String>,
+        message: String,
+    },
     /// The server failed (5xx, or the seed's 200 with an empty body / `{}`).
     #[error("server error {status} on {path}: {message}")]
-    Server { status: u16, path: String, message: String },
+    Server {
+        status: u16,
+        path: String,
+        message: String,
+    },
     /// The network failed (connect, TLS, timeout).
     #[error("cannot reach {url}: {message}")]
     Transport { url: String, message: String },
@@ -52,16 +66,26 @@ pub enum Error {
     CredentialStore(String),
     /// Local files (config dir, avatar file).
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// IVS Chat answered with an ERROR frame.
     #[error("chat error {code}: {message}")]
-    Chat { code: u16, message: String, request_id: Option<String> },
+    Chat {
+        code: u16,
+        message: String,
+        request_id: Option<String>,
+    },
     /// The chat connection is closed or could not be opened.
     #[error("chat connection: {0}")]
     ChatConnection(String),
     /// An AWS SDK call failed (own-AWS destinations).
     #[error("AWS {operation}: {message}")]
-    Aws { operation: &'static str, message: String },
+    Aws {
+        operation: &'static str,
+        message: String,
+    },
 }
 
 /// Cognito's `__type`, mapped. Unknown types keep their name.
@@ -124,7 +148,10 @@ impl std::fmt::Display for AuthErrorKind {
 
 impl Error {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Self::Io { path: path.into(), source }
+        Self::Io {
+            path: path.into(),
+            source,
+        }
     }
 
     pub(crate) fn transport(url: &str, e: reqwest::Error) -> Self {
@@ -137,12 +164,18 @@ impl Error {
         } else {
             e.without_url().to_string()
         };
-        Self::Transport { url: url.split('?').next().unwrap_or(url).to_owned(), message }
+        Self::Transport {
+            url: url.split('?').next().unwrap_or(url).to_owned(),
+            message,
+        }
     }
 
     /// Whether this is the user's fault or configuration (CLI exit status 2).
     pub fn is_usage(&self) -> bool {
-        matches!(self, Self::NoBackend | Self::Profile { .. } | Self::Invalid { .. } | Self::NotLoggedIn)
+        matches!(
+            self,
+            Self::NoBackend | Self::Profile { .. } | Self::Invalid { .. } | Self::NotLoggedIn
+        )
     }
 }
 

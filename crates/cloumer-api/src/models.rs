@@ -63,7 +63,9 @@ pub(crate) fn loose_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Err
         Loose::Text(s) => match s.trim().to_ascii_lowercase().as_str() {
             "true" | "1" | "yes" => Ok(true),
             "false" | "0" | "no" | "" => Ok(false),
-            other => Err(serde::de::Error::custom(format!("not a boolean: {other:?}"))),
+            other => Err(serde::de::Error::custom(format!(
+                "not a boolean: {other:?}"
+            ))),
         },
     }
 }

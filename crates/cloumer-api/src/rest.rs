@@ -10,7 +10,10 @@
 use std::time::Duration;
 
 use cloumer_protocol::chat::ChatMessage;
-use cloumer_protocol::rest::{self, ApiError, BroadcastEntry, ChatTokenResponse, Moderator, PlayBack, ProfileUrl, StreamKey, UserEntry, paths};
+use cloumer_protocol::rest::{
+    self, ApiError, BroadcastEntry, ChatTokenResponse, Moderator, PlayBack, ProfileUrl, StreamKey,
+    UserEntry, paths,
+};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
@@ -21,7 +24,11 @@ use crate::models::{Broadcast, Channel, ChatToken, MyPageWire, Profile};
 use crate::{Error, Result};
 
 /// RFC 3986 unreserved characters stay; everything else (space included) is `%XX`.
-const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// Percent-encodes one query value (spaces as `%20`, never `+`).
 pub fn encode_query_value(value: &str) -> String {
@@ -69,7 +76,10 @@ impl RestClientBuilder {
             .connect_timeout(self.connect_timeout)
             .user_agent(self.user_agent)
             .build()
-            .map_err(|e| Error::Transport { url: self.base_url.clone(), message: e.to_string() })?;
+            .map_err(|e| Error::Transport {
+                url: self.base_url.clone(),
+                message: e.to_string(),
+            })?;
         Ok(RestClient {
             http,
             base_url: self.base_url.trim_end_matches('/').to_owned(),
@@ -96,10 +106,20 @@ struct Call<'a> {
 
 impl<'a> Call<'a> {
     fn get(path: impl Into<String>) -> Self {
-        Self { method: Method::GET, path: path.into(), query: Vec::new(), token: None }
+        Self {
+            method: Method::GET,
+            path: path.into(),
+            query: Vec::new(),
+            token: None,
+        }
     }
     fn with(method: Method, path: impl Into<String>) -> Self {
-        Self { method, path: path.into(), query: Vec::new(), token: None }
+        Self {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            token: None,
+        }
     }
     fn query(mut self, key: &'a str, value: &'a str) -> Self {
         self.query.push((key, value));
@@ -139,9 +159,17 @@ impl RestClient {
         url
     }
 
-    async fn send(&self, call: &Call<'_>, build: impl Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder) -> Result<(StatusCode, Vec<u8>)> {
+    async fn send(
+        &self,
+        call: &Call<'_>,
+        build: impl Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+    ) -> Result<(StatusCode, Vec<u8>)> {
         let url = self.url(&call.path, &call.query);
-        let attempts = if call.method == Method::GET { self.get_retries + 1 } else { 1 };
+        let attempts = if call.method == Method::GET {
+            self.get_retries + 1
+        } else {
+            1
+        };
         let mut last = None;
         for attempt in 0..attempts {
             if attempt > 0 {
@@ -156,7 +184,11 @@ impl RestClient {
             match outcome {
                 Ok(response) => {
                     let status = response.status();
-                    let body = response.bytes().await.map(|b| b.to_vec()).map_err(|e| Error::transport(&url, e));
+                    let body = response
+                        .bytes()
+                        .await
+                        .map(|b| b.to_vec())
+                        .map_err(|e| Error::transport(&url, e));
                     match body {
                         Ok(body) if status.is_server_error() && attempt + 1 < attempts => {
                             last = Some(Ok((status, body)));
@@ -168,7 +200,12 @@ impl RestClient {
                 Err(e) => last = Some(Err(Error::transport(&url, e))),
             }
         }
-        last.unwrap_or_else(|| Err(Error::Transport { url, message: "no attempt made".into() }))
+        last.unwrap_or_else(|| {
+            Err(Error::Transport {
+                url,
+                message: "no attempt made".into(),
+            })
+        })
     }
 
     /// Sends and decodes JSON, mapping statuses and the seed's quirks to typed errors.
@@ -184,13 +221,19 @@ impl RestClient {
         let list: Vec<UserEntry> = self.json(Call::get(paths::USERS)).await?;
         Ok(list
             .into_iter()
-            .map(|u| Channel { nickname: u.nickname, channel: u.chanel_name, avatar_url: u.profile })
+            .map(|u| Channel {
+                nickname: u.nickname,
+                channel: u.chanel_name,
+                avatar_url: u.profile,
+            })
             .collect())
     }
 
     /// R1 single mode: one channel's avatar URL.
     pub async fn avatar_url(&self, channel: &str) -> Result<String> {
-        let p: ProfileUrl = self.json(Call::get(paths::USERS).query("getProfile", channel)).await?;
+        let p: ProfileUrl = self
+            .json(Call::get(paths::USERS).query("getProfile", channel))
+            .await?;
         Ok(p.profile)
     }
 
@@ -211,7 +254,9 @@ impl RestClient {
 
     /// R3: the channel's HLS playback URL.
     pub async fn playback_url(&self, channel: &str) -> Result<String> {
-        let p: PlayBack = self.json(Call::get(paths::GET_CHANNEL).query("code", channel)).await?;
+        let p: PlayBack = self
+            .json(Call::get(paths::GET_CHANNEL).query("code", channel))
+            .await?;
         Ok(p.play_back)
     }
 
@@ -225,14 +270,19 @@ impl RestClient {
     /// Additive: the channel's recent messages, oldest first.
     pub async fn chat_history(&self, channel: &str, limit: u32) -> Result<Vec<ChatMessage>> {
         let limit = limit.to_string();
-        self.json(Call::get(paths::chat_history(&encode_query_value(channel))).query("limit", &limit)).await
+        self.json(
+            Call::get(paths::chat_history(&encode_query_value(channel))).query("limit", &limit),
+        )
+        .await
     }
 
     // ---- signed-in routes (ID token) ----------------------------------------------
 
     /// R5: a chat token for `channel`, as the signed-in user.
     pub async fn chat_token(&self, id_token: &SecretString, channel: &str) -> Result<ChatToken> {
-        let call = Call::get(paths::GET_CAHT).query("targetChanel", channel).auth(id_token);
+        let call = Call::get(paths::GET_CAHT)
+            .query("targetChanel", channel)
+            .auth(id_token);
         let path = call.path.clone();
         chat_token(&path, self.json(call).await?)
     }
@@ -241,7 +291,10 @@ impl RestClient {
     pub async fn my_page(&self, id_token: &SecretString) -> Result<Profile> {
         let wire: MyPageWire = self.json(Call::get(paths::MYPAGE).auth(id_token)).await?;
         if wire.stream_key.is_empty() || wire.stream_url.is_empty() {
-            return Err(Error::Decode { path: paths::MYPAGE.into(), message: "no stream URL or key".into() });
+            return Err(Error::Decode {
+                path: paths::MYPAGE.into(),
+                message: "no stream URL or key".into(),
+            });
         }
         Ok(wire.into())
     }
@@ -270,17 +323,24 @@ impl RestClient {
         if title.trim().is_empty() || chars > rest::limits::TITLE_MAX_CHARS {
             return Err(Error::Invalid {
                 field: Some("title".into()),
-                message: format!("must be 1 to {} characters (got {chars})", rest::limits::TITLE_MAX_CHARS),
+                message: format!(
+                    "must be 1 to {} characters (got {chars})",
+                    rest::limits::TITLE_MAX_CHARS
+                ),
             });
         }
-        let call = Call::get(paths::BROADCAST_INFO_EDIT).query("title", title).auth(id_token);
+        let call = Call::get(paths::BROADCAST_INFO_EDIT)
+            .query("title", title)
+            .auth(id_token);
         let _: serde_json::Value = self.json(call).await?;
         Ok(())
     }
 
     /// Additive: rotates the stream key and returns the new one.
     pub async fn rotate_stream_key(&self, id_token: &SecretString) -> Result<SecretString> {
-        let key: StreamKey = self.json(Call::with(Method::POST, paths::STREAM_KEY_ROTATE).auth(id_token)).await?;
+        let key: StreamKey = self
+            .json(Call::with(Method::POST, paths::STREAM_KEY_ROTATE).auth(id_token))
+            .await?;
         Ok(SecretString::from(key.stream_key))
     }
 
@@ -292,14 +352,21 @@ impl RestClient {
     /// Additive: makes `channel`'s owner a moderator of the caller's channel.
     pub async fn add_moderator(&self, id_token: &SecretString, channel: &str) -> Result<()> {
         let path = paths::moderator(&encode_query_value(channel));
-        let (status, body) = self.send(&Call::with(Method::PUT, path.clone()).auth(id_token), |r| r).await?;
+        let (status, body) = self
+            .send(&Call::with(Method::PUT, path.clone()).auth(id_token), |r| r)
+            .await?;
         decode_unit(&path, status, &body)
     }
 
     /// Additive: removes a moderator.
     pub async fn remove_moderator(&self, id_token: &SecretString, channel: &str) -> Result<()> {
         let path = paths::moderator(&encode_query_value(channel));
-        let (status, body) = self.send(&Call::with(Method::DELETE, path.clone()).auth(id_token), |r| r).await?;
+        let (status, body) = self
+            .send(
+                &Call::with(Method::DELETE, path.clone()).auth(id_token),
+                |r| r,
+            )
+            .await?;
         decode_unit(&path, status, &body)
     }
 }
@@ -312,7 +379,9 @@ fn chat_token(path: &str, wire: ChatTokenResponse) -> Result<ChatToken> {
             token_expiration_time: wire.token_expiration_time,
         }),
         // The seed answers 200 `{}` for an unknown channel.
-        _ => Err(Error::NotFound { what: format!("chat room ({path} returned no token)") }),
+        _ => Err(Error::NotFound {
+            what: format!("chat room ({path} returned no token)"),
+        }),
     }
 }
 
@@ -322,18 +391,29 @@ fn status_error(path: &str, status: StatusCode, body: &[u8]) -> Error {
         Some(a) => a.message.clone(),
         None => match serde_json::from_slice::<serde_json::Value>(body) {
             Ok(serde_json::Value::String(s)) => s,
-            Ok(serde_json::Value::Object(o)) => {
-                o.get("message").and_then(|m| m.as_str()).unwrap_or_default().to_owned()
-            }
+            Ok(serde_json::Value::Object(o)) => o
+                .get("message")
+                .and_then(|m| m.as_str())
+                .unwrap_or_default()
+                .to_owned(),
             _ => String::from_utf8_lossy(body).chars().take(200).collect(),
         },
     };
     match status.as_u16() {
         401 => Error::Unauthorized,
         403 => Error::Forbidden { message: text() },
-        404 => Error::NotFound { what: path.to_owned() },
-        400 | 413 | 415 | 422 => Error::Invalid { field: api.as_ref().and_then(|a| a.field.clone()), message: text() },
-        s => Error::Server { status: s, path: path.to_owned(), message: text() },
+        404 => Error::NotFound {
+            what: path.to_owned(),
+        },
+        400 | 413 | 415 | 422 => Error::Invalid {
+            field: api.as_ref().and_then(|a| a.field.clone()),
+            message: text(),
+        },
+        s => Error::Server {
+            status: s,
+            path: path.to_owned(),
+            message: text(),
+        },
     }
 }
 
@@ -351,7 +431,10 @@ fn decode<T: DeserializeOwned>(path: &str, status: StatusCode, body: &[u8]) -> R
             message: "empty answer (the backend failed without saying why)".into(),
         });
     }
-    serde_json::from_slice(body).map_err(|e| Error::Decode { path: path.to_owned(), message: e.to_string() })
+    serde_json::from_slice(body).map_err(|e| Error::Decode {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })
 }
 
 fn decode_unit(path: &str, status: StatusCode, body: &[u8]) -> Result<()> {

@@ -42,7 +42,10 @@ impl Tokens {
         let stored = StoredTokens {
             id_token: self.id_token.expose_secret().to_owned(),
             access_token: self.access_token.expose_secret().to_owned(),
-            refresh_token: self.refresh_token.as_ref().map(|t| t.expose_secret().to_owned()),
+            refresh_token: self
+                .refresh_token
+                .as_ref()
+                .map(|t| t.expose_secret().to_owned()),
             expires_at: self.expires_at.unix_timestamp(),
         };
         SecretString::from(serde_json::to_string(&stored).unwrap_or_default())
@@ -85,8 +88,14 @@ impl Session {
     /// Opens the session of `profile`, loading tokens a previous login stored.
     pub fn open(profile: &BackendProfile) -> Result<Self> {
         let store = SecretStore::open(&format!("{}/{}", profile.user_pool_id, profile.client_id))?;
-        let tokens = store.get(SESSION_ENTRY)?.and_then(|s| Tokens::from_stored(&s));
-        Ok(Self { cognito: CognitoClient::new(profile)?, store, tokens: Mutex::new(tokens) })
+        let tokens = store
+            .get(SESSION_ENTRY)?
+            .and_then(|s| Tokens::from_stored(&s));
+        Ok(Self {
+            cognito: CognitoClient::new(profile)?,
+            store,
+            tokens: Mutex::new(tokens),
+        })
     }
 
     pub fn cognito(&self) -> &CognitoClient {
@@ -104,8 +113,16 @@ impl Session {
     }
 
     /// Answers NEW_PASSWORD_REQUIRED and stores the tokens.
-    pub async fn set_new_password(&self, username: &str, session: &str, password: &SecretString) -> Result<()> {
-        let tokens = self.cognito.set_new_password(username, session, password).await?;
+    pub async fn set_new_password(
+        &self,
+        username: &str,
+        session: &str,
+        password: &SecretString,
+    ) -> Result<()> {
+        let tokens = self
+            .cognito
+            .set_new_password(username, session, password)
+            .await?;
         self.keep(tokens).await
     }
 
@@ -152,7 +169,10 @@ impl Session {
         let refresh = tokens.refresh_token.as_ref().ok_or(Error::NotLoggedIn)?;
         let fresh = match self.cognito.refresh(refresh).await {
             Ok(t) => t,
-            Err(Error::Auth { kind: crate::AuthErrorKind::NotAuthorized, .. }) => {
+            Err(Error::Auth {
+                kind: crate::AuthErrorKind::NotAuthorized,
+                ..
+            }) => {
                 // Revoked or expired refresh token: the session is over.
                 self.store.delete(SESSION_ENTRY)?;
                 return Err(Error::NotLoggedIn);

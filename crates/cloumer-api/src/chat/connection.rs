@@ -9,12 +9,12 @@ use futures::{SinkExt, StreamExt};
 use secrecy::ExposeSecret;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
-use tokio_tungstenite::tungstenite::Message;
 
-use super::events::{ChatEvent, ConnectionState};
 use super::TokenProvider;
+use super::events::{ChatEvent, ConnectionState};
 use crate::{Error, Result};
 
 /// Reconnection and pacing settings.
@@ -62,7 +62,13 @@ impl ChatClient {
     ) -> (Self, mpsc::UnboundedReceiver<ChatEvent>) {
         let (commands, command_rx) = mpsc::unbounded_channel();
         let (event_tx, events) = mpsc::unbounded_channel();
-        let task = Task { endpoint: endpoint.into(), tokens, options, events: event_tx, commands: command_rx };
+        let task = Task {
+            endpoint: endpoint.into(),
+            tokens,
+            options,
+            events: event_tx,
+            commands: command_rx,
+        };
         tokio::spawn(task.run());
         (Self { commands }, events)
     }
@@ -75,7 +81,10 @@ impl ChatClient {
 
     pub fn send_with(&self, content: &str, attributes: Attributes) -> Result<String> {
         if content.trim().is_empty() {
-            return Err(Error::Invalid { field: Some("content".into()), message: "empty message".into() });
+            return Err(Error::Invalid {
+                field: Some("content".into()),
+                message: "empty message".into(),
+            });
         }
         if !content_fits(content) {
             return Err(Error::Invalid {
@@ -84,7 +93,11 @@ impl ChatClient {
             });
         }
         let request_id = uuid::Uuid::new_v4().to_string();
-        self.push(ClientFrame::SendMessage { request_id: request_id.clone(), content: content.to_owned(), attributes })?;
+        self.push(ClientFrame::SendMessage {
+            request_id: request_id.clone(),
+            content: content.to_owned(),
+            attributes,
+        })?;
         Ok(request_id)
     }
 
@@ -111,7 +124,9 @@ impl ChatClient {
     }
 
     fn push(&self, frame: ClientFrame) -> Result<()> {
-        self.commands.send(frame).map_err(|_| Error::ChatConnection("the chat connection is closed".into()))
+        self.commands
+            .send(frame)
+            .map_err(|_| Error::ChatConnection("the chat connection is closed".into()))
     }
 }
 
@@ -149,7 +164,9 @@ impl Task {
                     reason
                 }
                 Err(e) if !retryable(&e) => {
-                    self.emit(ChatEvent::ConnectionState(ConnectionState::Closed { reason: e.to_string() }));
+                    self.emit(ChatEvent::ConnectionState(ConnectionState::Closed {
+                        reason: e.to_string(),
+                    }));
                     return;
                 }
                 Err(e) => {
@@ -158,12 +175,18 @@ impl Task {
                 }
             };
             if self.options.max_attempts.is_some_and(|max| failures >= max) {
-                self.emit(ChatEvent::ConnectionState(ConnectionState::Closed { reason }));
+                self.emit(ChatEvent::ConnectionState(ConnectionState::Closed {
+                    reason,
+                }));
                 return;
             }
             let delay = backoff(&self.options, failures);
             tracing::info!(%reason, ?delay, "chat connection lost; reconnecting");
-            let state = ConnectionState::Reconnecting { attempt: failures + 1, retry_in_ms: delay.as_millis() as u64, reason };
+            let state = ConnectionState::Reconnecting {
+                attempt: failures + 1,
+                retry_in_ms: delay.as_millis() as u64,
+                reason,
+            };
             if !self.emit(ChatEvent::ConnectionState(state)) {
                 return;
             }
@@ -174,17 +197,20 @@ impl Task {
     /// Connects with a fresh token and pumps frames until the socket ends.
     async fn connect_once(&mut self) -> Result<Ended> {
         let token = self.tokens.chat_token().await?;
-        let mut request = self
-            .endpoint
-            .as_str()
-            .into_client_request()
-            .map_err(|e| Error::ChatConnection(format!("bad chat endpoint {}: {e}", self.endpoint)))?;
-        let protocol = HeaderValue::from_str(token.token.expose_secret())
-            .map_err(|_| Error::ChatConnection("the chat token is not a valid sub-protocol".into()))?;
-        request.headers_mut().insert("Sec-WebSocket-Protocol", protocol);
+        let mut request = self.endpoint.as_str().into_client_request().map_err(|e| {
+            Error::ChatConnection(format!("bad chat endpoint {}: {e}", self.endpoint))
+        })?;
+        let protocol = HeaderValue::from_str(token.token.expose_secret()).map_err(|_| {
+            Error::ChatConnection("the chat token is not a valid sub-protocol".into())
+        })?;
+        request
+            .headers_mut()
+            .insert("Sec-WebSocket-Protocol", protocol);
         let (socket, _) = tokio_tungstenite::connect_async(request)
             .await
-            .map_err(|e| Error::ChatConnection(format!("cannot connect to {}: {e}", self.endpoint)))?;
+            .map_err(|e| {
+                Error::ChatConnection(format!("cannot connect to {}: {e}", self.endpoint))
+            })?;
         if !self.emit(ChatEvent::ConnectionState(ConnectionState::Connected)) {
             return Ok(Ended::ByUser);
         }
@@ -242,11 +268,18 @@ impl Task {
 fn retryable(e: &Error) -> bool {
     !matches!(
         e,
-        Error::NotLoggedIn | Error::NotFound { .. } | Error::Invalid { .. } | Error::Forbidden { .. } | Error::Refused(_)
+        Error::NotLoggedIn
+            | Error::NotFound { .. }
+            | Error::Invalid { .. }
+            | Error::Forbidden { .. }
+            | Error::Refused(_)
     )
 }
 
 fn backoff(options: &ChatOptions, failures: u32) -> Duration {
     let factor = 2u32.saturating_pow(failures.min(16));
-    options.initial_backoff.saturating_mul(factor).min(options.max_backoff)
+    options
+        .initial_backoff
+        .saturating_mul(factor)
+        .min(options.max_backoff)
 }

@@ -30,13 +30,25 @@ pub enum ConnectionState {
 pub enum ChatEvent {
     Message(ChatMessage),
     /// `aws:DELETE_MESSAGE`.
-    Deleted { message_id: String, reason: Option<String>, request_id: Option<String> },
+    Deleted {
+        message_id: String,
+        reason: Option<String>,
+        request_id: Option<String>,
+    },
     /// `aws:DISCONNECT_USER`.
-    UserDisconnected { user_id: String, reason: Option<String>, request_id: Option<String> },
+    UserDisconnected {
+        user_id: String,
+        reason: Option<String>,
+        request_id: Option<String>,
+    },
     /// Any other room event.
     Event(WireEvent),
     /// An ERROR frame answering one of our requests.
-    Error { code: u16, message: String, request_id: Option<String> },
+    Error {
+        code: u16,
+        message: String,
+        request_id: Option<String>,
+    },
     ConnectionState(ConnectionState),
 }
 
@@ -44,9 +56,16 @@ impl From<ServerFrame> for ChatEvent {
     fn from(frame: ServerFrame) -> Self {
         match frame {
             ServerFrame::Message(m) => Self::Message(m),
-            ServerFrame::Error(ChatError { error_code, error_message, request_id, .. }) => {
-                Self::Error { code: error_code, message: error_message, request_id }
-            }
+            ServerFrame::Error(ChatError {
+                error_code,
+                error_message,
+                request_id,
+                ..
+            }) => Self::Error {
+                code: error_code,
+                message: error_message,
+                request_id,
+            },
             ServerFrame::Event(e) => match e.event_name.as_str() {
                 events::DELETE_MESSAGE => Self::Deleted {
                     message_id: e.attributes.get("MessageId").cloned().unwrap_or_default(),
@@ -84,20 +103,35 @@ impl ChatEvent {
         use serde_json::json;
         match self {
             Self::Message(m) => {
-                let mut v = serde_json::to_value(ServerFrame::Message(m.clone())).unwrap_or_default();
+                let mut v =
+                    serde_json::to_value(ServerFrame::Message(m.clone())).unwrap_or_default();
                 v["Type"] = json!("MESSAGE");
                 v
             }
-            Self::Deleted { message_id, reason, request_id } => json!({
+            Self::Deleted {
+                message_id,
+                reason,
+                request_id,
+            } => json!({
                 "Type": "EVENT", "EventName": events::DELETE_MESSAGE,
                 "MessageId": message_id, "Reason": reason, "RequestId": request_id,
             }),
-            Self::UserDisconnected { user_id, reason, request_id } => json!({
+            Self::UserDisconnected {
+                user_id,
+                reason,
+                request_id,
+            } => json!({
                 "Type": "EVENT", "EventName": events::DISCONNECT_USER,
                 "UserId": user_id, "Reason": reason, "RequestId": request_id,
             }),
-            Self::Event(e) => serde_json::to_value(ServerFrame::Event(e.clone())).unwrap_or_default(),
-            Self::Error { code, message, request_id } => json!({
+            Self::Event(e) => {
+                serde_json::to_value(ServerFrame::Event(e.clone())).unwrap_or_default()
+            }
+            Self::Error {
+                code,
+                message,
+                request_id,
+            } => json!({
                 "Type": "ERROR", "ErrorCode": code, "ErrorMessage": message, "RequestId": request_id,
             }),
             Self::ConnectionState(s) => {

@@ -30,7 +30,10 @@ pub struct AccountTokens {
 
 impl AccountTokens {
     pub fn new(account: Arc<Account>, channel: impl Into<String>) -> Self {
-        Self { account, channel: channel.into() }
+        Self {
+            account,
+            channel: channel.into(),
+        }
     }
 }
 

@@ -64,7 +64,11 @@ pub struct AvatarArgs {
 
 /// Maps a client error to the CLI's exit status and one line.
 pub(crate) fn failure(e: Error) -> Failure {
-    if e.is_usage() { Failure::usage(e) } else { Failure::other(e) }
+    if e.is_usage() {
+        Failure::usage(e)
+    } else {
+        Failure::other(e)
+    }
 }
 
 pub(crate) fn open_account(backend: Option<&Path>) -> Result<Account, Failure> {
@@ -79,26 +83,51 @@ fn password(prompt: &str) -> Result<SecretString, Failure> {
     }
     rpassword::prompt_password(prompt)
         .map(SecretString::from)
-        .map_err(|e| Failure::usage(format!("no password: set {PASSWORD_ENV} or run in a terminal ({e})")))
+        .map_err(|e| {
+            Failure::usage(format!(
+                "no password: set {PASSWORD_ENV} or run in a terminal ({e})"
+            ))
+        })
 }
 
 pub async fn signup(a: SignupArgs, backend: Option<PathBuf>) -> Result<(), Failure> {
     let account = open_account(backend.as_deref())?;
     let pw = password("Password: ")?;
-    let outcome = account.session().cognito().sign_up(&a.username, &pw, &a.nickname).await.map_err(failure)?;
+    let outcome = account
+        .session()
+        .cognito()
+        .sign_up(&a.username, &pw, &a.nickname)
+        .await
+        .map_err(failure)?;
     if outcome.confirmed {
-        println!("Account {} created and confirmed; log in with `cloumer login --username {}`.", a.username, a.username);
+        println!(
+            "Account {} created and confirmed; log in with `cloumer login --username {}`.",
+            a.username, a.username
+        );
     } else {
-        let to = outcome.code_destination.unwrap_or_else(|| a.username.clone());
-        println!("Account {} created. A confirmation code was sent to {to}; run `cloumer confirm --username {} --code CODE`.", a.username, a.username);
+        let to = outcome
+            .code_destination
+            .unwrap_or_else(|| a.username.clone());
+        println!(
+            "Account {} created. A confirmation code was sent to {to}; run `cloumer confirm --username {} --code CODE`.",
+            a.username, a.username
+        );
     }
     Ok(())
 }
 
 pub async fn confirm(a: ConfirmArgs, backend: Option<PathBuf>) -> Result<(), Failure> {
     let account = open_account(backend.as_deref())?;
-    account.session().cognito().confirm_sign_up(&a.username, &a.code).await.map_err(failure)?;
-    println!("Account {} confirmed; log in with `cloumer login --username {}`.", a.username, a.username);
+    account
+        .session()
+        .cognito()
+        .confirm_sign_up(&a.username, &a.code)
+        .await
+        .map_err(failure)?;
+    println!(
+        "Account {} confirmed; log in with `cloumer login --username {}`.",
+        a.username, a.username
+    );
     Ok(())
 }
 
@@ -111,13 +140,26 @@ pub async fn login(a: LoginArgs, backend: Option<PathBuf>) -> Result<(), Failure
             eprintln!("This account needs a new password.");
             let new = rpassword::prompt_password("New password: ")
                 .map(SecretString::from)
-                .map_err(|e| Failure::usage(format!("a new password is required; run in a terminal ({e})")))?;
-            account.session().set_new_password(&username, &session, &new).await.map_err(failure)?;
+                .map_err(|e| {
+                    Failure::usage(format!(
+                        "a new password is required; run in a terminal ({e})"
+                    ))
+                })?;
+            account
+                .session()
+                .set_new_password(&username, &session, &new)
+                .await
+                .map_err(failure)?;
         }
         Err(e) => return Err(failure(e)),
     }
     account.remember_backend().map_err(failure)?;
-    let who = account.session().claims().await.and_then(|c| c.nickname).unwrap_or(a.username);
+    let who = account
+        .session()
+        .claims()
+        .await
+        .and_then(|c| c.nickname)
+        .unwrap_or(a.username);
     println!("Logged in as {who}.");
     Ok(())
 }
@@ -168,15 +210,22 @@ pub struct AccountDestination {
 /// Resolves the logged-in account's destination (log in first with `cloumer login`).
 pub async fn account_destination(backend: Option<PathBuf>) -> Result<AccountDestination, Failure> {
     let account = Account::resolve(backend.as_deref()).map_err(|e| match e {
-        Error::NoBackend => Failure::usage("no destination: pass --to URL, or log in with `cloumer login --backend FILE`"),
+        Error::NoBackend => Failure::usage(
+            "no destination: pass --to URL, or log in with `cloumer login --backend FILE`",
+        ),
         e => failure(e),
     })?;
     let profile = account.my_page().await.map_err(|e| match e {
-        Error::NotLoggedIn => Failure::usage("no destination: pass --to URL, or log in with `cloumer login`"),
+        Error::NotLoggedIn => {
+            Failure::usage("no destination: pass --to URL, or log in with `cloumer login`")
+        }
         e => failure(e),
     })?;
     if profile.stream_key.expose_secret().is_empty() {
         return Err(Failure::other("the account has no stream key"));
     }
-    Ok(AccountDestination { url: profile.stream_url, stream_key: profile.stream_key })
+    Ok(AccountDestination {
+        url: profile.stream_url,
+        stream_key: profile.stream_key,
+    })
 }

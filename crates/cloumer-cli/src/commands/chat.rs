@@ -53,17 +53,27 @@ impl Printer {
         }
         match event {
             ChatEvent::Message(m) => {
-                let who = m.sender.attributes.get("username").unwrap_or(&m.sender.user_id);
+                let who = m
+                    .sender
+                    .attributes
+                    .get("username")
+                    .unwrap_or(&m.sender.user_id);
                 println!("[{}] {who}: {}  (id {})", m.send_time, m.content, m.id);
             }
             ChatEvent::Deleted { message_id, .. } => println!("* message {message_id} deleted"),
-            ChatEvent::UserDisconnected { user_id, .. } => println!("* user {user_id} disconnected"),
+            ChatEvent::UserDisconnected { user_id, .. } => {
+                println!("* user {user_id} disconnected")
+            }
             ChatEvent::Event(e) => println!("* event {}", e.event_name),
             ChatEvent::Error { code, message, .. } => eprintln!("chat error {code}: {message}"),
             ChatEvent::ConnectionState(s) => match s {
                 ConnectionState::Connecting => {}
                 ConnectionState::Connected => eprintln!("connected"),
-                ConnectionState::Reconnecting { retry_in_ms, reason, .. } => {
+                ConnectionState::Reconnecting {
+                    retry_in_ms,
+                    reason,
+                    ..
+                } => {
                     eprintln!("connection lost ({reason}); reconnecting in {retry_in_ms} ms")
                 }
                 ConnectionState::Closed { reason } => eprintln!("chat closed: {reason}"),
@@ -76,7 +86,10 @@ pub async fn run(args: ChatArgs, backend: Option<PathBuf>) -> Result<(), Failure
     let account = Arc::new(open_account(backend.as_deref())?);
     let endpoint = account.profile().chat_endpoint();
     let tokens = Arc::new(AccountTokens::new(account.clone(), args.channel.clone()));
-    let options = ChatOptions { max_attempts: Some(5), ..ChatOptions::default() };
+    let options = ChatOptions {
+        max_attempts: Some(5),
+        ..ChatOptions::default()
+    };
     let (client, mut events) = ChatClient::connect(endpoint, tokens, options);
     let printer = Printer { json: args.json };
 
@@ -118,7 +131,10 @@ pub async fn run(args: ChatArgs, backend: Option<PathBuf>) -> Result<(), Failure
     }
 }
 
-async fn wait_connected(events: &mut UnboundedReceiver<ChatEvent>, printer: &Printer) -> Result<(), Failure> {
+async fn wait_connected(
+    events: &mut UnboundedReceiver<ChatEvent>,
+    printer: &Printer,
+) -> Result<(), Failure> {
     let deadline = Instant::now() + CONNECT_WAIT;
     loop {
         let event = tokio::time::timeout_at(deadline, events.recv())
@@ -133,7 +149,9 @@ async fn wait_connected(events: &mut UnboundedReceiver<ChatEvent>, printer: &Pri
             ChatEvent::ConnectionState(ConnectionState::Closed { reason }) => {
                 return Err(Failure::other(format!("cannot join the chat: {reason}")));
             }
-            ChatEvent::ConnectionState(ConnectionState::Reconnecting { .. }) => printer.print(&event),
+            ChatEvent::ConnectionState(ConnectionState::Reconnecting { .. }) => {
+                printer.print(&event)
+            }
             _ => {}
         }
     }
@@ -141,20 +159,33 @@ async fn wait_connected(events: &mut UnboundedReceiver<ChatEvent>, printer: &Pri
 
 /// Waits for the answer to our request: an ERROR with its RequestId fails; our own
 /// message or the room event succeeds at once; silence for 2.5 s counts as success.
-async fn await_answer(events: &mut UnboundedReceiver<ChatEvent>, printer: &Printer, request_id: &str) -> Result<(), Failure> {
+async fn await_answer(
+    events: &mut UnboundedReceiver<ChatEvent>,
+    printer: &Printer,
+    request_id: &str,
+) -> Result<(), Failure> {
     let deadline = Instant::now() + ANSWER_WAIT;
     loop {
-        let Ok(next) = tokio::time::timeout_at(deadline, events.recv()).await else { return Ok(()) };
+        let Ok(next) = tokio::time::timeout_at(deadline, events.recv()).await else {
+            return Ok(());
+        };
         let Some(event) = next else {
-            return Err(Failure::other("the chat connection ended before the server answered"));
+            return Err(Failure::other(
+                "the chat connection ended before the server answered",
+            ));
         };
         let ours = event.request_id() == Some(request_id);
-        if !matches!(event, ChatEvent::ConnectionState(ConnectionState::Connecting)) {
+        if !matches!(
+            event,
+            ChatEvent::ConnectionState(ConnectionState::Connecting)
+        ) {
             printer.print(&event);
         }
         match event {
             ChatEvent::Error { code, message, .. } if ours => {
-                return Err(Failure::other(format!("refused by the chat server ({code}): {message}")));
+                return Err(Failure::other(format!(
+                    "refused by the chat server ({code}): {message}"
+                )));
             }
             _ if ours => return Ok(()),
             ChatEvent::ConnectionState(ConnectionState::Closed { reason }) => {

@@ -6,9 +6,16 @@ use secrecy::ExposeSecret;
 /// A masked key shows at most its last 4 characters (fewer for short keys).
 pub fn mask_key(key: &str) -> String {
     let chars: Vec<char> = key.chars().collect();
-    let shown = if chars.len() >= 12 { 4 } else { chars.len() / 4 };
+    let shown = if chars.len() >= 12 {
+        4
+    } else {
+        chars.len() / 4
+    };
     let tail: String = chars[chars.len() - shown..].iter().collect();
-    format!("{}{tail}", "*".repeat(chars.len().clamp(8, 16) - shown.min(8)))
+    format!(
+        "{}{tail}",
+        "*".repeat(chars.len().clamp(8, 16) - shown.min(8))
+    )
 }
 
 fn key(profile: &Profile, show: bool) -> String {
