@@ -1,1 +1,184 @@
 //! IVS-Chat-compatible chat: WebSocket rooms, chat tokens, moderation, history.
+//!
+//! [`ChatService::open`] keeps its history in `<data_dir>/chat.sqlite` and its token
+//! secret in `<data_dir>/chat.secret` (0600). [`ChatService::router`] serves
+//! `GET /chat` (the WebSocket; the token is the `Sec-WebSocket-Protocol` value, echoed
+//! back as IVS does) and `GET /public/v1/chat-history/{channel}?limit=N`.
+
+mod history;
+mod room;
+mod socket;
+mod token;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{Path as UrlPath, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use cloumer_protocol::chat::{Attributes, Capability};
+use cloumer_protocol::rest::ChatTokenResponse;
+use serde::Deserialize;
+
+use crate::Result;
+use history::History;
+use room::Rooms;
+use token::{Grant, TokenRejection, TokenSigner};
+
+/// How long a minted token may be used to open the WebSocket.
+pub const TOKEN_VALIDITY_SECS: i64 = 5 * 60;
+/// History answers `limit` messages by default, and never more than the maximum.
+pub const HISTORY_DEFAULT_LIMIT: u32 = 50;
+pub const HISTORY_MAX_LIMIT: u32 = 200;
+
+/// What a chat token grants (see [`ChatService::mint_token`]).
+#[derive(Debug, Clone)]
+pub struct TokenRequest {
+    /// The room: the channel name.
+    pub room: String,
+    pub user_id: String,
+    pub capabilities: Vec<Capability>,
+    /// `username` and `avatar`: the sender attributes of this user's messages.
+    pub attributes: Attributes,
+    pub session_duration_minutes: u32,
+}
+
+/// The chat service: rooms, tokens and history.
+pub struct ChatService {
+    signer: TokenSigner,
+    history: History,
+    rooms: Rooms,
+}
+
+impl std::fmt::Debug for ChatService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ChatService(..)")
+    }
+}
+
+impl ChatService {
+    /// Opens (or creates) the history and token secret under `data_dir`.
+    pub fn open(data_dir: &Path) -> Result<Arc<Self>> {
+        std::fs::create_dir_all(data_dir)?;
+        Ok(Arc::new(Self {
+            signer: TokenSigner::open(data_dir)?,
+            history: History::open(data_dir)?,
+            rooms: Rooms::default(),
+        }))
+    }
+
+    /// Mints a signed token for `request.room`. The token opens a WebSocket for
+    /// [`TOKEN_VALIDITY_SECS`]; the session it opens lasts `session_duration_minutes`.
+    pub fn mint_token(&self, request: TokenRequest) -> ChatTokenResponse {
+        self.mint_token_issued_at(request, crate::error::now_secs())
+    }
+
+    /// [`Self::mint_token`] as if issued at `issued_at` (Unix seconds): lets tests and
+    /// tools produce tokens that are already expired.
+    pub fn mint_token_issued_at(&self, request: TokenRequest, issued_at: i64) -> ChatTokenResponse {
+        let now = issued_at;
+        let session_expires = now + i64::from(request.session_duration_minutes.max(1)) * 60;
+        let grant = Grant {
+            room: request.room,
+            user_id: request.user_id,
+            capabilities: request.capabilities,
+            attributes: request.attributes,
+            token_expires: (now + TOKEN_VALIDITY_SECS).min(session_expires),
+            session_expires,
+        };
+        let token = match self.signer.sign(&grant) {
+            Ok(token) => Some(token),
+            Err(e) => {
+                tracing::error!(error = %e, "chat token signing failed");
+                None
+            }
+        };
+        ChatTokenResponse {
+            session_expiration_time: Some(rfc3339(grant.session_expires)),
+            token_expiration_time: Some(rfc3339(grant.token_expires)),
+            token,
+        }
+    }
+
+    /// The chat routes: `GET /chat` and `GET /public/v1/chat-history/{channel}`.
+    pub fn router(self: Arc<Self>) -> Router {
+        Router::new()
+            .route("/chat", get(open_socket))
+            .route("/public/v1/chat-history/{channel}", get(chat_history))
+            .with_state(self)
+    }
+}
+
+async fn open_socket(
+    State(service): State<Arc<ChatService>>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    // Browsers send the token as the only sub-protocol; take the first offered value.
+    let token = headers
+        .get(header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(str::trim)
+        .filter(|v| !v.is_empty());
+    let Some(token) = token else {
+        return (StatusCode::UNAUTHORIZED, "missing chat token").into_response();
+    };
+    let grant = match service.signer.verify(token, crate::error::now_secs()) {
+        Ok(grant) => grant,
+        Err(TokenRejection::Expired) => {
+            return (StatusCode::UNAUTHORIZED, "chat token expired").into_response();
+        }
+        Err(TokenRejection::Invalid) => {
+            return (StatusCode::FORBIDDEN, "invalid chat token").into_response();
+        }
+    };
+    let echoed = token.to_owned();
+    upgrade
+        .protocols([echoed])
+        .on_upgrade(move |ws| socket::run(service, grant, ws))
+}
+
+#[derive(Deserialize)]
+struct HistoryQuery {
+    limit: Option<u32>,
+}
+
+async fn chat_history(
+    State(service): State<Arc<ChatService>>,
+    UrlPath(channel): UrlPath<String>,
+    Query(query): Query<HistoryQuery>,
+) -> Response {
+    let limit = query
+        .limit
+        .unwrap_or(HISTORY_DEFAULT_LIMIT)
+        .clamp(1, HISTORY_MAX_LIMIT);
+    match service.history.recent(&channel, limit) {
+        Ok(messages) => Json(messages).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "chat history read failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+fn new_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+fn rfc3339(unix_secs: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix_secs)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}

@@ -1,0 +1,246 @@
+//! One chat connection: reads client frames, answers errors to the sender only, and
+//! relays the room's broadcast until the user is kicked or the session expires.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
+use cloumer_protocol::chat::{
+    Attributes, Capability, ChatError, ChatEvent, ChatMessage, ClientFrame, Sender, ServerFrame,
+    codes, content_fits, events,
+};
+use tokio::sync::broadcast::error::RecvError;
+
+use super::ChatService;
+use super::room::{Room, RoomSignal};
+use super::token::Grant;
+
+pub(crate) async fn run(service: Arc<ChatService>, grant: Grant, mut socket: WebSocket) {
+    let room = service.rooms.get(&grant.room);
+    let mut signals = room.subscribe();
+    let session_left = grant.session_expires - crate::error::now_secs();
+    let session_end = tokio::time::sleep(Duration::from_secs(session_left.max(0) as u64));
+    tokio::pin!(session_end);
+    tracing::debug!(room = %grant.room, user = %grant.user_id, "chat socket open");
+    loop {
+        tokio::select! {
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Text(text))) => {
+                    if let Some(reply) = handle_frame(&service, &room, &grant, text.as_str())
+                        && socket.send(Message::Text(reply)).await.is_err()
+                    {
+                        break;
+                    }
+                }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                // Pings are answered by axum; binary frames are not part of the protocol.
+                Some(Ok(_)) => {}
+            },
+            signal = signals.recv() => match signal {
+                Ok(RoomSignal::Frame(frame)) => {
+                    if socket.send(Message::Text(frame)).await.is_err() {
+                        break;
+                    }
+                }
+                Ok(RoomSignal::Disconnect { user_id }) if *user_id == *grant.user_id => {
+                    close(&mut socket, close_code::POLICY, "disconnected by a moderator").await;
+                    break;
+                }
+                Ok(RoomSignal::Disconnect { .. }) => {}
+                Err(RecvError::Lagged(skipped)) => {
+                    tracing::warn!(room = %grant.room, skipped, "slow chat socket skipped frames");
+                }
+                Err(RecvError::Closed) => break,
+            },
+            () = &mut session_end => {
+                if let Some(frame) = error_frame(None, codes::UNAUTHORIZED, "session expired") {
+                    let _ = socket.send(Message::Text(frame)).await;
+                }
+                close(&mut socket, close_code::POLICY, "session expired").await;
+                break;
+            }
+        }
+    }
+    tracing::debug!(room = %grant.room, user = %grant.user_id, "chat socket closed");
+}
+
+async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
+    let _ = socket
+        .send(Message::Close(Some(CloseFrame {
+            code,
+            reason: Utf8Bytes::from_static(reason),
+        })))
+        .await;
+}
+
+/// Handles one client frame; returns the error frame for the sender, if any. Successful
+/// actions answer through the room broadcast (the sender receives its own echo there).
+fn handle_frame(
+    service: &ChatService,
+    room: &Room,
+    grant: &Grant,
+    text: &str,
+) -> Option<Utf8Bytes> {
+    let frame: ClientFrame = match serde_json::from_str(text) {
+        Ok(frame) => frame,
+        Err(e) => {
+            let request_id = serde_json::from_str::<serde_json::Value>(text)
+                .ok()
+                .and_then(|v| v.get("RequestId")?.as_str().map(str::to_owned));
+            return error_frame(request_id, codes::BAD_REQUEST, &format!("bad frame: {e}"));
+        }
+    };
+    let outcome = match frame {
+        ClientFrame::SendMessage {
+            request_id,
+            content,
+            attributes,
+        } => send_message(service, room, grant, &request_id, content, attributes)
+            .map_err(|(code, msg)| (request_id, code, msg)),
+        ClientFrame::DeleteMessage {
+            request_id,
+            id,
+            reason,
+        } => delete_message(service, room, grant, &request_id, &id, reason)
+            .map_err(|(code, msg)| (request_id, code, msg)),
+        ClientFrame::DisconnectUser {
+            request_id,
+            user_id,
+            reason,
+        } => disconnect_user(room, grant, &request_id, &user_id, reason)
+            .map_err(|(code, msg)| (request_id, code, msg)),
+    };
+    match outcome {
+        Ok(()) => None,
+        Err((request_id, code, message)) => error_frame(Some(request_id), code, &message),
+    }
+}
+
+type Refusal = (u16, String);
+
+fn require(grant: &Grant, capability: Capability) -> Result<(), Refusal> {
+    if grant.can(capability) {
+        Ok(())
+    } else {
+        Err((
+            codes::FORBIDDEN,
+            format!("the token does not grant {capability:?}"),
+        ))
+    }
+}
+
+fn send_message(
+    service: &ChatService,
+    room: &Room,
+    grant: &Grant,
+    request_id: &str,
+    content: String,
+    attributes: Attributes,
+) -> Result<(), Refusal> {
+    require(grant, Capability::SendMessage)?;
+    if !content_fits(&content) {
+        return Err((
+            codes::TOO_LARGE,
+            "content is longer than 500 characters".into(),
+        ));
+    }
+    if !room.try_take_send_slot() {
+        return Err((
+            codes::RATE_LIMITED,
+            "the room's message rate is exceeded".into(),
+        ));
+    }
+    let message = ChatMessage {
+        id: super::new_id(),
+        request_id: Some(request_id.to_owned()),
+        content,
+        attributes,
+        send_time: super::now_rfc3339(),
+        sender: Sender {
+            user_id: grant.user_id.clone(),
+            attributes: grant.attributes.clone(),
+        },
+    };
+    service
+        .history
+        .append(&grant.room, &message)
+        .map_err(server_error)?;
+    broadcast(room, &ServerFrame::Message(message))
+}
+
+fn delete_message(
+    service: &ChatService,
+    room: &Room,
+    grant: &Grant,
+    request_id: &str,
+    id: &str,
+    reason: Option<String>,
+) -> Result<(), Refusal> {
+    require(grant, Capability::DeleteMessage)?;
+    if !service
+        .history
+        .delete(&grant.room, id)
+        .map_err(server_error)?
+    {
+        return Err((codes::NOT_FOUND, "no such message in this room".into()));
+    }
+    let mut attributes = Attributes::new();
+    attributes.insert("MessageId".into(), id.to_owned());
+    // Deprecated spelling that IVS still sends; older clients read it.
+    attributes.insert("MessageID".into(), id.to_owned());
+    attributes.insert("Reason".into(), reason.unwrap_or_default());
+    broadcast(room, &event(request_id, events::DELETE_MESSAGE, attributes))
+}
+
+fn disconnect_user(
+    room: &Room,
+    grant: &Grant,
+    request_id: &str,
+    user_id: &str,
+    reason: Option<String>,
+) -> Result<(), Refusal> {
+    require(grant, Capability::DisconnectUser)?;
+    let mut attributes = Attributes::new();
+    attributes.insert("UserId".into(), user_id.to_owned());
+    attributes.insert("Reason".into(), reason.unwrap_or_default());
+    broadcast(
+        room,
+        &event(request_id, events::DISCONNECT_USER, attributes),
+    )?;
+    // Queued after the event, so the kicked user's sockets still receive it.
+    room.publish(RoomSignal::Disconnect {
+        user_id: Arc::from(user_id),
+    });
+    Ok(())
+}
+
+fn event(request_id: &str, name: &str, attributes: Attributes) -> ServerFrame {
+    ServerFrame::Event(ChatEvent {
+        id: super::new_id(),
+        request_id: Some(request_id.to_owned()),
+        event_name: name.to_owned(),
+        attributes,
+        send_time: super::now_rfc3339(),
+    })
+}
+
+fn broadcast(room: &Room, frame: &ServerFrame) -> Result<(), Refusal> {
+    let text = serde_json::to_string(frame).map_err(|e| server_error(e.into()))?;
+    room.publish(RoomSignal::Frame(Utf8Bytes::from(text)));
+    Ok(())
+}
+
+fn server_error(e: crate::Error) -> Refusal {
+    tracing::error!(error = %e, "chat action failed");
+    (codes::SERVER_ERROR, "internal error".into())
+}
+
+fn error_frame(request_id: Option<String>, code: u16, message: &str) -> Option<Utf8Bytes> {
+    let frame = ServerFrame::Error(ChatError {
+        id: super::new_id(),
+        request_id,
+        error_code: code,
+        error_message: message.to_owned(),
+    });
+    serde_json::to_string(&frame).ok().map(Utf8Bytes::from)
+}
