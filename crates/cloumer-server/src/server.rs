@@ -70,31 +70,21 @@ pub struct RunningServer {
     state: SharedState,
 }
 
-/// Chat tokens until the chat service (`crate::chat`) is wired in: the right shape and
-/// expiry times, but no WebSocket accepts them yet.
-struct ChatNotWired;
-
+/// The REST handlers mint chat tokens through the [`ChatRooms`] seam; locally that is
+/// this process's own chat service.
 #[async_trait]
-impl ChatRooms for ChatNotWired {
+impl ChatRooms for crate::chat::ChatService {
     async fn mint_token(&self, grant: ChatGrant) -> Result<ChatTokenResponse> {
-        use base64::Engine;
-        let now = time::OffsetDateTime::now_utc();
-        let iso = |t: time::OffsetDateTime| {
-            let f = time::macros::format_description!(
-                "[year]-[month]-[day]T[hour]:[minute]:[second]+00:00"
-            );
-            t.format(&f).unwrap_or_default()
-        };
-        tracing::warn!(room = %grant.room, "chat token minted, but the chat service is not wired yet");
-        Ok(ChatTokenResponse {
-            session_expiration_time: Some(iso(
-                now + time::Duration::minutes(grant.session_duration_minutes.into())
-            )),
-            token_expiration_time: Some(iso(now + time::Duration::minutes(60))),
-            token: Some(
-                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(crate::ids::bytes::<32>()),
-            ),
-        })
+        Ok(crate::chat::ChatService::mint_token(
+            self,
+            crate::chat::TokenRequest {
+                room: grant.room,
+                user_id: grant.user_id,
+                capabilities: grant.capabilities,
+                attributes: grant.attributes,
+                session_duration_minutes: grant.session_duration_minutes,
+            },
+        ))
     }
 }
 
@@ -154,6 +144,12 @@ impl Server {
                 .map_err(|e| Error::Io(std::io::Error::other(e)))??
         };
         let store = Arc::new(SqliteStore::new(db));
+        let chat = {
+            let data_dir = config.data_dir.clone();
+            tokio::task::spawn_blocking(move || crate::chat::ChatService::open(&data_dir))
+                .await
+                .map_err(|e| Error::Io(std::io::Error::other(e)))??
+        };
         let media = Arc::new(LocalMedia {
             api_url: api_url.clone(),
             rtmp: config.rtmp,
@@ -185,11 +181,13 @@ impl Server {
             events: store,
             tokens,
             outbox: Outbox::new(config.data_dir.join("outbox.jsonl")),
-            chat: Arc::new(ChatNotWired),
+            chat: chat.clone(),
             media,
         });
 
-        let app = crate::routes::router(state.clone()).layer(CorsLayer::permissive());
+        let app = crate::routes::router(state.clone())
+            .merge(chat.router())
+            .layer(CorsLayer::permissive());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let serve = axum::serve(listener, app).with_graceful_shutdown(async {
