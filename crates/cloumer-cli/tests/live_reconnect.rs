@@ -13,12 +13,9 @@ fn ingest_restart_resumes_and_recording_keeps_every_frame() {
     restart_mid_stream(Ingest::rtmp_url);
 }
 
-/// The same over RTMPS, as IVS is used. Known failure: ivssink (gst-plugins,
-/// `ivssink/classify.rs`) takes any error text mentioning TLS for a certificate failure, so
-/// "TLS connection closed unexpectedly" when the ingest dies ends the run with exit 4
-/// instead of reconnecting. Un-ignore once ivssink retries connection drops over TLS.
+/// The same over RTMPS, as IVS is used: the drop shows up as a TLS error ("TLS connection
+/// closed unexpectedly"), which must be retried, not reported as a TLS failure.
 #[test]
-#[ignore = "ivssink gives up on a TLS connection cut mid-stream (see the doc comment)"]
 fn ingest_restart_over_rtmps_resumes() {
     restart_mid_stream(Ingest::rtmps_url);
 }

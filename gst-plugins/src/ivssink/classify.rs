@@ -69,6 +69,12 @@ fn is_tls(err: &ChildError) -> bool {
     text.contains("g-tls-error-quark") || text.contains("tls") || text.contains("certificate")
 }
 
+/// The certificate itself was refused: retrying cannot help, whenever it happens.
+fn is_certificate_error(err: &ChildError) -> bool {
+    let text = format!("{} {}", err.message, err.debug).to_ascii_lowercase();
+    text.contains("certificate") || text.contains("g-tls-error-quark, code 2")
+}
+
 fn is_publish_refused(err: &ChildError) -> bool {
     let text = format!("{} {}", err.message, err.debug);
     err.not_authorized
@@ -78,7 +84,12 @@ fn is_publish_refused(err: &ChildError) -> bool {
 }
 
 pub(crate) fn decide(err: &ChildError, ctx: Context) -> Decision {
-    if is_tls(err) {
+    // An RTMPS ingest that goes away mid-stream also reports a TLS error ("TLS connection
+    // closed unexpectedly"): that is a drop to retry, not a TLS failure. Only a refused
+    // certificate, or a handshake that never worked on the first connection, is one.
+    if is_certificate_error(err)
+        || (is_tls(err) && ctx.first_connection && ctx.published_for.is_none())
+    {
         return Decision::Fail(FailureKind::Tls);
     }
     if is_publish_refused(err) {
@@ -139,6 +150,15 @@ mod tests {
             "domain g-tls-error-quark, code 2",
         );
         assert_eq!(decide(&e, LATER), Decision::Fail(FailureKind::Tls));
+    }
+
+    #[test]
+    fn rtmps_drop_mid_stream_is_retried() {
+        let e = err(
+            "Connection error: TLS connection closed unexpectedly",
+            "domain g-tls-error-quark, code 4",
+        );
+        assert_eq!(decide(&e, LATER), Decision::Retry);
     }
 
     #[test]
