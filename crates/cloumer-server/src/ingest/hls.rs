@@ -1,0 +1,135 @@
+//! HLS: the received FLV bytes go through `flvdemux ! h264parse/aacparse ! hlssink2`,
+//! a pure remux into ~2 s MPEG-TS segments (cut at the publisher's 2 s IDRs) with a
+//! live playlist; and the route that serves them.
+
+use std::path::{Path, PathBuf};
+
+use axum::Router;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use gst::prelude::*;
+
+use crate::{Error, Result};
+
+/// One channel's remux pipeline.
+pub(crate) struct HlsPipeline {
+    pipeline: gst::Pipeline,
+    src: gst_app::AppSrc,
+}
+
+impl HlsPipeline {
+    /// Starts writing `index.m3u8` and `segmentNNNNN.ts` into `dir` (emptied first, so a
+    /// new session never serves the previous one's segments).
+    pub fn start(dir: &Path) -> Result<Self> {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir)?;
+        }
+        std::fs::create_dir_all(dir)?;
+        let location = dir.join("segment%05d.ts");
+        let playlist = dir.join("index.m3u8");
+        // Static description: parse_launch links flvdemux's sometimes-pads when they
+        // appear and requests hlssink2's pads up front. Publishers must send audio and
+        // video (as every IVS encoder does).
+        let description = format!(
+            "appsrc name=src is-live=true format=bytes caps=video/x-flv block=false max-bytes=67108864 \
+             ! flvdemux name=demux \
+             demux.video ! queue max-size-time=5000000000 ! h264parse ! hls.video \
+             demux.audio ! queue max-size-time=5000000000 ! aacparse ! hls.audio \
+             hlssink2 name=hls target-duration=2 playlist-length=6 max-files=12 \
+             send-keyframe-requests=false location=\"{}\" playlist-location=\"{}\"",
+            location.display(),
+            playlist.display()
+        );
+        let pipeline = gst::parse::launch(&description)
+            .map_err(|e| Error::Ingest(format!("HLS pipeline: {e}")))?
+            .downcast::<gst::Pipeline>()
+            .map_err(|_| Error::Ingest("HLS pipeline is not a pipeline".into()))?;
+        let src = pipeline
+            .by_name("src")
+            .and_then(|e| e.downcast::<gst_app::AppSrc>().ok())
+            .ok_or_else(|| Error::Ingest("HLS pipeline has no appsrc".into()))?;
+        pipeline
+            .set_state(gst::State::Playing)
+            .map_err(|e| Error::Ingest(format!("HLS pipeline start: {e}")))?;
+        Ok(Self { pipeline, src })
+    }
+
+    pub fn push(&self, bytes: Vec<u8>) {
+        if let Err(e) = self.src.push_buffer(gst::Buffer::from_mut_slice(bytes)) {
+            tracing::debug!(error = ?e, "HLS pipeline refused data");
+        }
+    }
+
+    /// Ends the stream so the last segment and the playlist's end are written. Blocking:
+    /// call from `spawn_blocking`.
+    pub fn finish(self) {
+        let _ = self.src.end_of_stream();
+        if let Some(bus) = self.pipeline.bus() {
+            let _ = bus.timed_pop_filtered(
+                gst::ClockTime::from_seconds(5),
+                &[gst::MessageType::Eos, gst::MessageType::Error],
+            );
+        }
+        let _ = self.pipeline.set_state(gst::State::Null);
+    }
+
+    /// The first error the pipeline posted, if any (non-blocking).
+    pub fn error(&self) -> Option<String> {
+        let bus = self.pipeline.bus()?;
+        let message = bus.pop_filtered(&[gst::MessageType::Error])?;
+        match message.view() {
+            gst::MessageView::Error(e) => Some(e.error().to_string()),
+            _ => None,
+        }
+    }
+}
+
+pub(crate) fn router(hls_dir: PathBuf) -> Router {
+    Router::new()
+        .route("/hls/{channel}/{file}", get(serve_file))
+        .with_state(hls_dir)
+}
+
+async fn serve_file(
+    State(hls_dir): State<PathBuf>,
+    UrlPath((channel, file)): UrlPath<(String, String)>,
+) -> Response {
+    let safe = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            && !s.starts_with('.')
+    };
+    if !safe(&channel) || !safe(&file) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let content_type = if file.ends_with(".m3u8") {
+        "application/vnd.apple.mpegurl"
+    } else if file.ends_with(".ts") {
+        "video/mp2t"
+    } else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match tokio::fs::read(hls_dir.join(&channel).join(&file)).await {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, content_type),
+                // Playlists change every segment; segments never change.
+                (
+                    header::CACHE_CONTROL,
+                    if content_type == "video/mp2t" {
+                        "max-age=60"
+                    } else {
+                        "no-cache"
+                    },
+                ),
+                (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}

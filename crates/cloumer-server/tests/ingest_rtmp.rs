@@ -1,0 +1,256 @@
+//! RTMP ingest with ffmpeg as the publisher: hooks, recording, HLS, refusals.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use async_trait::async_trait;
+use cloumer_server::ingest::{
+    ChannelGrant, ChannelType, Ingest, IngestConfig, IngestHooks, RunningIngest, playback_path,
+};
+
+#[derive(Default)]
+struct Hooks {
+    events: Mutex<Vec<String>>,
+}
+
+#[async_trait]
+impl IngestHooks for Hooks {
+    async fn authorize(&self, stream_key: &str) -> Option<ChannelGrant> {
+        let (channel, channel_type) = match stream_key {
+            "sk_standard_secret" => ("alice", ChannelType::Standard),
+            "sk_basic_secret" => ("bob", ChannelType::Basic),
+            _ => return None,
+        };
+        Some(ChannelGrant {
+            channel: channel.into(),
+            channel_type,
+        })
+    }
+    async fn stream_started(&self, channel: &str, _session_id: &str) {
+        self.events.lock().unwrap().push(format!("start {channel}"));
+    }
+    async fn stream_ended(&self, channel: &str, _session_id: &str) {
+        self.events.lock().unwrap().push(format!("end {channel}"));
+    }
+}
+
+impl Hooks {
+    fn events(&self) -> Vec<String> {
+        self.events.lock().unwrap().clone()
+    }
+
+    async fn wait_for(&self, event: &str) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if self.events().iter().any(|e| e == event) {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        false
+    }
+}
+
+fn have(tool: &str) -> bool {
+    Command::new(tool)
+        .arg("-version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+async fn start(dir: &Path) -> Result<(Arc<Hooks>, RunningIngest)> {
+    let hooks = Arc::new(Hooks::default());
+    let ingest = Ingest::start(
+        IngestConfig {
+            rtmp: "127.0.0.1:0".parse()?,
+            rtmps: "127.0.0.1:0".parse()?,
+            data_dir: dir.to_path_buf(),
+        },
+        hooks.clone(),
+    )
+    .await?;
+    Ok((hooks, ingest))
+}
+
+/// Publishes a test pattern + tone for `seconds`; returns ffmpeg's exit status.
+async fn publish(
+    addr: SocketAddr,
+    key: &str,
+    size: &str,
+    extra: &[&str],
+    seconds: u32,
+) -> Result<ExitStatus> {
+    let url = format!("rtmp://{addr}/app/{key}");
+    let mut cmd = tokio::process::Command::new("ffmpeg");
+    cmd.args([
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-re",
+        "-f",
+        "lavfi",
+        "-i",
+    ])
+    .arg(format!("testsrc2=size={size}:rate=30"))
+    .args(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"])
+    .args(["-t", &seconds.to_string()])
+    .args([
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-g",
+        "60",
+        "-pix_fmt",
+        "yuv420p",
+    ])
+    .args(extra)
+    .args(["-c:a", "aac", "-f", "flv", &url])
+    .stdin(Stdio::null())
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .kill_on_drop(true);
+    let status = tokio::time::timeout(Duration::from_secs(u64::from(seconds) + 60), cmd.status())
+        .await
+        .context("ffmpeg did not finish")??;
+    Ok(status)
+}
+
+/// `codec_name,codec_type` of every stream ffprobe finds in `input`.
+fn probe(input: &str) -> Result<Vec<String>> {
+    let out = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "stream=codec_type,codec_name",
+            "-of",
+            "csv=p=0",
+            input,
+        ])
+        .output()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut streams: Vec<String> = text
+        .lines()
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect();
+    streams.sort();
+    Ok(streams)
+}
+
+#[tokio::test]
+async fn publish_records_and_serves_hls() -> Result<()> {
+    if !have("ffmpeg") || !have("ffprobe") {
+        eprintln!("skipping: ffmpeg/ffprobe not installed");
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let (hooks, ingest) = start(dir.path()).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let http = listener.local_addr()?;
+    let router = ingest.hls_router();
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+
+    let status = publish(ingest.rtmp_addr(), "sk_standard_secret", "1280x720", &[], 8).await?;
+    assert!(status.success(), "ffmpeg publish failed: {status}");
+    assert!(
+        hooks.wait_for("end alice").await,
+        "hooks: {:?}",
+        hooks.events()
+    );
+    assert_eq!(hooks.events(), ["start alice", "end alice"]);
+
+    let recordings: Vec<_> =
+        std::fs::read_dir(dir.path().join("recordings/alice"))?.collect::<Result<_, _>>()?;
+    assert_eq!(recordings.len(), 1);
+    let recording = recordings[0].path();
+    assert_eq!(recording.extension().and_then(|e| e.to_str()), Some("flv"));
+    assert_eq!(
+        probe(&recording.to_string_lossy())?,
+        ["aac,audio", "h264,video"]
+    );
+
+    let playlist_url = format!("http://{http}{}", playback_path("alice"));
+    let response = reqwest::get(&playlist_url).await?;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/vnd.apple.mpegurl"
+    );
+    let playlist = response.text().await?;
+    assert!(playlist.starts_with("#EXTM3U"), "{playlist}");
+    let segment = playlist
+        .lines()
+        .find(|l| l.ends_with(".ts"))
+        .context("no segment")?;
+    let seg = reqwest::get(format!("http://{http}/hls/alice/{segment}")).await?;
+    assert_eq!(seg.headers()["content-type"], "video/mp2t");
+    assert_eq!(probe(&playlist_url)?, ["aac,audio", "h264,video"]);
+    assert_eq!(
+        reqwest::get(format!("http://{http}/hls/alice/..%2Fx.ts"))
+            .await?
+            .status(),
+        404
+    );
+
+    ingest.shutdown();
+    server.abort();
+    Ok(())
+}
+
+#[tokio::test]
+async fn wrong_key_is_refused() -> Result<()> {
+    if !have("ffmpeg") {
+        eprintln!("skipping: ffmpeg not installed");
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let (hooks, ingest) = start(dir.path()).await?;
+    let status = publish(ingest.rtmp_addr(), "not-a-key", "640x360", &[], 5).await?;
+    assert!(!status.success(), "a wrong key must not publish");
+    assert!(hooks.events().is_empty(), "hooks: {:?}", hooks.events());
+    assert!(!dir.path().join("recordings/alice").exists());
+    ingest.shutdown();
+    Ok(())
+}
+
+#[tokio::test]
+async fn over_limit_resolution_is_refused() -> Result<()> {
+    if !have("ffmpeg") {
+        eprintln!("skipping: ffmpeg not installed");
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let (hooks, ingest) = start(dir.path()).await?;
+    let started = Instant::now();
+    let status = publish(
+        ingest.rtmp_addr(),
+        "sk_standard_secret",
+        "2560x1440",
+        &[],
+        20,
+    )
+    .await?;
+    assert!(!status.success(), "1440p must be refused");
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "refused only after {:?}",
+        started.elapsed()
+    );
+    assert!(
+        hooks.wait_for("end alice").await,
+        "hooks: {:?}",
+        hooks.events()
+    );
+    ingest.shutdown();
+    Ok(())
+}
