@@ -55,3 +55,33 @@ impl LiveEvents {
         self.events.record(&event).await
     }
 }
+
+/// The ingest asks these hooks about keys and reports publish/unpublish. Channels are
+/// STANDARD, as the seed creates them.
+#[async_trait::async_trait]
+impl crate::ingest::IngestHooks for LiveEvents {
+    async fn authorize(&self, stream_key: &str) -> Option<crate::ingest::ChannelGrant> {
+        match LiveEvents::authorize(self, stream_key).await {
+            Ok(channel) => channel.map(|channel| crate::ingest::ChannelGrant {
+                channel,
+                channel_type: crate::ingest::ChannelType::Standard,
+            }),
+            Err(e) => {
+                tracing::error!(error = %e, "stream key lookup failed");
+                None
+            }
+        }
+    }
+
+    async fn stream_started(&self, channel: &str, session_id: &str) {
+        if let Err(e) = LiveEvents::stream_started(self, channel, session_id).await {
+            tracing::error!(error = %e, %channel, "could not record Stream Start");
+        }
+    }
+
+    async fn stream_ended(&self, channel: &str, session_id: &str) {
+        if let Err(e) = LiveEvents::stream_ended(self, channel, session_id).await {
+            tracing::error!(error = %e, %channel, "could not record Stream End");
+        }
+    }
+}

@@ -68,6 +68,7 @@ pub struct RunningServer {
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
     state: SharedState,
+    ingest: crate::ingest::RunningIngest,
 }
 
 /// The REST handlers mint chat tokens through the [`ChatRooms`] seam; locally that is
@@ -92,7 +93,8 @@ impl ChatRooms for crate::chat::ChatService {
 struct LocalMedia {
     api_url: String,
     rtmp: SocketAddr,
-    rtmps: SocketAddr,
+    /// `None` while the ingest serves plain RTMP only.
+    rtmps: Option<SocketAddr>,
 }
 
 impl MediaUrls for LocalMedia {
@@ -100,7 +102,12 @@ impl MediaUrls for LocalMedia {
         format!("{}/hls/{channel}/index.m3u8", self.api_url)
     }
     fn rtmps_url(&self) -> String {
-        format!("rtmps://{}/app/", self.rtmps)
+        // Until the ingest serves RTMPS, hand out the plain loopback ingest so that going
+        // live to this server works (R6 `streamUrl`).
+        match self.rtmps {
+            Some(addr) => format!("rtmps://{addr}/app/"),
+            None => self.rtmp_url(),
+        }
     }
     fn rtmp_url(&self) -> String {
         format!("rtmp://{}/app/", self.rtmp)
@@ -150,10 +157,22 @@ impl Server {
                 .await
                 .map_err(|e| Error::Io(std::io::Error::other(e)))??
         };
+        let ingest = crate::ingest::Ingest::start(
+            crate::ingest::IngestConfig {
+                rtmp: config.rtmp,
+                rtmps: config.rtmps,
+                data_dir: config.data_dir.clone(),
+            },
+            Arc::new(crate::live::LiveEvents {
+                channels: store.clone(),
+                events: store.clone(),
+            }),
+        )
+        .await?;
         let media = Arc::new(LocalMedia {
             api_url: api_url.clone(),
-            rtmp: config.rtmp,
-            rtmps: config.rtmps,
+            rtmp: ingest.rtmp_addr(),
+            rtmps: ingest.rtmps_addr(),
         });
         let profile = BackendProfile {
             region: region.clone(),
@@ -187,6 +206,7 @@ impl Server {
 
         let app = crate::routes::router(state.clone())
             .merge(chat.router())
+            .merge(ingest.hls_router())
             .layer(CorsLayer::permissive());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -204,6 +224,7 @@ impl Server {
             stop: Some(stop),
             task: Some(task),
             state,
+            ingest,
         })
     }
 }
@@ -229,6 +250,7 @@ impl RunningServer {
 
     /// Stops accepting, lets in-flight requests finish, and waits for the tasks.
     pub async fn shutdown(mut self) {
+        self.ingest.shutdown();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
