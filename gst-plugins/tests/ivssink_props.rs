@@ -3,7 +3,7 @@
 use gst::glib;
 use gst::prelude::*;
 
-const KEY: &str = "sk_us-west-2_secretvalue";
+const KEY: &str = "test-key-secretvalue";
 
 fn init() {
     gst::init().expect("gst init");

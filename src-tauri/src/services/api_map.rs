@@ -59,7 +59,7 @@ mod tests {
             live: false,
             channel: "c".into(),
             stream_url: "rtmps://h/app/".into(),
-            stream_key: "sk_us-west-2_ABCDEFGH1234".to_owned().into(),
+            stream_key: "test-key-ABCDEFGH1234".to_owned().into(),
             playback_url: String::new(),
             avatar_url: String::new(),
         };

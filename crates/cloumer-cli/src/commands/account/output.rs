@@ -55,7 +55,7 @@ mod tests {
 
     #[test]
     fn masks_all_but_the_last_four() {
-        let m = mask_key("sk_ap-northeast-2_abcdefghijWXYZ");
+        let m = mask_key("test-key-abcdefghijWXYZ");
         assert!(m.ends_with("WXYZ"));
         assert!(!m.contains("abcdef"));
         assert!(!mask_key("short").contains("ort"));
