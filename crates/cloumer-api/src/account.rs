@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use secrecy::SecretString;
 
 use crate::backend::{self, BackendProfile};
-use crate::models::{ChatToken, Profile};
+use crate::models::{ChatToken, Moderator, Profile};
 use crate::rest::RestClient;
 use crate::session::Session;
 use crate::{Error, Result};
@@ -89,6 +89,11 @@ impl Account {
             });
         }
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        self.upload_avatar(bytes).await
+    }
+
+    /// R7 from bytes (a file picked in a UI): checked locally first.
+    pub async fn upload_avatar(&self, bytes: Vec<u8>) -> Result<()> {
         crate::avatar::validate(&bytes)?;
         self.session
             .authorized(|t| {
@@ -114,5 +119,72 @@ impl Account {
         self.session
             .authorized(|t| async move { self.rest.rotate_stream_key(&t).await })
             .await
+    }
+
+    /// Additive: the moderators of the caller's channel.
+    pub async fn moderators(&self) -> Result<Vec<Moderator>> {
+        self.session
+            .authorized(|t| async move { self.rest.moderators(&t).await })
+            .await
+    }
+
+    /// Additive: lets the owner of `channel` moderate the caller's chat.
+    pub async fn add_moderator(&self, channel: &str) -> Result<()> {
+        self.session
+            .authorized(|t| async move { self.rest.add_moderator(&t, channel).await })
+            .await
+    }
+
+    /// Additive: takes moderation away from the owner of `channel`.
+    pub async fn remove_moderator(&self, channel: &str) -> Result<()> {
+        self.session
+            .authorized(|t| async move { self.rest.remove_moderator(&t, channel).await })
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    /// The desktop app awaits these on a multi-threaded runtime (tokio::spawn, Tauri
+    /// commands): they must be `Send` and spawnable. Compiling this is the test.
+    #[allow(dead_code)]
+    fn account_futures_are_send(account: Arc<Account>) {
+        let a = account.clone();
+        tokio::spawn(async move { a.my_page().await });
+        let a = account.clone();
+        tokio::spawn(async move { a.set_title("t").await });
+        let a = account.clone();
+        tokio::spawn(async move { a.upload_avatar_file(Path::new("a.png")).await });
+        let a = account.clone();
+        tokio::spawn(async move { a.upload_avatar(Vec::new()).await });
+        let a = account.clone();
+        tokio::spawn(async move { a.chat_token("c").await });
+        let a = account.clone();
+        tokio::spawn(async move { a.rotate_stream_key().await.map(|_| ()) });
+        let a = account.clone();
+        tokio::spawn(async move { a.moderators().await });
+        let a = account.clone();
+        tokio::spawn(async move { a.add_moderator("c").await });
+        let a = account.clone();
+        tokio::spawn(async move { a.remove_moderator("c").await });
+        // Borrowed inside the spawned future (how Tauri commands hold their state).
+        async fn through_a_borrow(account: &Account) -> Result<()> {
+            account.my_page().await?;
+            account.set_title("t").await?;
+            account.moderators().await?;
+            account.chat_token("c").await.map(|_| ())
+        }
+        let a = account.clone();
+        tokio::spawn(async move { through_a_borrow(&a).await });
+        tokio::spawn(async move {
+            let token = account.session().id_token().await.map(|_| ());
+            let _ = account.session().refresh_now().await;
+            let _ = account.session().log_out().await;
+            token
+        });
     }
 }

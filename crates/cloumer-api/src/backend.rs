@@ -80,8 +80,15 @@ pub fn remember(profile: &BackendProfile) -> Result<PathBuf> {
     Ok(path)
 }
 
-/// Whether this profile points at a `cloumer serve` backend (which overrides the Cognito
-/// endpoint) rather than the seed's AWS deployment.
+/// Whether this profile points at a `cloumer serve` backend rather than the seed's AWS
+/// deployment ("seed profile").
+///
+/// How it is told apart: the seed streams through Amazon IVS, so its profile never names
+/// an ingest of its own, while `cloumer serve --write-backend` always writes `rtmp_url`
+/// and/or `rtmps_url`. An endpoint override alone (`cognito_endpoint`, `chat_endpoint`)
+/// proves nothing: tests point a seed profile at moto or a fixture that way. Features the
+/// seed deployment gets wrong (password reset makes a second channel, bug W4) are refused
+/// unless the profile is self-hosted.
 pub fn is_self_hosted(profile: &BackendProfile) -> bool {
-    profile.cognito_endpoint.is_some()
+    profile.rtmp_url.is_some() || profile.rtmps_url.is_some()
 }

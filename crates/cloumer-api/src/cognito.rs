@@ -20,6 +20,12 @@ use crate::error::AuthErrorKind;
 use crate::session::Tokens;
 use crate::{Error, Result};
 
+/// Why password reset is refused against a seed profile (its post-confirmation trigger
+/// ignores the trigger source, so a reset would provision a second channel, bug W4).
+pub const PASSWORD_RESET_REFUSED: &str = "password reset is not offered on this backend: it \
+     would create a second channel for your account (a known bug of the CLOUMER AWS \
+     deployment); ask the operator to reset your password";
+
 /// What a sign-up produced.
 #[derive(Debug, Clone)]
 pub struct SignUpOutcome {
@@ -182,6 +188,13 @@ impl CognitoClient {
                 );
                 self.log_in_password(username, password).await
             }
+            // The SRP exchange ended without tokens or a known challenge (moto accepts
+            // PASSWORD_VERIFIER without checking it and returns nothing): SRP does not
+            // work on this endpoint, so let the password flow decide.
+            Err(Error::Decode { message, .. }) => {
+                tracing::info!(%message, "SRP gave no tokens, falling back to USER_PASSWORD_AUTH");
+                self.log_in_password(username, password).await
+            }
             other => other,
         }
     }
@@ -247,7 +260,21 @@ impl CognitoClient {
             challenge_responses: responses,
             session: answer.session,
         };
-        let answer: AuthResponse = self.call("RespondToAuthChallenge", &request).await?;
+        let answer: AuthResponse = match self.call("RespondToAuthChallenge", &request).await {
+            // InitiateAuth found the user, so this means the endpoint cannot finish SRP
+            // (moto looks USER_ID_FOR_SRP up as a user name): a Decode error, which makes
+            // `log_in` fall back to the password flow.
+            Err(Error::Auth {
+                kind: AuthErrorKind::UserNotFound,
+                message,
+            }) => {
+                return Err(Error::Decode {
+                    path: "Cognito SRP".into(),
+                    message: format!("the pool refused its own USER_ID_FOR_SRP: {message}"),
+                });
+            }
+            other => other?,
+        };
         self.finish(username, answer)
     }
 
@@ -301,7 +328,7 @@ impl CognitoClient {
     /// ForgotPassword. Refused against the seed's deployment: its post-confirmation
     /// trigger ignores the trigger source and would give the user a second channel.
     pub async fn forgot_password(&self, email: &str) -> Result<()> {
-        self.refuse_reset_on_seed()?;
+        self.check_password_reset()?;
         let request = UsernameRequest {
             client_id: self.client_id.clone(),
             username: email.to_owned(),
@@ -316,7 +343,7 @@ impl CognitoClient {
         code: &str,
         new_password: &SecretString,
     ) -> Result<()> {
-        self.refuse_reset_on_seed()?;
+        self.check_password_reset()?;
         let request = ConfirmForgotPasswordRequest {
             client_id: self.client_id.clone(),
             username: email.to_owned(),
@@ -327,16 +354,13 @@ impl CognitoClient {
         Ok(())
     }
 
-    fn refuse_reset_on_seed(&self) -> Result<()> {
+    /// `Err(Refused)` when this backend must not be offered a password reset (a seed
+    /// profile, see [`crate::backend::is_self_hosted`]); lets a UI hide the feature.
+    pub fn check_password_reset(&self) -> Result<()> {
         if self.self_hosted {
             return Ok(());
         }
-        Err(Error::Refused(
-            "password reset is not offered on this backend: it would create a second channel \
-             for your account (a known bug of the CLOUMER AWS deployment); ask the operator \
-             to reset it"
-                .into(),
-        ))
+        Err(Error::Refused(PASSWORD_RESET_REFUSED.into()))
     }
 
     async fn initiate(&self, flow: &str, params: BTreeMap<String, String>) -> Result<AuthResponse> {

@@ -15,6 +15,10 @@ pub struct Ingest {
     /// `rtmp[s]://host[:port]/app/`: the key is appended to it.
     pub url: String,
     pub stream_key: SecretString,
+    /// A CA or self-signed certificate (PEM) to trust for this ingest's RTMPS, on top of
+    /// the system store: self-hosted backends with their own certificate. `None` = the
+    /// system trust store only.
+    pub trusted_certificate: Option<std::path::PathBuf>,
 }
 
 /// A place to go live.
@@ -41,6 +45,9 @@ impl Destination for AccountDestination<'_> {
         Ok(Ingest {
             url: p.stream_url,
             stream_key: p.stream_key,
+            // TODO(ingest_certificate): fill from the backend profile's optional
+            // `ingest_certificate` once BackendProfile carries it.
+            trusted_certificate: None,
         })
     }
 }
@@ -79,6 +86,7 @@ impl Destination for CustomDestination {
         Ok(Ingest {
             url: self.url.clone(),
             stream_key: self.stream_key.clone(),
+            trusted_certificate: None,
         })
     }
 }

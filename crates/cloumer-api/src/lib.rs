@@ -25,6 +25,6 @@ pub mod session;
 pub use account::Account;
 pub use backend::BackendProfile;
 pub use error::{AuthErrorKind, Error, Result};
-pub use models::{Broadcast, Channel, ChatToken, Profile};
+pub use models::{Broadcast, Channel, ChatToken, Moderator, Profile};
 pub use rest::{RestClient, RestClientBuilder};
 pub use session::{Session, Tokens};

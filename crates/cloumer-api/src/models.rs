@@ -1,6 +1,7 @@
 //! Typed models the client hands out, decoded leniently from the seed's shapes (string
 //! booleans, missing fields) and free of wire typos.
 
+pub use cloumer_protocol::rest::Moderator;
 use secrecy::SecretString;
 use serde::{Deserialize, Deserializer, Serialize};
 

@@ -56,11 +56,43 @@ impl AwsAccount {
         if let Some(url) = endpoint_url {
             loader = loader.endpoint_url(url);
         }
-        let config = loader.load().await;
+        Self::from_config(&loader.load().await)
+    }
+
+    /// Clients from a ready SDK configuration (credentials, region, endpoint chosen by
+    /// the caller).
+    pub fn from_config(config: &aws_config::SdkConfig) -> Self {
         Self {
-            ivs: aws_sdk_ivs::Client::new(&config),
-            chat: aws_sdk_ivschat::Client::new(&config),
+            ivs: aws_sdk_ivs::Client::new(config),
+            chat: aws_sdk_ivschat::Client::new(config),
         }
+    }
+
+    /// CreateChannel (STANDARD, low latency, like the seed's): the new channel and its
+    /// stream key, which IVS returns only here and through GetStreamKey.
+    pub async fn create_channel(&self, name: &str) -> Result<(AwsChannel, SecretString)> {
+        let out = self
+            .ivs
+            .create_channel()
+            .name(name)
+            .r#type(aws_sdk_ivs::types::ChannelType::StandardChannelType)
+            .send()
+            .await
+            .map_err(|e| aws_err("CreateChannel", e))?;
+        let channel = out
+            .channel()
+            .ok_or_else(|| aws_err("CreateChannel", "no channel in the answer"))?;
+        let key = out
+            .stream_key()
+            .and_then(|k| k.value())
+            .ok_or_else(|| aws_err("CreateChannel", "no stream key in the answer"))?;
+        Ok((
+            AwsChannel {
+                arn: channel.arn().unwrap_or_default().to_owned(),
+                name: channel.name().unwrap_or_default().to_owned(),
+            },
+            SecretString::from(key.to_owned()),
+        ))
     }
 
     pub async fn list_channels(&self) -> Result<Vec<AwsChannel>> {
@@ -216,6 +248,8 @@ impl Destination for AwsChannelDestination {
         Ok(Ingest {
             url: self.account.ingest_url(&self.channel_arn).await?,
             stream_key: self.account.stream_key(&self.channel_arn).await?,
+            // IVS ingest certificates chain to public roots.
+            trusted_certificate: None,
         })
     }
 }
