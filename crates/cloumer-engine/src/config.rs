@@ -27,6 +27,11 @@ pub struct BroadcastConfig {
     /// The IVS channel type the stream goes to; decides the limits.
     pub channel_type: ChannelType,
     pub outputs: Outputs,
+    /// Publish a small live preview and per-source audio levels
+    /// ([`crate::SessionHandle::preview`], [`crate::SessionHandle::audio_levels`]); with
+    /// it, a session may also run without any output (a studio before going live). Off by
+    /// default: a headless broadcast pays nothing for it.
+    pub preview: bool,
 }
 
 impl Default for BroadcastConfig {
@@ -43,6 +48,7 @@ impl Default for BroadcastConfig {
             audio_bitrate_kbps: 128,
             channel_type: ChannelType::Standard,
             outputs: Outputs::default(),
+            preview: false,
         }
     }
 }
@@ -165,6 +171,23 @@ pub struct StreamOutput {
     pub url: String,
     #[serde(skip_serializing)]
     pub key: StreamKey,
+    /// A PEM certificate (e.g. a self-hosted ingest's self-signed one) trusted for RTMPS
+    /// *in addition to* the system trust store; validation is never switched off. GIO has
+    /// one trust database per process, so once trusted it stays trusted until the process
+    /// ends (see `tls.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trusted_certificate: Option<PathBuf>,
+}
+
+impl StreamOutput {
+    /// An output trusting only the system trust store.
+    pub fn new(url: impl Into<String>, key: StreamKey) -> Self {
+        Self {
+            url: url.into(),
+            key,
+            trusted_certificate: None,
+        }
+    }
 }
 
 /// A local copy, written crash-safe (streamable Matroska): playable even after a kill -9.

@@ -6,8 +6,7 @@ use gst::prelude::*;
 use crate::error::Error;
 use crate::pipeline::names;
 
-/// The details structure `ivssink` attaches to fatal errors; field `kind`.
-const FAILURE_DETAILS: &str = "cloumer-failure";
+use gstcloumer::{FAILURE_DETAILS, FailureKind};
 
 pub(crate) fn classify(message: &gst::message::Error) -> Error {
     let error = message.error();
@@ -41,11 +40,18 @@ pub(crate) fn classify(message: &gst::message::Error) -> Error {
 
 /// The rules, on plain strings so they are testable without a pipeline.
 pub(crate) fn classify_parts(kind: Option<&str>, source: &str, text: &str, debug: &str) -> Error {
-    match kind {
-        Some("key-rejected") => return Error::KeyRejected(text.to_owned()),
-        Some("tls") => return Error::Tls(text.to_owned()),
-        Some("network") => return Error::Network(text.to_owned()),
-        _ => {}
+    let known = [
+        FailureKind::KeyRejected,
+        FailureKind::Tls,
+        FailureKind::Network,
+    ]
+    .into_iter()
+    .find(|k| Some(k.as_str()) == kind);
+    match known {
+        Some(FailureKind::KeyRejected) => return Error::KeyRejected(text.to_owned()),
+        Some(FailureKind::Tls) => return Error::Tls(text.to_owned()),
+        Some(FailureKind::Network) => return Error::Network(text.to_owned()),
+        None => {}
     }
     let all = format!("{text} {debug}").to_ascii_lowercase();
     if source.contains(names::STREAM_SINK) {

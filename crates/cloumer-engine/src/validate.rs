@@ -126,7 +126,7 @@ fn validate_sources(config: &BroadcastConfig) -> Result<(), ConfigError> {
 
 fn validate_outputs(config: &BroadcastConfig) -> Result<(), ConfigError> {
     let outputs = &config.outputs;
-    if outputs.stream.is_none() && outputs.recording.is_none() {
+    if outputs.stream.is_none() && outputs.recording.is_none() && !config.preview {
         return Err(ConfigError(
             "no output: give an ingest URL to stream to and/or a file to record to".into(),
         ));
@@ -147,6 +147,9 @@ fn validate_outputs(config: &BroadcastConfig) -> Result<(), ConfigError> {
             return Err(ConfigError(
                 "the stream key contains spaces, `/` or `?`: copy it again from the channel settings".into(),
             ));
+        }
+        if let Some(cert) = &stream.trusted_certificate {
+            crate::tls::read_certificate(cert)?;
         }
     }
     if let Some(rec) = &outputs.recording {
@@ -221,6 +224,7 @@ mod tests {
                 stream: Some(StreamOutput {
                     url: "rtmps://ingest.example:443/app/".into(),
                     key: StreamKey::new("sk_test"),
+                    trusted_certificate: None,
                 }),
                 recording: None,
             },

@@ -12,11 +12,12 @@ pub(super) const CHANNELS: i32 = 2;
 /// Builds audio capture and returns the element carrying the mixed audio.
 ///
 /// ```text
-///  source 0 ─ audioconvert ─ audioresample ─ caps(48k stereo) ─ volume ──┐
-///  source 1 ─ audioconvert ─ audioresample ─ caps(48k stereo) ─ volume ─ audiomixer ─
+///  source 0 ─ audioconvert ─ audioresample ─ caps(48k stereo) ─ volume [─ level] ──┐
+///  source 1 ─ audioconvert ─ audioresample ─ caps(48k stereo) ─ volume [─ level] ─ audiomixer ─
 /// ```
 /// One source goes straight on without a mixer; none gives live silence, because ingests
-/// (IVS among them) expect an audio track.
+/// (IVS among them) expect an audio track. With a preview, a `level` meter after each
+/// source's volume measures what actually goes into the mix (a muted source reads silence).
 pub(super) fn mix(pipeline: &gst::Pipeline, config: &BroadcastConfig) -> Result<gst::Element> {
     let sources = &config.sources.audio;
     if sources.is_empty() {
@@ -33,7 +34,13 @@ pub(super) fn mix(pipeline: &gst::Pipeline, config: &BroadcastConfig) -> Result<
     let chains = sources
         .iter()
         .enumerate()
-        .map(|(i, s)| conformed(pipeline, &source_element(i, &s.kind)?, i, s))
+        .map(|(i, s)| {
+            let chain = conformed(pipeline, &source_element(i, &s.kind)?, i, s)?;
+            if config.preview {
+                return metered(pipeline, &chain, i);
+            }
+            Ok(chain)
+        })
         .collect::<Result<Vec<_>>>()?;
     if let [only] = chains.as_slice() {
         return Ok(only.clone());
@@ -71,6 +78,22 @@ fn conformed(
     volume.set_property("mute", config.muted);
     add_chain(pipeline, &[source, &convert, &resample, &caps, &volume])?;
     Ok(volume)
+}
+
+/// ```text
+///  volume ─ level(cloumer-audio-level-N, a message every LEVEL_INTERVAL)
+/// ```
+fn metered(
+    pipeline: &gst::Pipeline,
+    upstream: &gst::Element,
+    index: usize,
+) -> Result<gst::Element> {
+    let level = make("level", Some(&names::audio_level(index)))?;
+    level.set_property("post-messages", true);
+    level.set_property("interval", crate::preview::LEVEL_INTERVAL.as_nanos() as u64);
+    pipeline.add(&level)?;
+    upstream.link(&level)?;
+    Ok(level)
 }
 
 fn source_element(index: usize, kind: &AudioSourceKind) -> Result<gst::Element> {

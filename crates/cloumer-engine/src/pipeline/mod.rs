@@ -1,13 +1,17 @@
 //! [`PipelineBuilder`]: a validated [`BroadcastConfig`] becomes one `gst::Pipeline`.
 //!
 //! ```text
-//!  screen ─┐                                   ┌─ queue ─ ivssink.video ─┐
-//!          ├─ compositor ─ cloumerh264enc ─ tee┤                         ├─ RTMP(S)
-//!  camera ─┘   (PiP)                           └─ queue ─ matroskamux ─ filesink
-//!  mic ────┐                                   ┌─ queue ─ ivssink.audio ─┘    ^
-//!          ├─ audiomixer ─── avenc_aac ──── tee┤                              |
-//!  desktop ┘  (volume, mute)                   └─ queue ──────────────────────┘
+//!  screen ─┐               ┌ canvas-tee* ┐                     ┌─ queue ─ ivssink.video ─┐
+//!          ├─ compositor ──┤             └ cloumerh264enc ─ tee┤                         ├─ RTMP(S)
+//!  camera ─┘   (PiP)       └─ preview*: leaky queue [gate] ─   └─ queue ─ matroskamux ─ filesink
+//!                             videorate ─ videoscale ─ jpegenc ─ appsink        ^
+//!  mic ─ volume [─ level*] ┐                                   ┌─ queue ─ ivssink.audio ─┘   |
+//!                          ├─ audiomixer ─── avenc_aac ──── tee┤                             |
+//!  desktop ─ volume [─ level*] ┘                               └─ queue ─────────────────────┘
 //! ```
+//! `*` only with `BroadcastConfig::preview` (see [`preview`]). A preview-only session (no
+//! output yet: the studio before going live) has no encoders at all: the canvas feeds only
+//! the preview and the mixed audio ends in a `fakesink` after its level meters.
 //!
 //! Each stage lives in its own module with its own diagram; elements get the stable names
 //! of [`names`].
@@ -16,6 +20,7 @@ mod audio;
 mod encode;
 pub mod names;
 mod outputs;
+mod preview;
 mod video;
 
 pub(crate) use audio::set_volume;
@@ -25,6 +30,7 @@ use gst::prelude::*;
 
 use crate::config::BroadcastConfig;
 use crate::error::{Error, Result};
+use crate::preview::PreviewChannels;
 
 /// Registers our own elements (`cloumerh264enc`, `ivssink`) in this process. The stages
 /// look the factories up at build time and fall back to stock elements when one is missing
@@ -49,6 +55,7 @@ pub struct BuiltPipeline {
 pub struct PipelineBuilder<'a> {
     config: &'a BroadcastConfig,
     portal: Option<&'a crate::portal::PortalStream>,
+    preview: Option<&'a PreviewChannels>,
 }
 
 impl<'a> PipelineBuilder<'a> {
@@ -56,7 +63,15 @@ impl<'a> PipelineBuilder<'a> {
         Self {
             config,
             portal: None,
+            preview: None,
         }
+    }
+
+    /// Where the preview branch publishes its frames (the session's channels); without it
+    /// a preview branch is still built but nobody can watch it.
+    pub(crate) fn with_preview(mut self, channels: &'a PreviewChannels) -> Self {
+        self.preview = Some(channels);
+        self
     }
 
     /// The open Wayland screen cast a `ScreenSource::Portal` reads from.
@@ -70,9 +85,31 @@ impl<'a> PipelineBuilder<'a> {
         crate::validate::validate(self.config)?;
         crate::init()?;
         let pipeline = gst::Pipeline::with_name(names::PIPELINE);
-        let canvas = video::canvas(&pipeline, self.config, self.portal)?;
-        let video_tee = encode::video_encoder(&pipeline, self.config, &canvas)?;
+        let mut canvas = video::canvas(&pipeline, self.config, self.portal)?;
+        if self.config.preview {
+            let frames = match self.preview {
+                Some(channels) => channels.frames.clone(),
+                None => PreviewChannels::new(&self.config.sources.audio).frames,
+            };
+            canvas = preview::branch(&pipeline, self.config, &canvas, frames)?;
+        }
         let audio = audio::mix(&pipeline, self.config)?;
+        let outputs = &self.config.outputs;
+        if outputs.stream.is_none() && outputs.recording.is_none() {
+            // Preview only (validation allows no output only with a preview).
+            let discard = make("fakesink", Some(names::AUDIO_DISCARD))?;
+            discard.set_property("sync", false);
+            discard.set_property("async", false);
+            pipeline.add(&discard)?;
+            audio.link(&discard)?;
+            return Ok(BuiltPipeline {
+                pipeline,
+                ivssink: false,
+                streaming: false,
+                recording: false,
+            });
+        }
+        let video_tee = encode::video_encoder(&pipeline, self.config, &canvas)?;
         let audio_tee = encode::audio_encoder(&pipeline, self.config, &audio)?;
         let mut ivssink = false;
         if let Some(stream) = &self.config.outputs.stream {
@@ -107,7 +144,7 @@ fn plugin_hint(factory: &str) -> &'static str {
         "x264enc" => "install gstreamer1.0-plugins-ugly",
         "avenc_aac" => "install gstreamer1.0-libav",
         "ximagesrc" => "install gstreamer1.0-x (X11 screen capture)",
-        "pulsesrc" | "v4l2src" | "matroskamux" | "flvmux" | "videorate" => {
+        "pulsesrc" | "v4l2src" | "matroskamux" | "flvmux" | "videorate" | "level" | "jpegenc" => {
             "install gstreamer1.0-plugins-good"
         }
         "rtmp2sink" | "compositor" | "voaacenc" => "install gstreamer1.0-plugins-bad",

@@ -8,9 +8,17 @@ pub const COMPOSITOR: &str = "cloumer-compositor";
 pub const VIDEO_RATE: &str = "cloumer-video-rate";
 /// The caps filter that fixes the output canvas (size, rate, I420).
 pub const CANVAS_CAPS: &str = "cloumer-canvas-caps";
+/// With a preview: the tee after the canvas that feeds the encoder and the preview.
+pub const CANVAS_TEE: &str = "cloumer-canvas-tee";
+/// The preview branch's leaky queue; its sink pad carries the "somebody watches" gate.
+pub const PREVIEW_QUEUE: &str = "cloumer-preview-queue";
+/// The `appsink` that hands preview JPEGs to [`crate::SessionHandle::preview`].
+pub const PREVIEW_SINK: &str = "cloumer-preview-sink";
 pub const VIDEO_ENCODER: &str = "cloumer-video-encoder";
 pub const VIDEO_TEE: &str = "cloumer-video-tee";
 pub const AUDIO_MIXER: &str = "cloumer-audio-mixer";
+/// Without any output (preview only): where the mixed audio ends.
+pub const AUDIO_DISCARD: &str = "cloumer-audio-discard";
 pub const AUDIO_ENCODER: &str = "cloumer-audio-encoder";
 pub const AUDIO_TEE: &str = "cloumer-audio-tee";
 /// `ivssink` (or its stock stand-in): the RTMP(S) output.
@@ -27,3 +35,15 @@ pub fn audio_volume(index: usize) -> String {
 pub fn audio_source(index: usize) -> String {
     format!("cloumer-audio-source-{index}")
 }
+
+/// The `level` meter of audio source number `index` (with a preview).
+pub fn audio_level(index: usize) -> String {
+    format!("{AUDIO_LEVEL_PREFIX}{index}")
+}
+
+/// The index of the audio source whose `level` element is called `name`.
+pub fn audio_level_index(name: &str) -> Option<usize> {
+    name.strip_prefix(AUDIO_LEVEL_PREFIX)?.parse().ok()
+}
+
+const AUDIO_LEVEL_PREFIX: &str = "cloumer-audio-level-";

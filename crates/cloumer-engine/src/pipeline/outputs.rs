@@ -48,6 +48,10 @@ pub(super) fn stream(
 
 /// The one place that decides the RTMP(S) output element: `ivssink` when registered.
 fn stream_sink(output: &StreamOutput) -> Result<(gst::Element, bool)> {
+    if let Some(cert) = &output.trusted_certificate {
+        // Before the sink exists: GIO reads the default trust database at each handshake.
+        crate::tls::trust_additionally(cert)?;
+    }
     if gst::ElementFactory::find("ivssink").is_some() {
         let sink = make("ivssink", Some(names::STREAM_SINK))?;
         sink.set_property("location", output.url.as_str());
@@ -67,7 +71,8 @@ fn stream_sink(output: &StreamOutput) -> Result<(gst::Element, bool)> {
 ///                            audio ─┘]
 /// ```
 /// No reconnect: a dropped connection fails the session. TLS is validated against the
-/// system trust store (rtmp2sink's default; never switched off).
+/// system trust store plus the output's trusted certificate (rtmp2sink's default
+/// validate-all; never switched off).
 fn stock_stream_sink(output: &StreamOutput) -> Result<gst::Element> {
     let bin = gst::Bin::with_name(names::STREAM_SINK);
     let mux = make("flvmux", Some("flvmux"))?;

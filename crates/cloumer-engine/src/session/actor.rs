@@ -15,6 +15,7 @@ use crate::config::{BroadcastConfig, ScreenSource};
 use crate::error::{Error, Result};
 use crate::pipeline::{BuiltPipeline, PipelineBuilder, names};
 use crate::portal::PortalStream;
+use crate::preview::PreviewChannels;
 use crate::state::{Event, SessionState, next};
 use crate::stats::{EncoderCounters, OutputSample, Stats, StatsSampler};
 
@@ -22,9 +23,6 @@ use crate::stats::{EncoderCounters, OutputSample, Stats, StatsSampler};
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long to wait for the bus to explain a failed start.
 const START_ERROR_WAIT: Duration = Duration::from_secs(3);
-
-const IVSSINK_STATS: &str = "cloumer-ivssink-stats";
-const IVSSINK_STATE: &str = "cloumer-ivssink-state";
 
 /// What exists only while the pipeline does.
 struct Running {
@@ -38,6 +36,15 @@ struct Running {
     drain_deadline: Option<Instant>,
 }
 
+/// Where the actor publishes what it learns.
+pub(super) struct Channels {
+    pub state: watch::Sender<SessionState>,
+    pub transitions: broadcast::Sender<SessionState>,
+    pub stats: broadcast::Sender<Stats>,
+    pub restore_token: Arc<Mutex<Option<String>>>,
+    pub preview: PreviewChannels,
+}
+
 pub(super) struct Actor {
     config: Arc<BroadcastConfig>,
     state: SessionState,
@@ -45,24 +52,20 @@ pub(super) struct Actor {
     transitions: broadcast::Sender<SessionState>,
     stats_tx: broadcast::Sender<Stats>,
     restore_token: Arc<Mutex<Option<String>>>,
+    preview: PreviewChannels,
     running: Option<Running>,
 }
 
 impl Actor {
-    pub(super) fn new(
-        config: Arc<BroadcastConfig>,
-        state_tx: watch::Sender<SessionState>,
-        transitions: broadcast::Sender<SessionState>,
-        stats_tx: broadcast::Sender<Stats>,
-        restore_token: Arc<Mutex<Option<String>>>,
-    ) -> Self {
+    pub(super) fn new(config: Arc<BroadcastConfig>, channels: Channels) -> Self {
         Self {
             config,
             state: SessionState::Idle,
-            state_tx,
-            transitions,
-            stats_tx,
-            restore_token,
+            state_tx: channels.state,
+            transitions: channels.transitions,
+            stats_tx: channels.stats,
+            restore_token: channels.restore_token,
+            preview: channels.preview,
             running: None,
         }
     }
@@ -194,7 +197,7 @@ impl Actor {
                 return Err(e);
             }
         };
-        let mut builder = PipelineBuilder::new(&self.config);
+        let mut builder = PipelineBuilder::new(&self.config).with_preview(&self.preview);
         if let Some(portal) = &portal {
             builder = builder.with_portal(portal);
         }
@@ -290,6 +293,7 @@ impl Actor {
                 tracing::warn!("shutting the pipeline down: {e}");
             }
         }
+        self.preview.reset_levels();
         self.apply(event);
     }
 
@@ -347,7 +351,13 @@ impl Actor {
                 }
             }
             MessageView::Element(el) => {
-                if let Some(s) = el.structure() {
+                let Some(s) = el.structure() else { return };
+                if s.name() == "level" {
+                    let source = message.src().map(|src| src.name());
+                    if let Some(index) = source.and_then(|n| names::audio_level_index(&n)) {
+                        self.preview.on_level_message(index, s);
+                    }
+                } else {
                     self.on_ivssink_message(s);
                 }
             }
@@ -360,8 +370,8 @@ impl Actor {
             return;
         };
         match s.name().as_str() {
-            IVSSINK_STATS => running.sampler.output = OutputSample::from_ivssink(s),
-            IVSSINK_STATE => {
+            gstcloumer::STATS_MESSAGE => running.sampler.output = OutputSample::from_ivssink(s),
+            gstcloumer::STATE_MESSAGE => {
                 let state = s.get::<String>("state").unwrap_or_default();
                 let attempt = s.get::<u32>("attempt").unwrap_or(0);
                 let reason = s.get::<String>("reason").unwrap_or_default();

@@ -11,6 +11,7 @@ use tracing::Instrument;
 
 use crate::config::BroadcastConfig;
 use crate::error::{Error, Result};
+use crate::preview::{AudioLevel, PreviewChannels, PreviewFrame};
 use crate::state::SessionState;
 use crate::stats::Stats;
 
@@ -37,6 +38,7 @@ pub struct SessionHandle {
     stats: broadcast::Sender<Stats>,
     config: Arc<BroadcastConfig>,
     restore_token: Arc<Mutex<Option<String>>>,
+    preview: PreviewChannels,
 }
 
 impl std::fmt::Debug for SessionHandle {
@@ -63,12 +65,16 @@ impl SessionHandle {
         let (transitions, _) = broadcast::channel(64);
         let config = Arc::new(config);
         let restore_token = Arc::new(Mutex::new(None));
+        let preview = PreviewChannels::new(&config.sources.audio);
         let actor = actor::Actor::new(
             config.clone(),
-            state_tx,
-            transitions.clone(),
-            stats.clone(),
-            restore_token.clone(),
+            actor::Channels {
+                state: state_tx,
+                transitions: transitions.clone(),
+                stats: stats.clone(),
+                restore_token: restore_token.clone(),
+                preview: preview.clone(),
+            },
         );
         let span = tracing::info_span!("session", id);
         runtime.spawn(actor.run(command_rx).instrument(span));
@@ -79,6 +85,7 @@ impl SessionHandle {
             stats,
             config,
             restore_token,
+            preview,
         })
     }
 
@@ -147,6 +154,21 @@ impl SessionHandle {
     /// One [`Stats`] a second while the pipeline runs. A slow reader skips samples.
     pub fn stats(&self) -> broadcast::Receiver<Stats> {
         self.stats.subscribe()
+    }
+
+    /// The live preview (with `BroadcastConfig::preview`): the latest small JPEG of the
+    /// canvas, at most 480 px wide and 15 fps; `None` until the first frame. Frames are only
+    /// made while at least one receiver exists: drop it when the preview is hidden. Without
+    /// `preview` in the config it stays `None`.
+    pub fn preview(&self) -> watch::Receiver<Option<PreviewFrame>> {
+        self.preview.frames.subscribe()
+    }
+
+    /// The level of every audio source (order of `Sources::audio`, after volume and mute),
+    /// updated every 50 ms while running (with `BroadcastConfig::preview`); silence
+    /// (`preview::SILENCE_DB`) otherwise.
+    pub fn audio_levels(&self) -> watch::Receiver<Vec<AudioLevel>> {
+        self.preview.levels.subscribe()
     }
 
     /// After a Wayland (portal) start: the token that restores the user's screen choice

@@ -144,6 +144,8 @@ pub(super) async fn broadcast_config(
         audio_bitrate_kbps: args.audio_bitrate,
         channel_type: args.channel_type,
         outputs: outputs(args, backend).await?,
+        // The preview and level meters are for the desktop app; a CLI broadcast skips them.
+        preview: false,
     })
 }
 
@@ -254,17 +256,17 @@ fn x11_screen(value: &str) -> Result<ScreenSource, Failure> {
 async fn outputs(args: &LiveOptions, backend: Option<PathBuf>) -> Result<Outputs, Failure> {
     let recording = args.record.clone().map(|path| RecordingOutput { path });
     let stream = match (&args.to, &recording) {
-        (Some(url), _) => Some(StreamOutput {
-            url: url.clone(),
-            key: stream_key(args.stream_key_file.as_deref())?,
-        }),
+        (Some(url), _) => Some(StreamOutput::new(
+            url.clone(),
+            stream_key(args.stream_key_file.as_deref())?,
+        )),
         (None, Some(_)) => None,
         (None, None) => {
             let dest = crate::commands::account::account_destination(backend).await?;
-            Some(StreamOutput {
-                url: dest.url,
-                key: StreamKey::new(dest.stream_key.expose_secret()),
-            })
+            Some(StreamOutput::new(
+                dest.url,
+                StreamKey::new(dest.stream_key.expose_secret()),
+            ))
         }
     };
     Ok(Outputs { stream, recording })

@@ -1,0 +1,118 @@
+//! The preview branch (with `BroadcastConfig::preview`): small JPEGs of the canvas for a
+//! front end, paid for only while somebody watches.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use gst::prelude::*;
+use tokio::sync::watch;
+
+use super::{add_chain, capsfilter, make, names};
+use crate::config::BroadcastConfig;
+use crate::error::{Error, Result};
+use crate::preview::{PREVIEW_FPS, PreviewFrame, preview_size};
+
+/// JPEG quality: small frames (~15-30 KB at 480x270) that still read well in a preview.
+const JPEG_QUALITY: i32 = 70;
+
+/// Splits the canvas and returns the tee the encoder branch links to.
+/// ```text
+///  canvas ─ cloumer-canvas-tee ─┬─ (encoder branch)
+///                               └─ cloumer-preview-queue (leaky, 1 frame) [gate]
+///                                  ─ videorate (drop only, <= 15 fps) ─ videoscale
+///                                  ─ caps(<= 480 px wide) ─ jpegenc ─ cloumer-preview-sink
+/// ```
+/// The gate is a buffer probe on the queue's sink pad that drops every frame while no
+/// [`crate::SessionHandle::preview`] receiver exists (events such as EOS still pass, which a
+/// `valve` in drop mode would swallow and so hold up the end of the session). Rate is cut
+/// before scaling so that only the kept frames are scaled and encoded; the leaky queue
+/// gives the branch its own thread and never lets it slow the canvas down.
+pub(super) fn branch(
+    pipeline: &gst::Pipeline,
+    config: &BroadcastConfig,
+    canvas: &gst::Element,
+    frames: Arc<watch::Sender<Option<PreviewFrame>>>,
+) -> Result<gst::Element> {
+    let tee = make("tee", Some(names::CANVAS_TEE))?;
+    tee.set_property("allow-not-linked", true);
+    pipeline.add(&tee)?;
+    canvas.link(&tee)?;
+
+    let queue = make("queue", Some(names::PREVIEW_QUEUE))?;
+    queue.set_property("max-size-buffers", 1u32);
+    queue.set_property("max-size-bytes", 0u32);
+    queue.set_property("max-size-time", 0u64);
+    queue.set_property_from_str("leaky", "downstream");
+    let rate = make("videorate", None)?;
+    rate.set_property("drop-only", true);
+    let scale = make("videoscale", None)?;
+    let (width, height) = preview_size(config.width, config.height);
+    let fps = config.fps.min(PREVIEW_FPS);
+    let caps = capsfilter(
+        None,
+        gst::Caps::builder("video/x-raw")
+            .field("width", width as i32)
+            .field("height", height as i32)
+            .field("pixel-aspect-ratio", gst::Fraction::new(1, 1))
+            .field("framerate", gst::Fraction::new(fps as i32, 1))
+            .build(),
+    )?;
+    let jpeg = make("jpegenc", None)?;
+    jpeg.set_property("quality", JPEG_QUALITY);
+    let sink = gst_app::AppSink::builder()
+        .name(names::PREVIEW_SINK)
+        .max_buffers(1)
+        .drop(true)
+        .sync(false)
+        .enable_last_sample(false)
+        .build();
+    // Never wait for a preview frame to preroll: the gate may hold every frame back.
+    sink.set_property("async", false);
+    add_chain(
+        pipeline,
+        &[&queue, &rate, &scale, &caps, &jpeg, sink.upcast_ref()],
+    )?;
+    tee.link(&queue)?;
+    gate(&queue, frames.clone())?;
+    sink.set_callbacks(
+        gst_app::AppSinkCallbacks::builder()
+            .new_sample(move |sink| {
+                let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                if let Some(frame) = to_frame(&sample) {
+                    frames.send_replace(Some(frame));
+                }
+                Ok(gst::FlowSuccess::Ok)
+            })
+            .build(),
+    );
+    Ok(tee)
+}
+
+/// Drops frames at the queue's input while nobody holds a preview receiver.
+fn gate(queue: &gst::Element, frames: Arc<watch::Sender<Option<PreviewFrame>>>) -> Result<()> {
+    let pad = queue
+        .static_pad("sink")
+        .ok_or_else(|| Error::Pipeline("queue without sink pad".into()))?;
+    pad.add_probe(gst::PadProbeType::BUFFER, move |_, _| {
+        if frames.receiver_count() == 0 {
+            gst::PadProbeReturn::Drop
+        } else {
+            gst::PadProbeReturn::Ok
+        }
+    });
+    Ok(())
+}
+
+fn to_frame(sample: &gst::Sample) -> Option<PreviewFrame> {
+    let buffer = sample.buffer()?;
+    let structure = sample.caps()?.structure(0)?;
+    let width = structure.get::<i32>("width").ok()?;
+    let height = structure.get::<i32>("height").ok()?;
+    let map = buffer.map_readable().ok()?;
+    Some(PreviewFrame {
+        jpeg: bytes::Bytes::copy_from_slice(map.as_slice()),
+        width: u32::try_from(width).ok()?,
+        height: u32::try_from(height).ok()?,
+        pts: buffer.pts().map(|t| Duration::from_nanos(t.nseconds())),
+    })
+}
