@@ -22,7 +22,7 @@ const JPEG_QUALITY: i32 = 70;
 ///                                  ─ videorate (drop only, <= 15 fps) ─ videoscale
 ///                                  ─ caps(<= 480 px wide) ─ jpegenc ─ cloumer-preview-sink
 /// ```
-/// The gate is a buffer probe on the queue's sink pad that drops every frame while no
+/// The gate is a buffer probe on the queue's sink pad that consumes every frame while no
 /// [`crate::SessionHandle::preview`] receiver exists (events such as EOS still pass, which a
 /// `valve` in drop mode would swallow and so hold up the end of the session). Rate is cut
 /// before scaling so that only the kept frames are scaled and encoded; the leaky queue
@@ -93,12 +93,14 @@ fn gate(queue: &gst::Element, frames: Arc<watch::Sender<Option<PreviewFrame>>>) 
     let pad = queue
         .static_pad("sink")
         .ok_or_else(|| Error::Pipeline("queue without sink pad".into()))?;
-    pad.add_probe(gst::PadProbeType::BUFFER, move |_, _| {
-        if frames.receiver_count() == 0 {
-            gst::PadProbeReturn::Drop
-        } else {
-            gst::PadProbeReturn::Ok
+    pad.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+        if frames.receiver_count() > 0 {
+            return gst::PadProbeReturn::Ok;
         }
+        // Consume the frame here and report it handled: returning `PadProbeReturn::Drop`
+        // instead logged a GStreamer-CRITICAL (unref of NULL) per frame on 1.22.
+        drop(info.take_buffer());
+        gst::PadProbeReturn::Handled
     });
     Ok(())
 }

@@ -1,0 +1,187 @@
+//! What the desktop app shows: the live preview (small JPEGs, >= 15 fps) and one level
+//! meter per audio source, both only with `BroadcastConfig::preview`.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use cloumer_engine::{
+    AudioSource, AudioSourceKind, BroadcastConfig, Outputs, PipelineBuilder, RecordingOutput,
+    ScreenSource, SessionHandle, SessionState, Sources, names,
+};
+use cloumer_testkit::probe;
+use gst::prelude::*;
+
+fn config(preview: bool, recording: Option<&std::path::Path>) -> BroadcastConfig {
+    BroadcastConfig {
+        sources: Sources {
+            screen: Some(ScreenSource::TestPattern {
+                pattern: "ball".into(),
+            }),
+            camera: None,
+            audio: vec![
+                AudioSource::new(AudioSourceKind::TestTone { frequency: 440 }),
+                AudioSource::new(AudioSourceKind::TestTone { frequency: 880 }),
+            ],
+        },
+        width: 1280,
+        height: 720,
+        fps: 30,
+        video_bitrate_kbps: 2000,
+        outputs: Outputs {
+            stream: None,
+            recording: recording.map(|path| RecordingOutput {
+                path: path.to_owned(),
+            }),
+        },
+        preview,
+        ..Default::default()
+    }
+}
+
+async fn wait_running(handle: &SessionHandle) {
+    handle.start().await.expect("start");
+    let mut state = handle.state();
+    let state = tokio::time::timeout(
+        Duration::from_secs(20),
+        state.wait_for(|s| s.is_terminal() || matches!(s, SessionState::Live { .. })),
+    )
+    .await
+    .expect("running within 20 s")
+    .expect("state channel")
+    .clone();
+    assert!(!state.is_terminal(), "{state:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn preview_frames_arrive_at_15_fps_as_small_jpegs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let recording = dir.path().join("with-preview.mkv");
+    let handle = SessionHandle::spawn(config(true, Some(&recording))).expect("spawn");
+    let mut preview = handle.preview();
+    wait_running(&handle).await;
+    tokio::time::timeout(Duration::from_secs(10), preview.wait_for(Option::is_some))
+        .await
+        .expect("a first preview frame within 10 s")
+        .expect("preview channel");
+
+    // Count distinct frames over a few seconds (a watch channel only keeps the latest, so
+    // a frame missed by this reader is not a frame the engine failed to make; the test
+    // reads far faster than 15 fps).
+    let window = Duration::from_secs(4);
+    let started = Instant::now();
+    let mut seen = BTreeSet::new();
+    let mut last = None;
+    while started.elapsed() < window {
+        if tokio::time::timeout(Duration::from_secs(2), preview.changed())
+            .await
+            .is_err()
+        {
+            break;
+        }
+        let frame = preview.borrow_and_update().clone().expect("a frame");
+        assert_eq!((frame.width, frame.height), (480, 270), "{frame:?}");
+        seen.insert(frame.pts);
+        last = Some(frame);
+    }
+    let fps = seen.len() as f64 / started.elapsed().as_secs_f64();
+    assert!(
+        fps >= 14.0,
+        "preview at {fps:.1} fps ({} frames)",
+        seen.len()
+    );
+    assert!(fps <= 16.5, "preview over its 15 fps cap: {fps:.1} fps");
+
+    let frame = last.expect("frames");
+    assert!(
+        frame.jpeg.starts_with(&[0xFF, 0xD8]),
+        "no JPEG start marker"
+    );
+    assert!(frame.jpeg.len() < 100_000, "{} bytes", frame.jpeg.len());
+    let jpeg = dir.path().join("frame.jpg");
+    std::fs::write(&jpeg, &frame.jpeg).expect("write");
+    let decoded = probe::stream(&jpeg, "video").expect("ffprobe decodes the frame");
+    assert_eq!(decoded["codec_name"], "mjpeg", "{decoded}");
+    assert_eq!(decoded["width"], 480, "{decoded}");
+    assert_eq!(decoded["height"], 270, "{decoded}");
+
+    assert_eq!(handle.stop().await.name(), "stopped");
+    // The preview branch did not disturb the encoded output.
+    let frames = probe::decoded_video_frames(&recording).expect("recording decodes");
+    assert!(frames >= 90, "{frames} frames recorded");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn levels_follow_the_tones_and_read_silence_when_muted() {
+    // No output at all: the studio before going live.
+    let handle = SessionHandle::spawn(config(true, None)).expect("a preview-only session");
+    let mut levels = handle.audio_levels();
+    assert_eq!(levels.borrow().len(), 2);
+    wait_running(&handle).await;
+
+    let loud = |l: &cloumer_engine::AudioLevel| l.rms_db > -30.0 && l.peak_db > -30.0;
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        levels.wait_for(|l| l.iter().all(loud)),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("both tones audible: {:?}", handle.audio_levels().borrow()))
+    .expect("levels channel");
+    let first = handle.audio_levels().borrow()[0].clone();
+    assert_eq!(first.source, "test-tone");
+    assert!(
+        first.peak_db <= 0.0 && first.peak_db >= first.rms_db,
+        "{first:?}"
+    );
+
+    handle
+        .set_audio_volume(0, 1.0, true)
+        .await
+        .expect("mute the first tone");
+    tokio::time::timeout(
+        Duration::from_secs(5),
+        levels.wait_for(|l| l[0].rms_db < -60.0 && l[0].peak_db < -60.0),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("muted source silent: {:?}", handle.audio_levels().borrow()))
+    .expect("levels channel");
+    // Give the meters a few more intervals: the muted one stays silent, the other loud.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let now = handle.audio_levels().borrow().clone();
+    assert!(now[0].rms_db < -60.0, "{now:?}");
+    assert!(loud(&now[1]), "{now:?}");
+
+    assert_eq!(handle.stop().await.name(), "stopped");
+}
+
+#[test]
+fn without_preview_there_is_no_preview_branch_and_no_meter() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plain = config(false, Some(&dir.path().join("x.mkv")));
+    let built = PipelineBuilder::new(&plain).build().expect("build");
+    for name in [names::CANVAS_TEE, names::PREVIEW_SINK] {
+        assert!(built.pipeline.by_name(name).is_none(), "{name} built");
+    }
+    assert!(built.pipeline.by_name(&names::audio_level(0)).is_none());
+
+    let with = config(true, Some(&dir.path().join("y.mkv")));
+    let built = PipelineBuilder::new(&with).build().expect("build");
+    for name in [names::CANVAS_TEE, names::PREVIEW_SINK, names::VIDEO_ENCODER] {
+        assert!(built.pipeline.by_name(name).is_some(), "no {name}");
+    }
+    assert!(built.pipeline.by_name(&names::audio_level(1)).is_some());
+}
+
+#[test]
+fn no_output_is_allowed_only_with_a_preview() {
+    let err = SessionHandle::spawn(config(false, None)).expect_err("nothing to do");
+    assert_eq!(err.kind(), "config");
+    let with = config(true, None);
+    let built = PipelineBuilder::new(&with)
+        .build()
+        .expect("preview-only build");
+    assert!(
+        built.pipeline.by_name(names::VIDEO_ENCODER).is_none(),
+        "encodes for nobody"
+    );
+    assert!(!built.streaming && !built.recording);
+}
