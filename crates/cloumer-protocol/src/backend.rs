@@ -12,7 +12,13 @@
 //! chat_endpoint = "ws://127.0.0.1:8787/chat"
 //! rtmp_url = "rtmp://127.0.0.1:1935/app/"
 //! rtmps_url = "rtmps://127.0.0.1:1936/app/"
+//! ingest_certificate = "/home/me/.local/share/cloumer/server/tls/ingest-cert.pem"
 //! ```
+//!
+//! `ingest_certificate` is the PEM certificate the self-hosted RTMPS ingest presents
+//! (self-signed unless the operator configured one). Clients trust it for that ingest in
+//! addition to the system trust store; AWS profiles never have it (IVS ingest certificates
+//! chain to public CAs).
 
 use serde::{Deserialize, Serialize};
 
@@ -41,6 +47,10 @@ pub struct BackendProfile {
     /// RTMPS ingest URL ending in `/app/` (self-hosted backends only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rtmps_url: Option<String>,
+    /// Path of the PEM certificate the self-hosted RTMPS ingest presents; clients trust
+    /// it for that ingest in addition to the system trust store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingest_certificate: Option<String>,
 }
 
 impl BackendProfile {
@@ -127,8 +137,14 @@ api_url = "https://x.execute-api.ap-northeast-2.amazonaws.com/develop"
     #[test]
     fn seed_profile_has_aws_endpoints() {
         let p = BackendProfile::from_toml(SEED).unwrap();
-        assert_eq!(p.cognito_endpoint(), "https://cognito-idp.ap-northeast-2.amazonaws.com/");
-        assert_eq!(p.chat_endpoint(), "wss://edge.ivschat.ap-northeast-2.amazonaws.com");
+        assert_eq!(
+            p.cognito_endpoint(),
+            "https://cognito-idp.ap-northeast-2.amazonaws.com/"
+        );
+        assert_eq!(
+            p.chat_endpoint(),
+            "wss://edge.ivschat.ap-northeast-2.amazonaws.com"
+        );
         assert_eq!(p.pool_name(), "AbCdEf123");
     }
 

@@ -10,7 +10,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::Result;
 
 /// Migrations, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE users (
     sub TEXT PRIMARY KEY,
@@ -66,7 +67,11 @@ CREATE TABLE stream_events (
     session_id TEXT NOT NULL,
     at TEXT NOT NULL
 );
-"#];
+"#,
+    // 2: IVS channel types (input limits); channels made before it are STANDARD, as the
+    // seed made them.
+    "ALTER TABLE channels ADD COLUMN channel_type TEXT NOT NULL DEFAULT 'STANDARD';",
+];
 
 pub struct Db {
     conn: Mutex<Connection>,

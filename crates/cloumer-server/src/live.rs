@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use crate::Result;
+use crate::ingest::ChannelGrant;
 use crate::store::{ChannelStore, StreamEventLog, StreamStateEvent};
 
 pub const STREAM_START: &str = "Stream Start";
@@ -17,13 +18,16 @@ pub struct LiveEvents {
 }
 
 impl LiveEvents {
-    /// The channel a stream key publishes to, if the key is current.
-    pub async fn authorize(&self, stream_key: &str) -> Result<Option<String>> {
+    /// The channel a stream key publishes to (and its type), if the key is current.
+    pub async fn authorize(&self, stream_key: &str) -> Result<Option<ChannelGrant>> {
         Ok(self
             .channels
             .channel_by_stream_key(stream_key)
             .await?
-            .map(|c| c.name))
+            .map(|c| ChannelGrant {
+                channel: c.name,
+                channel_type: c.channel_type,
+            }))
     }
 
     pub async fn stream_started(&self, channel: &str, session_id: &str) -> Result<()> {
@@ -56,16 +60,12 @@ impl LiveEvents {
     }
 }
 
-/// The ingest asks these hooks about keys and reports publish/unpublish. Channels are
-/// STANDARD, as the seed creates them.
+/// The ingest asks these hooks about keys and reports publish/unpublish.
 #[async_trait::async_trait]
 impl crate::ingest::IngestHooks for LiveEvents {
-    async fn authorize(&self, stream_key: &str) -> Option<crate::ingest::ChannelGrant> {
+    async fn authorize(&self, stream_key: &str) -> Option<ChannelGrant> {
         match LiveEvents::authorize(self, stream_key).await {
-            Ok(channel) => channel.map(|channel| crate::ingest::ChannelGrant {
-                channel,
-                channel_type: crate::ingest::ChannelType::Standard,
-            }),
+            Ok(grant) => grant,
             Err(e) => {
                 tracing::error!(error = %e, "stream key lookup failed");
                 None

@@ -32,6 +32,10 @@ pub struct ServerConfig {
     pub listen: SocketAddr,
     pub rtmp: SocketAddr,
     pub rtmps: SocketAddr,
+    /// The RTMPS certificate: configured files, or generated into `<data_dir>/tls/`.
+    pub rtmps_tls: crate::ingest::TlsSource,
+    /// The type of channels created from now on (existing channels keep theirs).
+    pub channel_type: crate::ingest::ChannelType,
     pub region: String,
 }
 
@@ -43,6 +47,8 @@ impl ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
             rtmp: SocketAddr::from(([127, 0, 0, 1], 1935)),
             rtmps: SocketAddr::from(([127, 0, 0, 1], 1936)),
+            rtmps_tls: crate::ingest::TlsSource::Generated,
+            channel_type: crate::ingest::ChannelType::Standard,
             region: DEFAULT_REGION.into(),
         }
     }
@@ -93,7 +99,7 @@ impl ChatRooms for crate::chat::ChatService {
 struct LocalMedia {
     api_url: String,
     rtmp: SocketAddr,
-    /// `None` while the ingest serves plain RTMP only.
+    /// The RTMPS ingest R6 hands out; `None` hands out the plain one (see `Server::start`).
     rtmps: Option<SocketAddr>,
 }
 
@@ -102,8 +108,6 @@ impl MediaUrls for LocalMedia {
         format!("{}/hls/{channel}/index.m3u8", self.api_url)
     }
     fn rtmps_url(&self) -> String {
-        // Until the ingest serves RTMPS, hand out the plain loopback ingest so that going
-        // live to this server works (R6 `streamUrl`).
         match self.rtmps {
             Some(addr) => format!("rtmps://{addr}/app/"),
             None => self.rtmp_url(),
@@ -161,6 +165,7 @@ impl Server {
             crate::ingest::IngestConfig {
                 rtmp: config.rtmp,
                 rtmps: config.rtmps,
+                tls: config.rtmps_tls.clone(),
                 data_dir: config.data_dir.clone(),
             },
             Arc::new(crate::live::LiveEvents {
@@ -172,7 +177,9 @@ impl Server {
         let media = Arc::new(LocalMedia {
             api_url: api_url.clone(),
             rtmp: ingest.rtmp_addr(),
-            rtmps: ingest.rtmps_addr(),
+            // R6 `streamUrl` stays the plain ingest until the clients trust the generated
+            // certificate (profile `ingest_certificate`); then: Some(ingest.rtmps_addr()).
+            rtmps: None,
         });
         let profile = BackendProfile {
             region: region.clone(),
@@ -182,7 +189,8 @@ impl Server {
             cognito_endpoint: Some(cognito_endpoint),
             chat_endpoint: Some(format!("{}/chat", api_url.replacen("http://", "ws://", 1))),
             rtmp_url: Some(media.rtmp_url()),
-            rtmps_url: Some(media.rtmps_url()),
+            rtmps_url: Some(format!("rtmps://{}/app/", ingest.rtmps_addr())),
+            ingest_certificate: Some(ingest.certificate().display().to_string()),
         };
         let state: SharedState = Arc::new(AppState {
             pool: Pool {
@@ -202,6 +210,7 @@ impl Server {
             outbox: Outbox::new(config.data_dir.join("outbox.jsonl")),
             chat: chat.clone(),
             media,
+            channel_type: config.channel_type,
         });
 
         let app = crate::routes::router(state.clone())

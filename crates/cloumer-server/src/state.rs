@@ -41,6 +41,8 @@ pub struct AppState {
     pub outbox: Outbox,
     pub chat: Arc<dyn ChatRooms>,
     pub media: Arc<dyn MediaUrls>,
+    /// The type of channels created from now on.
+    pub channel_type: crate::ingest::ChannelType,
 }
 
 impl AppState {

@@ -16,16 +16,14 @@ async fn sign_up_confirm_login_refresh_sign_out() {
     let cid = t.client_id();
 
     // Wrong password → NotAuthorizedException.
-    let (s, b) = t
-        .cognito(
+    common::assert_cognito_error(
+        t.cognito(
             "InitiateAuth",
             json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": cid,
             "AuthParameters": {"USERNAME": "alice@example.com", "PASSWORD": "nope-nope"}}),
         )
-        .await;
-    assert_eq!(
-        (s, b["__type"].as_str()),
-        (400, Some("NotAuthorizedException"))
+        .await,
+        "NotAuthorizedException",
     );
 
     let (s, b) = t.cognito("GetUser", json!({"AccessToken": access})).await;
@@ -40,13 +38,7 @@ async fn sign_up_confirm_login_refresh_sign_out() {
     assert!(page["streamKey"].as_str().unwrap().starts_with("sk_"));
     assert_eq!(page["chanelName"].as_str().unwrap().len(), 10);
 
-    let (s, b) = t
-        .cognito(
-            "InitiateAuth",
-            json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": cid,
-            "AuthParameters": {"REFRESH_TOKEN": refresh}}),
-        )
-        .await;
+    let (s, b) = t.refresh(refresh).await;
     assert_eq!(s, 200, "{b}");
     assert!(b["AuthenticationResult"]["IdToken"].is_string());
 
@@ -54,17 +46,7 @@ async fn sign_up_confirm_login_refresh_sign_out() {
         .cognito("GlobalSignOut", json!({"AccessToken": access}))
         .await;
     assert_eq!(s, 200);
-    let (s, b) = t
-        .cognito(
-            "InitiateAuth",
-            json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": cid,
-            "AuthParameters": {"REFRESH_TOKEN": refresh}}),
-        )
-        .await;
-    assert_eq!(
-        (s, b["__type"].as_str()),
-        (400, Some("NotAuthorizedException"))
-    );
+    common::assert_cognito_error(t.refresh(refresh).await, "NotAuthorizedException");
     let (s, _) = t.get("/stream/mypage", Some(id)).await;
     assert_eq!(s, 401);
 }
@@ -73,20 +55,18 @@ async fn sign_up_confirm_login_refresh_sign_out() {
 async fn w1_writing_own_channel_claim_is_refused() {
     let t = common::start().await;
     let victim = t.user("victim@example.com", "victim").await;
-    let (_, victim_page) = t.get("/stream/mypage", victim["IdToken"].as_str()).await;
+    let victim_page = t.mypage(victim["IdToken"].as_str().unwrap()).await;
     let attacker = t.user("attacker@example.com", "attacker").await;
-    let (s, b) = t
-        .cognito("UpdateUserAttributes", json!({
+    common::assert_cognito_error(
+        t.cognito("UpdateUserAttributes", json!({
             "AccessToken": attacker["AccessToken"],
             "UserAttributes": [{"Name": "custom:chanelName", "Value": victim_page["chanelName"]}],
         }))
-        .await;
-    assert_eq!(
-        (s, b["__type"].as_str()),
-        (400, Some("NotAuthorizedException"))
+        .await,
+        "NotAuthorizedException",
     );
     let again = t.login("attacker@example.com", "Passw0rd!").await;
-    let (_, page) = t.get("/stream/mypage", again["IdToken"].as_str()).await;
+    let page = t.mypage(again["IdToken"].as_str().unwrap()).await;
     assert_ne!(page["chanelName"], victim_page["chanelName"]);
     assert_ne!(page["streamKey"], victim_page["streamKey"]);
 }
@@ -103,7 +83,7 @@ async fn w4_password_reset_keeps_the_one_channel_and_restart_keeps_everything() 
         )
         .await;
     assert_eq!(s, 200);
-    let (_, before) = t.get("/stream/mypage", Some(id)).await;
+    let before = t.mypage(id).await;
     assert_eq!(before["boradCastTitle"], "안녕 🎮 &=?#");
 
     let cid = t.client_id();
@@ -132,13 +112,13 @@ async fn w4_password_reset_keeps_the_one_channel_and_restart_keeps_everything() 
 
     // Restart on the same data dir: same pool, keys, user, channel and title.
     let profile = t.server.backend_profile();
-    let common::TestServer { server, dir, http } = t;
-    server.shutdown().await;
-    let server = common::start_in(dir.path()).await;
-    assert_eq!(server.backend_profile().user_pool_id, profile.user_pool_id);
-    let t = common::TestServer { server, dir, http };
+    let t = t.restart().await;
+    assert_eq!(
+        t.server.backend_profile().user_pool_id,
+        profile.user_pool_id
+    );
     let tokens = t.login("bob@example.com", "N3wPassword!").await;
-    let (_, after) = t.get("/stream/mypage", tokens["IdToken"].as_str()).await;
+    let after = t.mypage(tokens["IdToken"].as_str().unwrap()).await;
     assert_eq!(after["chanelName"], before["chanelName"]);
     assert_eq!(after["boradCastTitle"], before["boradCastTitle"]);
 }

@@ -17,7 +17,7 @@ fn png(len: usize) -> Vec<u8> {
 async fn public_routes_shapes_and_errors() {
     let t = common::start().await;
     let a = t.user("dana@example.com", "dana").await;
-    let (_, page) = t.get("/stream/mypage", a["IdToken"].as_str()).await;
+    let page = t.mypage(a["IdToken"].as_str().unwrap()).await;
     let ch = page["chanelName"].as_str().unwrap().to_owned();
 
     let (s, users) = t.get("/public/users", None).await;
@@ -42,7 +42,7 @@ async fn public_routes_shapes_and_errors() {
     for k in ["title", "thumbnail", "profile"] {
         assert!(live[0][k].is_string(), "{k} in {live}");
     }
-    let (_, page) = t.get("/stream/mypage", a["IdToken"].as_str()).await;
+    let page = t.mypage(a["IdToken"].as_str().unwrap()).await;
     assert_eq!(page["isLive"], "true");
     hooks.stream_ended(&ch, "session-1").await.unwrap();
     let (_, live) = t.get("/public/broadcast_status", None).await;
@@ -77,7 +77,7 @@ async fn public_routes_shapes_and_errors() {
 async fn chat_tokens_anonymous_and_signed_in() {
     let t = common::start().await;
     let a = t.user("erin@example.com", "erin").await;
-    let (_, page) = t.get("/stream/mypage", a["IdToken"].as_str()).await;
+    let page = t.mypage(a["IdToken"].as_str().unwrap()).await;
     let ch = page["chanelName"].as_str().unwrap();
     let (s, anon) = t
         .get(&format!("/public/get_chat?targetChanel={ch}"), None)
@@ -115,13 +115,13 @@ async fn titles_are_decoded_and_validated() {
         )
         .await;
     assert_eq!((s, ok), (200, json!("OK")));
-    let (_, page) = t.get("/stream/mypage", Some(id)).await;
+    let page = t.mypage(id).await;
     assert_eq!(page["boradCastTitle"], title);
     // `+` stays a plus, as API Gateway decodes.
     let (_, _) = t
         .get("/stream/broadcase_info_edit?title=a+b", Some(id))
         .await;
-    let (_, page) = t.get("/stream/mypage", Some(id)).await;
+    let page = t.mypage(id).await;
     assert_eq!(page["boradCastTitle"], "a+b");
 
     let long = "가".repeat(141);
@@ -188,7 +188,7 @@ async fn avatar_round_trip_with_true_type() {
     // Named .jpg and sent as image/jpeg: stored as what it really is, PNG.
     let (s, body) = upload(&t, id, image.clone(), "me.jpg", "image/jpeg").await;
     assert_eq!((s, body), (200, json!("이미지 업로드 성공")));
-    let (_, page) = t.get("/stream/mypage", Some(id)).await;
+    let page = t.mypage(id).await;
     let url = page["profile"].as_str().unwrap();
     assert!(url.ends_with(".png"), "{url}");
     let res = t.http.get(url).send().await.unwrap();
@@ -200,7 +200,7 @@ async fn avatar_round_trip_with_true_type() {
     webp.extend([1u8; 100]);
     let (s, _) = upload(&t, id, webp.clone(), "x.png", "image/png").await;
     assert_eq!(s, 200);
-    let (_, page) = t.get("/stream/mypage", Some(id)).await;
+    let page = t.mypage(id).await;
     let res = t
         .http
         .get(page["profile"].as_str().unwrap())
@@ -221,7 +221,7 @@ async fn stream_key_rotation_and_moderators() {
     let a = t.user("hana@example.com", "hana").await;
     let b = t.user("ivan@example.com", "ivan").await;
     let id = a["IdToken"].as_str().unwrap();
-    let (_, before) = t.get("/stream/mypage", Some(id)).await;
+    let before = t.mypage(id).await;
     let res = t
         .http
         .post(t.url("/stream/v1/stream-key/rotate"))
@@ -231,7 +231,7 @@ async fn stream_key_rotation_and_moderators() {
         .unwrap();
     assert_eq!(res.status(), 200);
     let rotated: Value = res.json().await.unwrap();
-    let (_, after) = t.get("/stream/mypage", Some(id)).await;
+    let after = t.mypage(id).await;
     assert_ne!(after["streamKey"], before["streamKey"]);
     assert_eq!(after["streamKey"], rotated["streamKey"]);
     let hooks = t.server.live_events();
@@ -247,39 +247,43 @@ async fn stream_key_rotation_and_moderators() {
             .authorize(after["streamKey"].as_str().unwrap())
             .await
             .unwrap()
+            .map(|grant| grant.channel)
             .as_deref(),
         after["chanelName"].as_str()
     );
 
-    let (_, bpage) = t.get("/stream/mypage", b["IdToken"].as_str()).await;
+    let bpage = t.mypage(b["IdToken"].as_str().unwrap()).await;
     let bch = bpage["chanelName"].as_str().unwrap();
-    let res = t
-        .http
-        .put(t.url(&format!("/stream/v1/moderators/{bch}")))
-        .header("Authorization", id)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    assert_eq!(
+        t.send(
+            reqwest::Method::PUT,
+            &format!("/stream/v1/moderators/{bch}"),
+            id
+        )
+        .await,
+        200
+    );
     let (s, mods) = t.get("/stream/v1/moderators", Some(id)).await;
     assert_eq!(s, 200);
     assert_eq!(mods, json!([{"chanelName": bch, "nickname": "ivan"}]));
-    let res = t
-        .http
-        .delete(t.url(&format!("/stream/v1/moderators/{bch}")))
-        .header("Authorization", id)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let res = t
-        .http
-        .delete(t.url(&format!("/stream/v1/moderators/{bch}")))
-        .header("Authorization", id)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 404);
+    assert_eq!(
+        t.send(
+            reqwest::Method::DELETE,
+            &format!("/stream/v1/moderators/{bch}"),
+            id
+        )
+        .await,
+        200
+    );
+    assert_eq!(
+        t.send(
+            reqwest::Method::DELETE,
+            &format!("/stream/v1/moderators/{bch}"),
+            id
+        )
+        .await,
+        404
+    );
 }
 
 /// Signs `claims` with the server's own key, read from its database.

@@ -1,4 +1,4 @@
-//! Chat fan-out benchmark (ignored in normal test runs; `bench/chat_fanout` runs it in
+//! Chat fan-out benchmark (ignored in normal test runs; `bench/server/chat_fanout.sh` runs it in
 //! release mode): N clients in one room, one sender at 10 messages/s, delivery latency
 //! from send to each client's receipt, all on loopback in one process.
 
@@ -19,7 +19,7 @@ fn env_or(name: &str, default: usize) -> usize {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "benchmark: run bench/chat_fanout"]
+#[ignore = "benchmark: run bench/server/chat_fanout.sh"]
 async fn chat_fanout() -> Result<()> {
     let clients = env_or("CHAT_BENCH_CLIENTS", 1000);
     let messages = env_or("CHAT_BENCH_MESSAGES", 100);

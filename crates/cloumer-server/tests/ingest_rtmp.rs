@@ -1,8 +1,9 @@
 //! RTMP ingest with ffmpeg as the publisher: hooks, recording, HLS, refusals.
 
-use std::net::SocketAddr;
+mod common;
+
 use std::path::Path;
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::ExitStatus;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -11,6 +12,7 @@ use async_trait::async_trait;
 use cloumer_server::ingest::{
     ChannelGrant, ChannelType, Ingest, IngestConfig, IngestHooks, RunningIngest, playback_path,
 };
+use common::media;
 
 #[derive(Default)]
 struct Hooks {
@@ -55,21 +57,13 @@ impl Hooks {
     }
 }
 
-fn have(tool: &str) -> bool {
-    Command::new(tool)
-        .arg("-version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
 async fn start(dir: &Path) -> Result<(Arc<Hooks>, RunningIngest)> {
     let hooks = Arc::new(Hooks::default());
     let ingest = Ingest::start(
         IngestConfig {
             rtmp: "127.0.0.1:0".parse()?,
             rtmps: "127.0.0.1:0".parse()?,
+            tls: Default::default(),
             data_dir: dir.to_path_buf(),
         },
         hooks.clone(),
@@ -78,80 +72,21 @@ async fn start(dir: &Path) -> Result<(Arc<Hooks>, RunningIngest)> {
     Ok((hooks, ingest))
 }
 
-/// Publishes a test pattern + tone for `seconds`; returns ffmpeg's exit status.
+/// Publishes to the plain RTMP listener of `ingest`.
 async fn publish(
-    addr: SocketAddr,
+    ingest: &RunningIngest,
     key: &str,
     size: &str,
     extra: &[&str],
     seconds: u32,
 ) -> Result<ExitStatus> {
-    let url = format!("rtmp://{addr}/app/{key}");
-    let mut cmd = tokio::process::Command::new("ffmpeg");
-    cmd.args([
-        "-hide_banner",
-        "-loglevel",
-        "error",
-        "-re",
-        "-f",
-        "lavfi",
-        "-i",
-    ])
-    .arg(format!("testsrc2=size={size}:rate=30"))
-    .args(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"])
-    .args(["-t", &seconds.to_string()])
-    .args([
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-g",
-        "60",
-        "-pix_fmt",
-        "yuv420p",
-    ])
-    .args(extra)
-    .args(["-c:a", "aac", "-f", "flv", &url])
-    .stdin(Stdio::null())
-    .stdout(Stdio::null())
-    .stderr(Stdio::null())
-    .kill_on_drop(true);
-    let status = tokio::time::timeout(Duration::from_secs(u64::from(seconds) + 60), cmd.status())
-        .await
-        .context("ffmpeg did not finish")??;
-    Ok(status)
-}
-
-/// `codec_name,codec_type` of every stream ffprobe finds in `input`.
-async fn probe(input: &str) -> Result<Vec<String>> {
-    // Async: the HLS server under test runs on this same runtime.
-    let out = tokio::process::Command::new("ffprobe")
-        .args([
-            "-v",
-            "error",
-            "-show_entries",
-            "stream=codec_type,codec_name",
-            "-of",
-            "csv=p=0",
-            input,
-        ])
-        .output()
-        .await?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    let mut streams: Vec<String> = text
-        .lines()
-        .map(|l| l.trim().to_string())
-        .filter(|l| !l.is_empty())
-        .collect();
-    streams.sort();
-    // HLS input lists each stream under its program too.
-    streams.dedup();
-    Ok(streams)
+    let url = format!("rtmp://{}/app/{key}", ingest.rtmp_addr());
+    media::publish(&url, size, extra, seconds).await
 }
 
 #[tokio::test]
 async fn publish_records_and_serves_hls() -> Result<()> {
-    if !have("ffmpeg") || !have("ffprobe") {
+    if !media::have("ffmpeg") || !media::have("ffprobe") {
         eprintln!("skipping: ffmpeg/ffprobe not installed");
         return Ok(());
     }
@@ -164,7 +99,7 @@ async fn publish_records_and_serves_hls() -> Result<()> {
         let _ = axum::serve(listener, router).await;
     });
 
-    let status = publish(ingest.rtmp_addr(), "sk_standard_secret", "1280x720", &[], 8).await?;
+    let status = publish(&ingest, "sk_standard_secret", "1280x720", &[], 8).await?;
     assert!(status.success(), "ffmpeg publish failed: {status}");
     assert!(
         hooks.wait_for("end alice").await,
@@ -179,7 +114,7 @@ async fn publish_records_and_serves_hls() -> Result<()> {
     let recording = recordings[0].path();
     assert_eq!(recording.extension().and_then(|e| e.to_str()), Some("flv"));
     assert_eq!(
-        probe(&recording.to_string_lossy()).await?,
+        media::probe(&recording.to_string_lossy()).await?,
         ["aac,audio", "h264,video"]
     );
 
@@ -198,7 +133,10 @@ async fn publish_records_and_serves_hls() -> Result<()> {
         .context("no segment")?;
     let seg = reqwest::get(format!("http://{http}/hls/alice/{segment}")).await?;
     assert_eq!(seg.headers()["content-type"], "video/mp2t");
-    assert_eq!(probe(&playlist_url).await?, ["aac,audio", "h264,video"]);
+    assert_eq!(
+        media::probe(&playlist_url).await?,
+        ["aac,audio", "h264,video"]
+    );
     assert_eq!(
         reqwest::get(format!("http://{http}/hls/alice/..%2Fx.ts"))
             .await?
@@ -213,13 +151,13 @@ async fn publish_records_and_serves_hls() -> Result<()> {
 
 #[tokio::test]
 async fn wrong_key_is_refused() -> Result<()> {
-    if !have("ffmpeg") {
+    if !media::have("ffmpeg") {
         eprintln!("skipping: ffmpeg not installed");
         return Ok(());
     }
     let dir = tempfile::tempdir()?;
     let (hooks, ingest) = start(dir.path()).await?;
-    let status = publish(ingest.rtmp_addr(), "not-a-key", "640x360", &[], 5).await?;
+    let status = publish(&ingest, "not-a-key", "640x360", &[], 5).await?;
     assert!(!status.success(), "a wrong key must not publish");
     assert!(hooks.events().is_empty(), "hooks: {:?}", hooks.events());
     assert!(!dir.path().join("recordings/alice").exists());
@@ -229,21 +167,14 @@ async fn wrong_key_is_refused() -> Result<()> {
 
 #[tokio::test]
 async fn over_limit_resolution_is_refused() -> Result<()> {
-    if !have("ffmpeg") {
+    if !media::have("ffmpeg") {
         eprintln!("skipping: ffmpeg not installed");
         return Ok(());
     }
     let dir = tempfile::tempdir()?;
     let (hooks, ingest) = start(dir.path()).await?;
     let started = Instant::now();
-    let status = publish(
-        ingest.rtmp_addr(),
-        "sk_standard_secret",
-        "2560x1440",
-        &[],
-        20,
-    )
-    .await?;
+    let status = publish(&ingest, "sk_standard_secret", "2560x1440", &[], 20).await?;
     assert!(!status.success(), "1440p must be refused");
     assert!(
         started.elapsed() < Duration::from_secs(15),

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use cloumer_server::ingest::{ChannelType, TlsSource};
 use cloumer_server::{Server, ServerConfig};
 
 use crate::failure::Failure;
@@ -20,9 +21,20 @@ pub struct ServeArgs {
     /// RTMP ingest address.
     #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:1935")]
     rtmp: SocketAddr,
-    /// RTMPS ingest address.
+    /// RTMPS ingest address (TLS; a self-signed certificate is generated into the data dir
+    /// unless --rtmps-cert/--rtmps-key name one).
     #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:1936")]
     rtmps: SocketAddr,
+    /// PEM certificate (chain) the RTMPS ingest presents.
+    #[arg(long, value_name = "FILE", requires = "rtmps_key")]
+    rtmps_cert: Option<PathBuf>,
+    /// PEM private key of --rtmps-cert.
+    #[arg(long, value_name = "FILE", requires = "rtmps_cert")]
+    rtmps_key: Option<PathBuf>,
+    /// Type of the channels created from now on (IVS input limits): BASIC, STANDARD,
+    /// ADVANCED_SD or ADVANCED_HD. Existing channels keep theirs.
+    #[arg(long, value_name = "TYPE", default_value = "STANDARD")]
+    channel_type: ChannelType,
     /// Write the backend profile (TOML) that clients load to FILE.
     #[arg(long, value_name = "FILE")]
     write_backend: Option<PathBuf>,
@@ -44,6 +56,11 @@ pub async fn run(args: ServeArgs) -> Result<(), Failure> {
         listen: args.listen,
         rtmp: args.rtmp,
         rtmps: args.rtmps,
+        rtmps_tls: match (args.rtmps_cert, args.rtmps_key) {
+            (Some(cert), Some(key)) => TlsSource::Files { cert, key },
+            _ => TlsSource::Generated,
+        },
+        channel_type: args.channel_type,
         ..ServerConfig::new(data_dir)
     };
     let server = Server::start(config)
@@ -62,6 +79,9 @@ pub async fn run(args: ServeArgs) -> Result<(), Failure> {
     }
     if let Some(url) = &profile.rtmps_url {
         println!("rtmps: {url}");
+    }
+    if let Some(path) = &profile.ingest_certificate {
+        println!("ingest_certificate: {path}");
     }
     println!("user_pool_id: {}", profile.user_pool_id);
     println!("client_id: {}", profile.client_id);

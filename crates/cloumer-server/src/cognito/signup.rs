@@ -184,6 +184,7 @@ async fn provision_channel(state: &SharedState, user: &User) -> Result<(), Cogni
             is_live: false,
             stream_key: crate::ids::stream_key(&state.pool.region),
             avatar: None,
+            channel_type: state.channel_type,
         };
         match state.channels.ensure_channel(&candidate).await {
             Ok(ch) => {

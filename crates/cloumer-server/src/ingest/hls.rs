@@ -23,6 +23,8 @@ impl HlsPipeline {
     /// Starts writing `index.m3u8` and `segmentNNNNN.ts` into `dir` (emptied first, so a
     /// new session never serves the previous one's segments).
     pub fn start(dir: &Path) -> Result<Self> {
+        // Cheap once done; waits for the start-up warm-up thread if it is still running.
+        gst::init().map_err(|e| Error::Ingest(format!("GStreamer init: {e}")))?;
         if dir.exists() {
             std::fs::remove_dir_all(dir)?;
         }

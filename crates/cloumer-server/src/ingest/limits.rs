@@ -17,6 +17,23 @@ const BITRATE_TOLERANCE: f64 = 1.25;
 const WINDOW: Duration = Duration::from_secs(5);
 
 impl ChannelType {
+    pub const ALL: [ChannelType; 4] = [
+        ChannelType::Basic,
+        ChannelType::Standard,
+        ChannelType::AdvancedSd,
+        ChannelType::AdvancedHd,
+    ];
+
+    /// IVS's name: `BASIC`, `STANDARD`, `ADVANCED_SD`, `ADVANCED_HD`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChannelType::Basic => "BASIC",
+            ChannelType::Standard => "STANDARD",
+            ChannelType::AdvancedSd => "ADVANCED_SD",
+            ChannelType::AdvancedHd => "ADVANCED_HD",
+        }
+    }
+
     /// Largest accepted input: 1080p (either orientation) on every type.
     pub fn resolution_ok(self, width: u32, height: u32) -> bool {
         let (long, short) = (width.max(height), width.min(height));
@@ -30,6 +47,26 @@ impl ChannelType {
             ChannelType::Basic => 3_500_000,
             _ => 8_500_000,
         }
+    }
+}
+
+impl std::fmt::Display for ChannelType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for ChannelType {
+    type Err = String;
+
+    /// IVS's names, case-insensitive (`basic`, `STANDARD`, `advanced_hd`, ...).
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|t| t.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| {
+                format!("unknown channel type {s:?} (BASIC, STANDARD, ADVANCED_SD, ADVANCED_HD)")
+            })
     }
 }
 
@@ -74,7 +111,7 @@ impl LimitCheck {
         self.window_bytes = 0;
         if bps > max as f64 * BITRATE_TOLERANCE {
             Err(format!(
-                "input bitrate {:.1} Mbps is above the {:?} limit of {:.1} Mbps",
+                "input bitrate {:.1} Mbps is above the {} limit of {:.1} Mbps",
                 bps / 1e6,
                 self.channel_type,
                 max as f64 / 1e6

@@ -5,13 +5,20 @@
 //! `flvdemux ! h264parse/aacparse ! hlssink2` pipeline: GStreamer only re-packs the
 //! encoded H.264/AAC into 2 s MPEG-TS segments (no decoding, no transcoding), which keeps
 //! one 4.5 Mbps stream at a few percent of a core, and its muxer is the one players are
-//! tested against. RTMPS is not implemented yet: `rtmps_addr()` is `None`.
+//! tested against.
+//!
+//! RTMPS is the same session code behind a rustls handshake (`tokio-rustls`); its
+//! certificate is configured or generated once into the data dir ([`TlsSource`]).
+//!
+//! GStreamer is initialised off the start-up path (a background thread at start, and on
+//! demand by the first publish), so the listeners accept within milliseconds.
 
 mod flv;
 mod hls;
 mod limits;
 mod rtmp;
 mod sps;
+mod tls;
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -25,6 +32,7 @@ use tokio::sync::watch;
 use crate::{Error, Result};
 
 pub use limits::ChannelType;
+pub use tls::TlsSource;
 
 /// The RTMP application name publishers must use (`rtmp://host/app/<stream key>`).
 pub const APP_NAME: &str = "app";
@@ -53,8 +61,9 @@ pub trait IngestHooks: Send + Sync {
 #[derive(Debug, Clone)]
 pub struct IngestConfig {
     pub rtmp: SocketAddr,
-    /// Reserved for RTMPS (not implemented yet; nothing listens there).
     pub rtmps: SocketAddr,
+    /// The RTMPS certificate.
+    pub tls: TlsSource,
     /// Recordings go to `<data_dir>/recordings/<channel>/<session>.flv`, HLS to
     /// `<data_dir>/hls/<channel>/`.
     pub data_dir: PathBuf,
@@ -71,23 +80,50 @@ pub(crate) struct IngestContext {
 pub struct Ingest;
 
 impl Ingest {
-    /// Binds the RTMP listener and starts accepting publishers.
+    /// Binds the RTMP and RTMPS listeners and starts accepting publishers.
     pub async fn start(config: IngestConfig, hooks: Arc<dyn IngestHooks>) -> Result<RunningIngest> {
-        gst::init().map_err(|e| Error::Ingest(format!("GStreamer init: {e}")))?;
-        std::fs::create_dir_all(config.data_dir.join("hls"))?;
-        std::fs::create_dir_all(config.data_dir.join("recordings"))?;
+        warm_up_gstreamer();
+        let identity = {
+            let (tls, data_dir, host) = (
+                config.tls.clone(),
+                config.data_dir.clone(),
+                config.rtmps.ip(),
+            );
+            tokio::task::spawn_blocking(move || {
+                std::fs::create_dir_all(data_dir.join("hls"))?;
+                std::fs::create_dir_all(data_dir.join("recordings"))?;
+                tls::load(&tls, &data_dir, host)
+            })
+            .await
+            .map_err(|e| Error::Ingest(format!("ingest start task: {e}")))??
+        };
         let listener = tokio::net::TcpListener::bind(config.rtmp).await?;
         let rtmp_addr = listener.local_addr()?;
+        let tls_listener = tokio::net::TcpListener::bind(config.rtmps).await?;
+        let rtmps_addr = tls_listener.local_addr()?;
         let context = Arc::new(IngestContext {
             hooks,
             data_dir: config.data_dir.clone(),
             live: Mutex::new(HashSet::new()),
         });
         let (stop_tx, stop_rx) = watch::channel(false);
-        tokio::spawn(rtmp::accept_loop(listener, context, stop_rx));
-        tracing::info!(%rtmp_addr, "RTMP ingest listening");
+        tokio::spawn(rtmp::accept_loop(
+            listener,
+            None,
+            context.clone(),
+            stop_rx.clone(),
+        ));
+        tokio::spawn(rtmp::accept_loop(
+            tls_listener,
+            Some(identity.acceptor),
+            context,
+            stop_rx,
+        ));
+        tracing::info!(%rtmp_addr, %rtmps_addr, "RTMP and RTMPS ingest listening");
         Ok(RunningIngest {
             rtmp_addr,
+            rtmps_addr,
+            certificate: identity.cert_path,
             hls_dir: config.data_dir.join("hls"),
             stop: stop_tx,
         })
@@ -98,6 +134,8 @@ impl Ingest {
 #[derive(Debug)]
 pub struct RunningIngest {
     rtmp_addr: SocketAddr,
+    rtmps_addr: SocketAddr,
+    certificate: PathBuf,
     hls_dir: PathBuf,
     stop: watch::Sender<bool>,
 }
@@ -107,9 +145,13 @@ impl RunningIngest {
         self.rtmp_addr
     }
 
-    /// `None` until RTMPS is implemented.
-    pub fn rtmps_addr(&self) -> Option<SocketAddr> {
-        None
+    pub fn rtmps_addr(&self) -> SocketAddr {
+        self.rtmps_addr
+    }
+
+    /// The PEM certificate the RTMPS listener presents (what clients trust).
+    pub fn certificate(&self) -> &std::path::Path {
+        &self.certificate
     }
 
     /// Serves `GET /hls/{channel}/{file}` (playlist and segments).
@@ -121,5 +163,21 @@ impl RunningIngest {
     /// finalized).
     pub fn shutdown(&self) {
         let _ = self.stop.send(true);
+    }
+}
+
+/// Initialises GStreamer on a background thread: loading the plugin registry takes from
+/// tens of milliseconds to seconds (first run, registry rebuild), which must not delay
+/// "ready". The first publish calls [`gst::init`] again, which waits for this one.
+fn warm_up_gstreamer() {
+    let spawned = std::thread::Builder::new()
+        .name("gst-init".into())
+        .spawn(|| {
+            if let Err(e) = gst::init() {
+                tracing::error!(error = %e, "GStreamer init failed: HLS will be unavailable");
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "cannot start the GStreamer init thread; the first publish will init it");
     }
 }

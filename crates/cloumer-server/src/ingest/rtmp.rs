@@ -2,6 +2,7 @@
 //! `ServerSession`, stream-key check, limit checks, then recording + HLS of the media.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use rml_rtmp::handshake::{Handshake, HandshakeProcessResult, PeerType};
 use rml_rtmp::sessions::{
@@ -10,17 +11,25 @@ use rml_rtmp::sessions::{
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufWriter};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tokio_rustls::TlsAcceptor;
 
 use super::hls::HlsPipeline;
 use super::limits::LimitCheck;
 use super::{APP_NAME, ChannelGrant, IngestContext, flv};
 use crate::{Error, Result};
 
+/// How long a client may take to complete the TLS handshake.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Accepts connections until `stop`; with `tls`, each one completes a TLS handshake first
+/// (RTMPS) and then runs the same RTMP session as a plain connection.
 pub(crate) async fn accept_loop(
     listener: TcpListener,
+    tls: Option<TlsAcceptor>,
     context: Arc<IngestContext>,
     mut stop: watch::Receiver<bool>,
 ) {
+    let scheme = if tls.is_some() { "RTMPS" } else { "RTMP" };
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -28,13 +37,24 @@ pub(crate) async fn accept_loop(
                     let _ = stream.set_nodelay(true);
                     let context = context.clone();
                     let stop = stop.clone();
+                    let tls = tls.clone();
                     tokio::spawn(async move {
-                        if let Err(e) = serve(stream, context, stop).await {
-                            tracing::info!(%peer, error = %e, "RTMP connection ended");
+                        let served = match tls {
+                            None => serve(stream, context, stop).await,
+                            Some(acceptor) => {
+                                match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                                    Ok(Ok(tls_stream)) => serve(tls_stream, context, stop).await,
+                                    Ok(Err(e)) => Err(Error::Ingest(format!("TLS handshake: {e}"))),
+                                    Err(_) => Err(Error::Ingest("TLS handshake timed out".into())),
+                                }
+                            }
+                        };
+                        if let Err(e) = served {
+                            tracing::info!(%peer, error = %e, "{scheme} connection ended");
                         }
                     });
                 }
-                Err(e) => tracing::warn!(error = %e, "RTMP accept failed"),
+                Err(e) => tracing::warn!(error = %e, "{scheme} accept failed"),
             },
             _ = stop.changed() => return,
         }

@@ -6,6 +6,7 @@ pub mod sqlite;
 use async_trait::async_trait;
 
 use crate::Result;
+use crate::ingest::ChannelType;
 
 /// A registered user. `sub` is the stable identity; everything keys on it.
 #[derive(Clone)]
@@ -111,6 +112,8 @@ pub struct Channel {
     pub stream_key: String,
     /// Avatar file name (`<id>.<ext>`), if one was uploaded.
     pub avatar: Option<String>,
+    /// Decides the ingest limits.
+    pub channel_type: ChannelType,
 }
 
 impl std::fmt::Debug for Channel {
@@ -119,6 +122,7 @@ impl std::fmt::Debug for Channel {
         f.debug_struct("Channel")
             .field("name", &self.name)
             .field("is_live", &self.is_live)
+            .field("channel_type", &self.channel_type)
             .finish()
     }
 }

@@ -39,7 +39,8 @@ fn user_row(r: &Row<'_>) -> rusqlite::Result<User> {
     })
 }
 
-const CHANNEL_COLS: &str = "c.name, c.owner_sub, c.title, c.is_live, c.stream_key, c.avatar";
+const CHANNEL_COLS: &str =
+    "c.name, c.owner_sub, c.title, c.is_live, c.stream_key, c.avatar, c.channel_type";
 
 fn channel_row(r: &Row<'_>) -> rusqlite::Result<Channel> {
     Ok(Channel {
@@ -49,13 +50,16 @@ fn channel_row(r: &Row<'_>) -> rusqlite::Result<Channel> {
         is_live: r.get(3)?,
         stream_key: r.get(4)?,
         avatar: r.get(5)?,
+        channel_type: r.get::<_, String>(6)?.parse().map_err(|e: String| {
+            rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, e.into())
+        })?,
     })
 }
 
 fn listing_row(r: &Row<'_>) -> rusqlite::Result<ChannelListing> {
     Ok(ChannelListing {
         channel: channel_row(r)?,
-        nickname: r.get(6)?,
+        nickname: r.get(7)?,
     })
 }
 
@@ -243,8 +247,15 @@ impl ChannelStore for SqliteStore {
         // owner_sub is UNIQUE: a second call for the same owner inserts nothing.
         self.db.lock().execute(
             "INSERT OR IGNORE INTO channels (name, owner_sub, title, is_live, stream_key, avatar, \
-             created_at) VALUES (?1, ?2, ?3, 0, ?4, NULL, ?5)",
-            params![c.name, c.owner_sub, c.title, c.stream_key, now_secs()],
+             channel_type, created_at) VALUES (?1, ?2, ?3, 0, ?4, NULL, ?5, ?6)",
+            params![
+                c.name,
+                c.owner_sub,
+                c.title,
+                c.stream_key,
+                c.channel_type.as_str(),
+                now_secs()
+            ],
         )?;
         self.channel_by_owner(&c.owner_sub)
             .await?

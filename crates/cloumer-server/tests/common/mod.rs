@@ -1,6 +1,8 @@
 //! Test helpers: an in-process server on free ports with a temp data dir, a raw Cognito
-//! JSON client, and the outbox reader.
+//! JSON client, the outbox reader, and ffmpeg/ffprobe helpers ([`media`]).
 #![allow(dead_code)]
+
+pub mod media;
 
 use std::path::Path;
 use std::time::Instant;
@@ -15,8 +17,13 @@ pub struct TestServer {
 }
 
 pub async fn start() -> TestServer {
+    start_with(|config| config).await
+}
+
+/// A server on free ports whose configuration `adjust` changes (channel type, ...).
+pub async fn start_with(adjust: impl FnOnce(ServerConfig) -> ServerConfig) -> TestServer {
     let dir = tempfile::tempdir().expect("temp dir");
-    let server = start_in(dir.path()).await;
+    let server = start_configured(adjust(ServerConfig::ephemeral(dir.path()))).await;
     TestServer {
         server,
         dir,
@@ -25,15 +32,34 @@ pub async fn start() -> TestServer {
 }
 
 pub async fn start_in(dir: &Path) -> RunningServer {
+    start_configured(ServerConfig::ephemeral(dir)).await
+}
+
+async fn start_configured(config: ServerConfig) -> RunningServer {
     let t = Instant::now();
-    let server = Server::start(ServerConfig::ephemeral(dir))
-        .await
-        .expect("server starts");
+    let server = Server::start(config).await.expect("server starts");
     eprintln!("server start-up took {} ms", t.elapsed().as_millis());
     server
 }
 
+/// `(status, body)` is the Cognito error `kind`.
+pub fn assert_cognito_error((status, body): (u16, Value), kind: &str) {
+    assert_eq!(
+        (status, body["__type"].as_str()),
+        (400, Some(kind)),
+        "{body}"
+    );
+}
+
 impl TestServer {
+    /// Stops the server and starts a new one on the same data dir (new free ports).
+    pub async fn restart(self) -> TestServer {
+        let TestServer { server, dir, http } = self;
+        server.shutdown().await;
+        let server = start_in(dir.path()).await;
+        TestServer { server, dir, http }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.server.api_url())
     }
@@ -81,6 +107,35 @@ impl TestServer {
             .await;
         assert_eq!(s, 200, "{b}");
         b["AuthenticationResult"].clone()
+    }
+
+    /// InitiateAuth with REFRESH_TOKEN_AUTH.
+    pub async fn refresh(&self, refresh_token: &str) -> (u16, Value) {
+        self.cognito(
+            "InitiateAuth",
+            json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": self.client_id(),
+            "AuthParameters": {"REFRESH_TOKEN": refresh_token}}),
+        )
+        .await
+    }
+
+    /// R6 `/stream/mypage` of the signed-in user (must answer 200).
+    pub async fn mypage(&self, id_token: &str) -> Value {
+        let (status, page) = self.get("/stream/mypage", Some(id_token)).await;
+        assert_eq!(status, 200, "{page}");
+        page
+    }
+
+    /// A signed-in request without a body; returns the status.
+    pub async fn send(&self, method: reqwest::Method, path: &str, id_token: &str) -> u16 {
+        self.http
+            .request(method, self.url(path))
+            .header("Authorization", id_token)
+            .send()
+            .await
+            .expect("request")
+            .status()
+            .as_u16()
     }
 
     pub async fn get(&self, path: &str, id_token: Option<&str>) -> (u16, Value) {
