@@ -2,8 +2,8 @@
 //!
 //! A factory being registered proves nothing (the `va`/`nvcodec` plugins load fine without a
 //! GPU, drivers can be broken), so each candidate encodes a few frames with the settings
-//! `cloumerh264enc` uses, in a tiny pipeline run to EOS with a timeout. The result is cached
-//! for the life of the process.
+//! `cloumerh264enc` uses, in a tiny pipeline run to EOS with a timeout. Each encoder's result
+//! is cached for the life of the process.
 
 use std::fmt;
 use std::str::FromStr;
@@ -100,40 +100,51 @@ pub struct EncoderProbe {
 ///
 /// Initializes GStreamer if needed. The first call takes up to a few seconds.
 pub fn h264_encoders() -> Vec<EncoderProbe> {
-    static PROBES: OnceLock<Vec<EncoderProbe>> = OnceLock::new();
-    PROBES
-        .get_or_init(|| {
-            if let Err(err) = gst::init() {
-                return EncoderKind::ALL
-                    .into_iter()
-                    .map(|kind| EncoderProbe {
-                        kind,
-                        element: kind.element_name(),
-                        usable: false,
-                        reason: Some(format!("GStreamer could not be initialized: {err}")),
-                    })
-                    .collect();
-            }
-            // In parallel: a hung GPU driver then costs one timeout, not one per encoder.
-            std::thread::scope(|scope| {
-                let running: Vec<_> = EncoderKind::ALL
-                    .into_iter()
-                    .map(|kind| (kind, scope.spawn(move || probe_one(kind))))
-                    .collect();
-                running
-                    .into_iter()
-                    .map(|(kind, handle)| {
-                        handle.join().unwrap_or_else(|_| EncoderProbe {
-                            kind,
-                            element: kind.element_name(),
-                            usable: false,
-                            reason: Some("the probe crashed".into()),
-                        })
-                    })
-                    .collect()
+    if let Err(reason) = init() {
+        return EncoderKind::ALL
+            .into_iter()
+            .map(|kind| unusable(kind, reason.clone()))
+            .collect();
+    }
+    // In parallel: a hung GPU driver then costs one timeout, not one per encoder.
+    std::thread::scope(|scope| {
+        let running: Vec<_> = EncoderKind::ALL
+            .into_iter()
+            .map(|kind| (kind, scope.spawn(move || cached_probe(kind))))
+            .collect();
+        running
+            .into_iter()
+            .map(|(kind, handle)| {
+                handle
+                    .join()
+                    .unwrap_or_else(|_| unusable(kind, "the probe crashed".into()))
             })
-        })
-        .clone()
+            .collect()
+    })
+}
+
+fn init() -> Result<(), String> {
+    gst::init().map_err(|err| format!("GStreamer could not be initialized: {err}"))
+}
+
+fn unusable(kind: EncoderKind, reason: String) -> EncoderProbe {
+    EncoderProbe {
+        kind,
+        element: kind.element_name(),
+        usable: false,
+        reason: Some(reason),
+    }
+}
+
+/// Each kind is tried at most once per process, whoever asks first.
+fn cached_probe(kind: EncoderKind) -> EncoderProbe {
+    static PROBES: [OnceLock<EncoderProbe>; EncoderKind::ALL.len()] =
+        [const { OnceLock::new() }; EncoderKind::ALL.len()];
+    let index = EncoderKind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap_or_default();
+    PROBES[index].get_or_init(|| probe_one(kind)).clone()
 }
 
 /// The best usable encoder, if any.
@@ -144,17 +155,13 @@ pub fn best_usable() -> Option<EncoderKind> {
         .map(|p| p.kind)
 }
 
-/// The probe result of one kind.
+/// The probe result of one kind. Only that encoder is tried: an explicit choice (e.g.
+/// `encoder=x264`) does not pay for probing the GPUs at start-up.
 pub fn probe_of(kind: EncoderKind) -> EncoderProbe {
-    h264_encoders()
-        .into_iter()
-        .find(|p| p.kind == kind)
-        .unwrap_or(EncoderProbe {
-            kind,
-            element: kind.element_name(),
-            usable: false,
-            reason: Some("not probed".into()),
-        })
+    match init() {
+        Ok(()) => cached_probe(kind),
+        Err(reason) => unusable(kind, reason),
+    }
 }
 
 fn probe_one(kind: EncoderKind) -> EncoderProbe {
