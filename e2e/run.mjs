@@ -1,14 +1,14 @@
 #!/usr/bin/env node
-// End-to-end check of the real Cloumer Studio binary: Xvfb + tauri-driver + WebKitWebDriver.
-// Try it locally -> sign up -> title -> avatar -> go live (test sources, embedded ingest)
-// -> chat send / HTML as text / delete -> stop. Screenshots go to docs/screenshots/.
-// Skips (exit 0, printed reason) when a prerequisite is missing; exits 1 on any failure.
+// End-to-end check of the real Cloumer Studio binary through tauri-driver + WebKitWebDriver.
+// Try it locally -> sign up -> title -> avatar -> go live (test sources; the embedded
+// server's HLS is probed with ffprobe) -> chat send / HTML as text / delete -> stop.
+// Screenshots of each screen go to docs/screenshots/.
 //
-//   node e2e/run.mjs            (after scripts/build-app.sh)
-//   STUDIO_BIN=/path/to/cloumer-studio node e2e/run.mjs
+// Run it through e2e/run.sh, which builds the app and prepares the private desktop this
+// expects (DISPLAY on Xvfb, PulseAudio, HOME/XDG_* in a fresh temp dir, E2E_WORK, STUDIO_BIN).
+// Exits 1 on any failed step, 2 when the environment is not what it needs.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir, homedir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
@@ -18,19 +18,17 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const shots = join(root, 'docs/screenshots');
 const which = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).stdout.toString().trim();
 
-function skip(reason) {
-  console.log(`SKIP e2e: ${reason}`);
-  process.exit(0);
+function broken(reason) {
+  console.error(`e2e: ${reason}`);
+  process.exit(2);
 }
 
-const bin = process.env.STUDIO_BIN ?? join(root, 'target/release/cloumer-studio');
-const driverBin = which('tauri-driver') || (existsSync(join(homedir(), '.cargo/bin/tauri-driver')) ? join(homedir(), '.cargo/bin/tauri-driver') : '');
+const bin = process.env.STUDIO_BIN;
+const work = process.env.E2E_WORK;
+if (!bin || !work || !process.env.DISPLAY) broken('run me through e2e/run.sh (STUDIO_BIN, E2E_WORK and DISPLAY unset)');
+if (!existsSync(bin)) broken(`no app binary at ${bin}`);
+const driverBin = which('tauri-driver') || broken('tauri-driver is missing: cargo install tauri-driver --locked');
 const nativeDriver = which('WebKitWebDriver') || '/usr/bin/WebKitWebDriver';
-if (!existsSync(bin)) skip(`no app binary at ${bin}: run scripts/build-app.sh`);
-if (!driverBin) skip('tauri-driver is missing: cargo install tauri-driver --locked');
-if (!existsSync(nativeDriver)) skip('WebKitWebDriver is missing: apt-get install webkit2gtk-driver');
-if (!which('Xvfb')) skip('Xvfb is missing: apt-get install xvfb');
-const canShoot = !!which('import');
 
 const freePort = () =>
   new Promise((ok, fail) => {
@@ -43,11 +41,12 @@ const freePort = () =>
   });
 
 const children = [];
-function start(cmd, args, env) {
-  const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+function start(cmd, args) {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   child.output = '';
-  child.stdout.on('data', (d) => (child.output += d));
-  child.stderr.on('data', (d) => (child.output += d));
+  const keep = (d) => (child.output = (child.output + d).slice(-20000));
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   children.push(child);
   return child;
 }
@@ -57,59 +56,57 @@ function stopAll() {
 process.on('exit', stopAll);
 process.on('SIGINT', () => process.exit(130));
 
-const home = mkdtempSync(join(tmpdir(), 'studio-e2e-'));
-const runtime = join(home, 'run');
-mkdirSync(runtime, { mode: 0o700 });
-const display = `:${90 + Math.floor(Math.random() * 200)}`;
-const env = {
-  ...process.env,
-  HOME: home,
-  XDG_CONFIG_HOME: join(home, 'config'),
-  XDG_DATA_HOME: join(home, 'data'),
-  XDG_CACHE_HOME: join(home, 'cache'),
-  XDG_STATE_HOME: join(home, 'state'),
-  XDG_RUNTIME_DIR: runtime,
-  DISPLAY: display,
-  CLOUMER_STUDIO_TEST_SOURCES: '1',
-  // No GPU here: WebKit's compositing would only cost CPU.
-  WEBKIT_DISABLE_COMPOSITING_MODE: '1',
-  RUST_LOG: process.env.RUST_LOG ?? 'info',
-};
-
 const results = [];
+let failedOnce = false;
 async function step(name, fn) {
   const t0 = Date.now();
+  // Later steps depend on earlier ones: after a failure, report them as not run.
+  if (failedOnce) {
+    results.push([name, false]);
+    console.log(`skip ${name} (an earlier step failed)`);
+    return;
+  }
   try {
     await fn();
     results.push([name, true]);
     console.log(`ok   ${name} (${Date.now() - t0} ms)`);
   } catch (e) {
+    failedOnce = true;
     results.push([name, false]);
     console.log(`FAIL ${name}: ${e.message}`);
+    await shot(`failed-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`, join(root, 'target/e2e-failed'));
   }
 }
-function shot(name) {
-  if (!canShoot) return;
-  mkdirSync(shots, { recursive: true });
-  spawnSync('import', ['-window', 'root', join(shots, `${name}.png`)], { env });
+/** Screenshot of the whole 1440x900 screen, after the last change had time to paint. */
+async function shot(name, dir = shots) {
+  await sleep(700);
+  mkdirSync(dir, { recursive: true });
+  const r = spawnSync('import', ['-window', 'root', join(dir, `${name}.png`)]);
+  if (r.status !== 0) console.log(`screenshot ${name} failed: ${r.stderr}`);
 }
 const assert = (cond, msg) => {
   if (!cond) throw new Error(msg);
 };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const xvfb = start('Xvfb', [display, '-screen', '0', '1440x900x24', '-nolisten', 'tcp'], env);
-await new Promise((r) => setTimeout(r, 1000));
-if (xvfb.exitCode !== null) skip(`Xvfb did not start: ${xvfb.output}`);
+/** The embedded server's HLS has a video stream: ffprobe's JSON of it, or null. */
+function probeHls(url) {
+  const r = spawnSync('ffprobe', ['-v', 'error', '-rw_timeout', '10000000', '-show_entries', 'stream=codec_type,codec_name,width,height', '-of', 'json', url], { timeout: 30000 });
+  if (r.status !== 0) return null;
+  const streams = JSON.parse(r.stdout.toString()).streams ?? [];
+  return streams.some((s) => s.codec_type === 'video') ? streams : null;
+}
+
 const port = await freePort();
 const nativePort = await freePort();
-const driver = start(driverBin, ['--port', String(port), '--native-port', String(nativePort), '--native-driver', nativeDriver], env);
+const driver = start(driverBin, ['--port', String(port), '--native-port', String(nativePort), '--native-driver', nativeDriver]);
 const wd = new WebDriver(`http://127.0.0.1:${port}`);
-await wd.until('tauri-driver', () => fetch(`http://127.0.0.1:${port}/status`).then((r) => r.ok), 20000).catch(() => {
+await wd.until('tauri-driver', () => fetch(`http://127.0.0.1:${port}/status`).then((r) => r.ok), 30000).catch(() => {
   console.log(driver.output);
-  skip('tauri-driver did not answer');
+  broken('tauri-driver did not answer');
 });
 
-const avatar = join(home, 'avatar.png');
+const avatar = join(work, 'avatar.png');
 spawnSync('convert', ['-size', '96x96', 'gradient:#f472b6-#7c3aed', avatar]);
 
 try {
@@ -119,7 +116,7 @@ try {
 
   await step('first screen offers "Try it locally"', async () => {
     await wd.until('backend-local', () => wd.find('backend-local'));
-    shot('01-welcome');
+    await shot('01-welcome');
     await wd.click(await wd.find('backend-local'));
   });
 
@@ -128,13 +125,14 @@ try {
     await wd.type(email, 'streamer@example.com');
     await wd.type(await wd.find('login-password'), 'Corr3ct-Horse-Battery');
     await wd.type(await wd.find('signup-nickname'), 'Streamer');
-    shot('02-sign-up');
+    await shot('02-sign-up');
     await wd.click(await wd.find('signup-submit'));
     await wd.until('studio', () => wd.find('title-input'), 60000);
     for (const id of ['title-save', 'go-live', 'stop-live', 'live-state', 'chat-input', 'chat-send'])
       await wd.find(id);
     assert((await textOf('live-state')) === 'idle', 'live-state should start idle');
-    shot('03-studio');
+    await wd.until('profile loaded', async () => String(await wd.property(await wd.find('playback-url'), 'textContent')).startsWith('http'), 30000);
+    await shot('03-studio');
   });
 
   await step('stream key hidden by default', async () => {
@@ -161,14 +159,22 @@ try {
       const src = await wd.property(await wd.find('profile-avatar'), 'src');
       return src && src !== before && !src.startsWith('blob:');
     }, 30000);
-    shot('04-profile');
+    await shot('04-profile');
   });
 
   await step('go live with test sources to the embedded ingest', async () => {
     await wd.click(await wd.find('go-live'));
     await wd.until('live', async () => (await textOf('live-state')) === 'live', 90000);
     await wd.until('stats', async () => (await textOf('stats-bitrate')) !== '—', 30000);
-    shot('05-live');
+    // The embedded server really receives it: its HLS playback has the video.
+    // textContent: the URL may be cut by an ellipsis on screen.
+    const url = String(await wd.property(await wd.find('playback-url'), 'textContent')).trim();
+    assert(url.startsWith('http'), `no playback URL shown (got "${url}")`);
+    const streams = await wd.until(`HLS video at ${url}`, async () => probeHls(url), 60000);
+    const video = streams.find((s) => s.codec_type === 'video');
+    assert(video.codec_name === 'h264' && video.width === 1280 && video.height === 720, `unexpected video on the ingest: ${JSON.stringify(video)}`);
+    console.log(`     ingest: ${streams.map((s) => `${s.codec_type} ${s.codec_name}${s.width ? ` ${s.width}x${s.height}` : ''}`).join(', ')}`);
+    await shot('05-live');
   });
 
   await step('chat: send, HTML as text, delete', async () => {
@@ -181,7 +187,7 @@ try {
     const rows = await wd.findAll('[data-testid="chat-message"]');
     assert((await wd.text(rows[1])).includes('<b>not bold</b>'), 'HTML must show as text');
     assert((await wd.findAll('b', rows[1])).length === 0, 'no <b> element may be created');
-    shot('06-chat');
+    await shot('06-chat');
     const del = (await wd.findAll('[data-testid="chat-delete"]', rows[0]))[0];
     assert(del, 'chat-delete must be inside the message row');
     await wd.script('arguments[0].click()', [{ 'element-6066-11e4-a52e-4f735466cecf': del }]);
@@ -191,16 +197,33 @@ try {
   await step('stop', async () => {
     await wd.click(await wd.find('stop-live'));
     await wd.until('stopped', async () => (await textOf('live-state')) === 'stopped', 60000);
-    shot('07-stopped');
+    await shot('07-stopped');
+  });
+
+  await step('restart: signed back in from the stored session, no password', async () => {
+    await wd.quit();
+    await sleep(1000);
+    await wd.start({ 'tauri:options': { application: bin } });
+    await wd.until('studio after restart', () => wd.find('title-input'), 90000);
+    assert((await wd.findAll('[data-testid="login-password"]')).length === 0, 'the password form must not show');
+    await wd.until('the saved title back from the backend', async () => (await wd.property(await wd.find('title-input'), 'value')) === 'First stream from Cloumer Studio', 30000);
+    await shot('08-restored');
   });
 } catch (e) {
   results.push(['session', false]);
   console.log(`FAIL session: ${e.message}`);
-  console.log(driver.output.slice(-4000));
 } finally {
   await wd.quit();
   stopAll();
-  rmSync(home, { recursive: true, force: true });
+}
+if (results.some(([, ok]) => !ok)) {
+  console.log('--- tauri-driver / app output (tail) ---');
+  console.log(driver.output.slice(-6000));
+  const logs = join(process.env.XDG_STATE_HOME ?? join(process.env.HOME, '.local/state'), 'cloumer-studio/logs');
+  for (const f of existsSync(logs) ? readdirSync(logs) : []) {
+    console.log(`--- ${f} (tail) ---`);
+    console.log(readFileSync(join(logs, f), 'utf8').slice(-6000));
+  }
 }
 
 const passed = results.filter(([, ok]) => ok).length;

@@ -3,6 +3,7 @@
 // registered handlers and permissions/studio.toml agree.
 pub const COMMAND_NAMES: &[&str] = &[
     "app_info",
+    "restore_session",
     "start_local_backend",
     "connect_cloumer",
     "use_ivs_channel",
@@ -26,6 +27,8 @@ pub const COMMAND_NAMES: &[&str] = &[
     "go_live",
     "stop_live",
     "reconnect_now",
+    "start_preview",
+    "stop_preview",
     "chat_open",
     "chat_send",
     "chat_delete",

@@ -28,6 +28,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
     tauri_specta::Builder::<R>::new()
         .commands(tauri_specta::collect_commands![
             app::app_info,
+            app::restore_session,
             backend::start_local_backend,
             backend::connect_cloumer,
             backend::use_ivs_channel,
@@ -51,6 +52,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             live::go_live,
             live::stop_live,
             live::reconnect_now,
+            live::start_preview,
+            live::stop_preview,
             chat::chat_open,
             chat::chat_send,
             chat::chat_delete,

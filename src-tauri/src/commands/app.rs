@@ -1,5 +1,5 @@
 use super::{Result, Services, State};
-use crate::types::{AppInfo, Settings};
+use crate::types::{Account, AppInfo, Settings};
 
 /// What the first screen needs: version, chosen backend, signed-in account.
 #[tauri::command]
@@ -12,6 +12,14 @@ pub async fn app_info(s: State<'_, Services>) -> Result<AppInfo> {
         last_backend: s.settings.get().last_backend,
         log_dir: s.paths.logs.display().to_string(),
     })
+}
+
+/// Reopens the last backend and signs back in from the stored refresh token (no password);
+/// `null` when the user has to sign in.
+#[tauri::command]
+#[specta::specta]
+pub async fn restore_session(s: State<'_, Services>) -> Result<Option<Account>> {
+    s.restore_session().await
 }
 
 #[tauri::command]

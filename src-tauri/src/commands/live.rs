@@ -45,6 +45,20 @@ pub async fn stop_live(s: State<'_, Services>) -> Result<()> {
     s.stop_live().await
 }
 
+/// Shows the sources before going live (a preview-only session, no output).
+#[tauri::command]
+#[specta::specta]
+pub async fn start_preview(s: State<'_, Services>) -> Result<()> {
+    s.start_preview().await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn stop_preview(s: State<'_, Services>) -> Result<()> {
+    s.stop_preview().await;
+    Ok(())
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn reconnect_now(s: State<'_, Services>) -> Result<()> {

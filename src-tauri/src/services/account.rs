@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use cloumer_protocol::cognito::IdTokenClaims;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::Services;
@@ -29,6 +30,18 @@ where
             message: format!("the account task failed: {e}"),
         })?
         .map_err(api_error)
+}
+
+/// What the UI shows of an account, from its ID token's claims.
+pub(super) fn account_info(claims: Option<IdTokenClaims>, email: String) -> Account {
+    Account {
+        nickname: claims
+            .as_ref()
+            .and_then(|c| c.nickname.clone())
+            .unwrap_or_else(|| email.clone()),
+        channel: claims.and_then(|c| c.chanel_name).unwrap_or_default(),
+        email,
+    }
 }
 
 /// The signed-in account: what the UI sees and the api handle that does the work.
@@ -89,14 +102,7 @@ impl Services {
             Ok((api, claims))
         })
         .await?;
-        let info = Account {
-            nickname: claims
-                .as_ref()
-                .and_then(|c| c.nickname.clone())
-                .unwrap_or_else(|| email.clone()),
-            channel: claims.and_then(|c| c.chanel_name).unwrap_or_default(),
-            email: email.clone(),
-        };
+        let info = account_info(claims, email.clone());
         *self.account.lock().await = Some(SignedIn {
             info: info.clone(),
             api: Arc::new(api),

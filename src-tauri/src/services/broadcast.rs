@@ -1,6 +1,7 @@
-//! Going live through `cloumer-engine`, and the high-rate data it produces (stats now;
-//! preview frames and audio levels once the engine has a preview branch) forwarded to the
-//! UI's channels.
+//! Going live through `cloumer-engine`, and the high-rate data it produces (stats, preview
+//! frames, audio levels) forwarded to the UI's channels. Before going live the studio may
+//! run a preview-only session (no output) so the user sees the sources; going live replaces
+//! it with the broadcast session, which has the preview too.
 
 use std::sync::{Arc, Mutex};
 
@@ -21,10 +22,14 @@ pub struct MediaChannels {
     pub stats: Channel<StatsSample>,
 }
 
+type SharedMedia = Arc<Mutex<Option<MediaChannels>>>;
+
 #[derive(Default)]
 pub struct Broadcast {
-    media: Arc<Mutex<Option<MediaChannels>>>,
+    media: SharedMedia,
     session: tokio::sync::Mutex<Option<SessionHandle>>,
+    /// The preview-only session while not live (and the preview is on).
+    preview: tokio::sync::Mutex<Option<SessionHandle>>,
 }
 
 impl Services {
@@ -58,11 +63,13 @@ impl Services {
             return Ok(());
         }
         let destination = self.destination().await?;
-        let force_test = std::env::var("CLOUMER_STUDIO_TEST_SOURCES").is_ok_and(|v| v == "1");
-        let config = broadcast_config(&self.settings.get(), destination, force_test);
+        // The devices cannot be opened twice: the broadcast session takes over the preview.
+        self.stop_preview().await;
+        let config = broadcast_config(&self.settings.get(), Some(destination), force_test());
         let session = SessionHandle::spawn(config).map_err(engine_error)?;
         forward_states(&session, self.live.clone());
         forward_stats(&session, self.broadcast.media.clone());
+        forward_preview(&session, self.broadcast.media.clone());
         self.live.send_replace(LiveState::Connecting);
         if let Err(e) = session.start().await {
             let error = engine_error(e);
@@ -84,6 +91,38 @@ impl Services {
             self.live.send_replace(engine_map::live_state(&last));
         }
         Ok(())
+    }
+
+    /// Shows the sources before going live: a preview-only session (no output). While live
+    /// the broadcast session already feeds the preview.
+    pub async fn start_preview(&self) -> Result<()> {
+        let live = self.broadcast.session.lock().await;
+        if live
+            .as_ref()
+            .is_some_and(|s| !s.state().borrow().is_terminal())
+        {
+            return Ok(());
+        }
+        let mut slot = self.broadcast.preview.lock().await;
+        if slot
+            .as_ref()
+            .is_some_and(|s| !s.state().borrow().is_terminal())
+        {
+            return Ok(());
+        }
+        let config = broadcast_config(&self.settings.get(), None, force_test());
+        let session = SessionHandle::spawn(config).map_err(engine_error)?;
+        forward_preview(&session, self.broadcast.media.clone());
+        session.start().await.map_err(engine_error)?;
+        *slot = Some(session);
+        Ok(())
+    }
+
+    pub async fn stop_preview(&self) {
+        let session = self.broadcast.preview.lock().await.take();
+        if let Some(session) = session {
+            session.stop().await;
+        }
     }
 
     pub async fn reconnect_now(&self) -> Result<()> {
@@ -108,7 +147,53 @@ fn forward_states(session: &SessionHandle, live: Arc<watch::Sender<LiveState>>) 
     });
 }
 
-fn forward_stats(session: &SessionHandle, media: Arc<Mutex<Option<MediaChannels>>>) {
+/// `CLOUMER_STUDIO_TEST_SOURCES=1` swaps devices for a pattern and a tone (tests, demos).
+fn force_test() -> bool {
+    std::env::var("CLOUMER_STUDIO_TEST_SOURCES").is_ok_and(|v| v == "1")
+}
+
+/// Sends to the window's channels, if a window subscribed.
+fn send_media(media: &SharedMedia, send: impl FnOnce(&MediaChannels)) {
+    if let Ok(media) = media.lock()
+        && let Some(m) = media.as_ref()
+    {
+        send(m);
+    }
+}
+
+/// Preview frames (latest only: a slow window skips frames, never delays the stream) and
+/// level meters; the meters fall silent when the session ends.
+fn forward_preview(session: &SessionHandle, media: SharedMedia) {
+    let mut frames = session.preview();
+    let frame_media = media.clone();
+    tauri::async_runtime::spawn(async move {
+        while frames.changed().await.is_ok() {
+            let frame = frames
+                .borrow_and_update()
+                .as_ref()
+                .map(engine_map::preview_frame);
+            if let Some(frame) = frame {
+                send_media(&frame_media, |m| {
+                    let _ = m.preview.send(frame);
+                });
+            }
+        }
+    });
+    let mut levels = session.audio_levels();
+    tauri::async_runtime::spawn(async move {
+        while levels.changed().await.is_ok() {
+            let sample = engine_map::audio_levels(&levels.borrow_and_update());
+            send_media(&media, |m| {
+                let _ = m.levels.send(sample);
+            });
+        }
+        send_media(&media, |m| {
+            let _ = m.levels.send(engine_map::audio_levels(&[]));
+        });
+    });
+}
+
+fn forward_stats(session: &SessionHandle, media: SharedMedia) {
     let mut stats = session.stats();
     tauri::async_runtime::spawn(async move {
         let mut cpu = CpuMeter::new();
@@ -129,11 +214,9 @@ fn forward_stats(session: &SessionHandle, media: Arc<Mutex<Option<MediaChannels>
                 viewer_count: None,
                 health: None,
             };
-            if let Ok(media) = media.lock()
-                && let Some(m) = media.as_ref()
-            {
+            send_media(&media, |m| {
                 let _ = m.stats.send(sample);
-            }
+            });
         }
     });
 }

@@ -1,26 +1,35 @@
 //! Translation between the studio's settings/DTOs and `cloumer-engine`'s types. Pure
 //! functions, tested below.
 
+use std::path::PathBuf;
+
 use cloumer_engine::{
     AudioSource, AudioSourceKind, BroadcastConfig, CameraSource, Outputs, PipLayout, ScreenSource,
     SessionState, StreamKey, StreamOutput,
 };
 
 use crate::error::AppError;
-use crate::types::{Corner, DeviceInfo, DeviceKind, LiveState, QualityPreset, Settings};
+use crate::types::{
+    AudioLevels, Corner, DeviceInfo, DeviceKind, LiveState, PreviewFrame, QualityPreset, Settings,
+};
 
-/// Where the stream goes: an ingest URL and its key (never logged).
+/// Where the stream goes: an ingest URL and its key (never logged), and the certificate a
+/// self-hosted RTMPS ingest presents (trusted in addition to the system store).
 pub struct Destination {
     pub url: String,
     pub key: StreamKey,
+    pub trusted_certificate: Option<PathBuf>,
 }
 
 /// Builds the engine's config from the saved settings. `test_sources` (settings or the
 /// `CLOUMER_STUDIO_TEST_SOURCES=1` environment variable) swaps devices for a moving
 /// pattern and a tone, so the studio can be tried without a camera or microphone.
+///
+/// `destination` `None` is a preview-only session (the studio before going live). The
+/// preview and level meters are always on: the studio shows them.
 pub fn broadcast_config(
     settings: &Settings,
-    destination: Destination,
+    destination: Option<Destination>,
     force_test_sources: bool,
 ) -> BroadcastConfig {
     let s = &settings.sources;
@@ -34,6 +43,7 @@ pub fn broadcast_config(
         width,
         height,
         video_bitrate_kbps: kbps,
+        preview: true,
         ..BroadcastConfig::default()
     };
     config.sources.screen = Some(if test {
@@ -77,13 +87,38 @@ pub fn broadcast_config(
         ..PipLayout::default()
     };
     config.outputs = Outputs {
-        stream: Some(StreamOutput {
-            url: destination.url,
-            key: destination.key,
+        stream: destination.map(|d| StreamOutput {
+            trusted_certificate: d.trusted_certificate,
+            ..StreamOutput::new(d.url, d.key)
         }),
         recording: None,
     };
     config
+}
+
+/// The engine's per-source levels as the studio's two meters: the loudest microphone (or
+/// test tone) and the loudest desktop-audio source.
+pub fn audio_levels(levels: &[cloumer_engine::AudioLevel]) -> AudioLevels {
+    let loudest = |kinds: &[&str]| {
+        levels
+            .iter()
+            .filter(|l| kinds.contains(&l.source.as_str()))
+            .map(|l| l.peak_db)
+            .fold(cloumer_engine::preview::SILENCE_DB, f64::max)
+    };
+    AudioLevels {
+        microphone_db: loudest(&["microphone", "test-tone"]),
+        desktop_db: loudest(&["desktop-audio"]),
+    }
+}
+
+pub fn preview_frame(frame: &cloumer_engine::PreviewFrame) -> PreviewFrame {
+    use base64::Engine as _;
+    PreviewFrame {
+        width: frame.width,
+        height: frame.height,
+        jpeg_base64: base64::engine::general_purpose::STANDARD.encode(&frame.jpeg),
+    }
 }
 
 pub fn live_state(state: &SessionState) -> LiveState {
@@ -156,12 +191,13 @@ mod tests {
         Destination {
             url: "rtmp://127.0.0.1:1935/app/".into(),
             key: StreamKey::new("sk_secret"),
+            trusted_certificate: None,
         }
     }
 
     #[test]
     fn defaults_are_screen_and_default_microphone_at_720p() {
-        let c = broadcast_config(&Settings::default(), dest(), false);
+        let c = broadcast_config(&Settings::default(), Some(dest()), false);
         assert!(matches!(
             c.sources.screen,
             Some(ScreenSource::X11 { display: None, .. })
@@ -178,7 +214,7 @@ mod tests {
 
     #[test]
     fn test_sources_replace_devices() {
-        let c = broadcast_config(&Settings::default(), dest(), true);
+        let c = broadcast_config(&Settings::default(), Some(dest()), true);
         assert!(matches!(
             c.sources.screen,
             Some(ScreenSource::TestPattern { .. })
@@ -187,6 +223,33 @@ mod tests {
             c.sources.audio[0].kind,
             AudioSourceKind::TestTone { .. }
         ));
+    }
+
+    #[test]
+    fn preview_only_sessions_have_no_output_and_validate() {
+        let c = broadcast_config(&Settings::default(), None, true);
+        assert!(c.preview);
+        assert!(c.outputs.stream.is_none());
+        cloumer_engine::validate(&c).expect("a preview-only config is valid");
+    }
+
+    #[test]
+    fn levels_map_to_the_loudest_source_of_each_meter() {
+        let level = |source: &str, peak_db| cloumer_engine::AudioLevel {
+            index: 0,
+            source: source.into(),
+            peak_db,
+            rms_db: peak_db - 3.0,
+        };
+        let l = audio_levels(&[
+            level("microphone", -20.0),
+            level("test-tone", -6.0),
+            level("desktop-audio", -30.0),
+        ]);
+        assert_eq!(l.microphone_db, -6.0);
+        assert_eq!(l.desktop_db, -30.0);
+        let silent = audio_levels(&[]);
+        assert_eq!(silent.microphone_db, cloumer_engine::preview::SILENCE_DB);
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod chat;
 mod cpu;
 mod engine_map;
 mod local;
+mod restore;
 
 use std::sync::Arc;
 
@@ -65,6 +66,7 @@ impl Services {
 impl Services {
     /// Stops a running broadcast and the embedded server before the process exits.
     pub async fn shutdown(&self) {
+        self.stop_preview().await;
         if let Err(e) = self.stop_live().await {
             tracing::warn!("stopping the broadcast on exit: {e}");
         }

@@ -19,6 +19,18 @@ async appInfo() : Promise<Result<AppInfo, AppError>> {
 }
 },
 /**
+ * Reopens the last backend and signs back in from the stored refresh token (no password);
+ * `null` when the user has to sign in.
+ */
+async restoreSession() : Promise<Result<Account | null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("restore_session") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * "Try it locally": the embedded server on loopback.
  */
 async startLocalBackend() : Promise<Result<BackendInfo, AppError>> {
@@ -203,6 +215,25 @@ async stopLive() : Promise<Result<null, AppError>> {
 async reconnectNow() : Promise<Result<null, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("reconnect_now") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Shows the sources before going live (a preview-only session, no output).
+ */
+async startPreview() : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("start_preview") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async stopPreview() : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("stop_preview") };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };

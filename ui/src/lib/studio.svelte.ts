@@ -34,6 +34,8 @@ export class Studio {
   stats = $state<StatsSample[]>([]);
   levels = $state<AudioLevels>({ microphoneDb: -90, desktopDb: -90 });
   preview = $state<string | null>(null);
+  /** Preview before going live (a preview-only session); off by default to keep idle cheap. */
+  previewOn = $state(false);
   /** Names of actions in flight (buttons show progress and stay clickable elsewhere). */
   busy = $state<Record<string, boolean>>({});
 
@@ -51,7 +53,11 @@ export class Studio {
   }
 
   async init() {
-    await events.liveStateChanged.listen((e) => (this.live = e.payload));
+    await events.liveStateChanged.listen((e) => {
+      this.live = e.payload;
+      // A finished broadcast leaves no frozen picture unless the preview is on.
+      if (['stopped', 'failed'].includes(e.payload.state) && !this.previewOn) this.preview = null;
+    });
     this.subscribeMedia();
     const info = await this.run('init', () => call(commands.appInfo()));
     this.settings = await commands.getSettings();
@@ -62,6 +68,19 @@ export class Studio {
     this.account = info.account;
     this.screen = info.account ? 'studio' : info.backend ? 'auth' : 'welcome';
     if (info.account) await this.enterStudio();
+    else if (!info.backend && (info.lastBackend === 'local' || info.lastBackend === 'cloumer')) await this.restore();
+  }
+
+  /** Reopens the last backend and signs back in from the stored session (no password). */
+  private async restore() {
+    const account = await this.run('restore', () => call(commands.restoreSession()));
+    // A choice the user made meanwhile wins; a failed restore leaves the first screen.
+    if (this.screen !== 'welcome' || this.busy.backend) return;
+    const info = await this.run('init', () => call(commands.appInfo()));
+    if (!info?.backend) return;
+    this.backend = info.backend;
+    if (account) await this.signedIn(account);
+    else this.screen = 'auth';
   }
 
   private subscribeMedia() {
@@ -181,8 +200,22 @@ export class Studio {
     }
   }
 
-  stopLive() {
-    return this.run('stop', () => call(commands.stopLive()));
+  async stopLive() {
+    await this.run('stop', () => call(commands.stopLive()));
+    if (this.previewOn) await this.run('preview', () => call(commands.startPreview()));
+  }
+
+  /** Shows or hides the sources' preview while not live (live always has it). */
+  async togglePreview() {
+    if (this.previewOn) {
+      this.previewOn = false;
+      this.preview = null;
+      await this.run('preview', () => call(commands.stopPreview()));
+      return;
+    }
+    this.previewOn = true;
+    const ok = await this.run('preview', () => call(commands.startPreview()));
+    if (ok === undefined) this.previewOn = false;
   }
 
   reconnectNow() {

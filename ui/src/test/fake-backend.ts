@@ -2,7 +2,7 @@
 // (`Result`s come back as thrown AppErrors) and lets a test push channel messages.
 import { mockIPC } from '@tauri-apps/api/mocks';
 import type { Channel } from '@tauri-apps/api/core';
-import type { ChatUpdate, Profile, Settings } from '../lib/bindings';
+import type { AudioLevels, ChatUpdate, PreviewFrame, Profile, Settings, StatsSample } from '../lib/bindings';
 
 export const profile: Profile = {
   title: 'Hello',
@@ -26,18 +26,23 @@ export const settings: Settings = {
 export interface Fake {
   calls: { cmd: string; args: Record<string, unknown> }[];
   chat: Channel<ChatUpdate> | null;
+  /** The window's high-rate receivers (subscribe_media), for tests to push into. */
+  media: { preview: Channel<PreviewFrame>; levels: Channel<AudioLevels>; stats: Channel<StatsSample> } | null;
   handlers: Record<string, (args: Record<string, unknown>) => unknown>;
 }
 
 /** Installs the fake; `overrides` replace single commands (throw to fail one). */
 export function fakeBackend(overrides: Fake['handlers'] = {}): Fake {
-  const fake: Fake = { calls: [], chat: null, handlers: {} };
+  const fake: Fake = { calls: [], chat: null, media: null, handlers: {} };
   const defaults: Fake['handlers'] = {
     app_info: () => ({ version: '0.1.0', backend: null, account: null, lastBackend: null, logDir: '/tmp' }),
     get_settings: () => settings,
     save_settings: (a) => a.settings,
     get_live_state: () => ({ state: 'idle' }),
-    subscribe_media: () => null,
+    subscribe_media: (a) => {
+      fake.media = a as unknown as Fake['media'];
+      return null;
+    },
     start_local_backend: () => ({ kind: 'local', label: 'This computer', hasAccounts: true }),
     sign_up: (a) => ({ status: 'signedIn', account: { email: a.email, nickname: a.nickname, channel: profile.channel } }),
     sign_in: (a) => ({ email: a.email, nickname: 'neo', channel: profile.channel }),
@@ -47,6 +52,8 @@ export function fakeBackend(overrides: Fake['handlers'] = {}): Fake {
     reveal_stream_key: () => 'sk_live_ABCDEFGHWXYZ',
     go_live: () => null,
     stop_live: () => null,
+    start_preview: () => null,
+    stop_preview: () => null,
     chat_open: (a) => {
       fake.chat = a.updates as Channel<ChatUpdate>;
       return { channel: profile.channel, canSend: true, canModerate: true };

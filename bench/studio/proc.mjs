@@ -1,0 +1,84 @@
+// CPU and memory of a process tree from /proc (Linux): what the studio's targets are about
+// (the app plus the WebKit processes it starts) measured the same way for `cloumer live`.
+import { readdirSync, readFileSync } from 'node:fs';
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+function stat(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may hold spaces and parentheses: fields start after the last ')'.
+    const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]) };
+  } catch {
+    return null; // exited meanwhile
+  }
+}
+
+function rssKib(pid) {
+  try {
+    const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** `root` and all its descendants. */
+export function tree(root) {
+  const children = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const s = stat(name);
+    if (!s) continue;
+    if (!children.has(s.ppid)) children.set(s.ppid, []);
+    children.get(s.ppid).push(Number(name));
+  }
+  const out = [];
+  const todo = [root];
+  while (todo.length) {
+    const pid = todo.pop();
+    out.push(pid);
+    todo.push(...(children.get(pid) ?? []));
+  }
+  return out;
+}
+
+/** Pids whose command name is `comm` (e.g. the app started by WebKitWebDriver). */
+export function pidsNamed(comm) {
+  return readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .filter((n) => {
+      try {
+        return readFileSync(`/proc/${n}/comm`, 'utf8').trim() === comm;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/**
+ * Samples the tree of `root` for `seconds`: CPU as % of one core (ticks over wall time;
+ * processes that start meanwhile count from their first sample) and peak RSS in MiB.
+ */
+export async function measure(root, seconds) {
+  const t0 = Date.now();
+  const seen = new Map(tree(root).map((p) => [p, stat(p)?.ticks ?? 0]));
+  let peakRss = 0;
+  while (Date.now() - t0 < seconds * 1000) {
+    await new Promise((r) => setTimeout(r, 500));
+    const pids = tree(root);
+    for (const p of pids) if (!seen.has(p)) seen.set(p, 0);
+    peakRss = Math.max(peakRss, pids.reduce((s, p) => s + rssKib(p), 0));
+  }
+  const pids = [...seen.keys()];
+  const used = pids.reduce((s, p) => s + Math.max(0, (stat(p)?.ticks ?? seen.get(p)) - seen.get(p)), 0);
+  const wall = (Date.now() - t0) / 1000;
+  return {
+    cpu_percent: Math.round((1000 * used) / TICKS_PER_SECOND / wall) / 10,
+    peak_rss_mib: Math.round(peakRss / 102.4) / 10,
+    processes: pids.length,
+    seconds: Math.round(wall),
+  };
+}

@@ -1,0 +1,87 @@
+// Preview frames, audio levels and stats arrive over the window's IPC channels
+// (subscribe_media); these tests push into the mocked channels and check what the user sees.
+import { beforeEach, describe, expect, it } from 'vitest';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { emit } from '@tauri-apps/api/event';
+import App from '../App.svelte';
+import { studio } from '../lib/studio.svelte';
+import { fakeBackend, profile, type Fake } from './fake-backend';
+
+const signedIn = () => ({
+  version: '0.1.0',
+  backend: { kind: 'local', label: 'This computer', hasAccounts: true },
+  account: { email: 'neo@example.com', nickname: 'neo', channel: profile.channel },
+  lastBackend: 'local',
+  logDir: '/tmp',
+});
+
+async function studioWithMedia(fake: Fake = fakeBackend({ app_info: signedIn })): Promise<NonNullable<Fake['media']>> {
+  render(App);
+  await screen.findByTestId('preview');
+  await waitFor(() => expect(fake.media).not.toBeNull());
+  // init() has finished (it ends by entering the studio): later events are not overwritten.
+  await waitFor(() => expect(fake.calls.some((c) => c.cmd === 'get_profile')).toBe(true));
+  return fake.media!;
+}
+
+beforeEach(() => {
+  // One studio per app: start every test from a fresh launch.
+  Object.assign(studio, { screen: 'welcome', backend: null, account: null, profile: null, preview: null, previewOn: false, live: { state: 'idle' }, stats: [] });
+});
+
+describe('media channels', () => {
+  it('shows each preview frame as it arrives', async () => {
+    const media = await studioWithMedia();
+    const preview = screen.getByTestId('preview');
+    expect(within(preview).queryByRole('img')).toBeNull();
+    media.preview.onmessage({ width: 480, height: 270, jpegBase64: '/9j/AAAA' });
+    await waitFor(() => expect(within(preview).getByRole('img')).toHaveAttribute('src', 'data:image/jpeg;base64,/9j/AAAA'));
+    media.preview.onmessage({ width: 480, height: 270, jpegBase64: '/9j/BBBB' });
+    await waitFor(() => expect(within(preview).getByRole('img')).toHaveAttribute('src', 'data:image/jpeg;base64,/9j/BBBB'));
+  });
+
+  it('moves the microphone meter with the levels', async () => {
+    const media = await studioWithMedia();
+    const meter = await screen.findByRole('meter', { name: 'Microphone level' });
+    const fill = () => Number(meter.getAttribute('aria-valuenow'));
+    expect(fill()).toBe(0);
+    expect(meter).toHaveAttribute('aria-valuetext', 'silent');
+    media.levels.onmessage({ microphoneDb: -6, desktopDb: -90 });
+    await waitFor(() => expect(fill()).toBeCloseTo(0.9, 2));
+    expect(meter).toHaveAttribute('aria-valuetext', '-6 dBFS');
+    expect((meter.firstElementChild as HTMLElement).style.width).toBe('90%');
+    media.levels.onmessage({ microphoneDb: -100, desktopDb: -100 });
+    await waitFor(() => expect(fill()).toBe(0));
+  });
+
+  it('shows the latest stats sample', async () => {
+    const media = await studioWithMedia();
+    media.stats.onmessage({ bitrateKbps: 3500, fps: 30, droppedFrames: 0, encoder: 'x264', cpuPercent: 42, viewerCount: null, health: null });
+    await waitFor(() => expect(screen.getByTestId('stats-bitrate')).toHaveTextContent('3.50 Mb/s'));
+    expect(screen.getByTestId('stats-fps')).toHaveTextContent('30.0');
+  });
+
+  it('turns the preview on and off before going live', async () => {
+    const fake = fakeBackend({ app_info: signedIn });
+    const media = await studioWithMedia(fake);
+    await fireEvent.click(screen.getByRole('button', { name: 'Show preview' }));
+    await waitFor(() => expect(fake.calls.some((c) => c.cmd === 'start_preview')).toBe(true));
+    media.preview.onmessage({ width: 480, height: 270, jpegBase64: '/9j/CCCC' });
+    const preview = screen.getByTestId('preview');
+    await waitFor(() => expect(within(preview).getByRole('img')).toBeInTheDocument());
+    await fireEvent.click(screen.getByRole('button', { name: 'Hide preview' }));
+    await waitFor(() => expect(fake.calls.some((c) => c.cmd === 'stop_preview')).toBe(true));
+    expect(within(preview).queryByRole('img')).toBeNull();
+  });
+
+  it('leaves no frozen picture after the broadcast stops', async () => {
+    const media = await studioWithMedia();
+    await emit('live-state-changed', { state: 'live', sinceMs: Date.now() });
+    media.preview.onmessage({ width: 480, height: 270, jpegBase64: '/9j/DDDD' });
+    const preview = screen.getByTestId('preview');
+    await waitFor(() => expect(within(preview).getByRole('img')).toBeInTheDocument());
+    await emit('live-state-changed', { state: 'stopped', reason: 'requested' });
+    await waitFor(() => expect(within(preview).queryByRole('img')).toBeNull());
+    expect(await screen.findByText(/Stream ended/)).toBeInTheDocument();
+  });
+});
