@@ -39,6 +39,12 @@ enum Command {
     Signup(commands::account::SignupArgs),
     /// Confirm an account with the code that was sent.
     Confirm(commands::account::ConfirmArgs),
+    /// Send a new confirmation code.
+    ResendCode(commands::account::ResendCodeArgs),
+    /// Start a password reset (a code is sent); not offered against the seed deployment.
+    ForgotPassword(commands::account::ForgotPasswordArgs),
+    /// Finish a password reset with the code (new password from CLOUMER_PASSWORD or a prompt).
+    ConfirmPassword(commands::account::ConfirmPasswordArgs),
     /// Log in and remember the session in the OS credential store.
     Login(commands::account::LoginArgs),
     /// Log out everywhere and forget the local session.
@@ -51,6 +57,10 @@ enum Command {
     Avatar(commands::account::AvatarArgs),
     /// Read, send and moderate a channel's chat.
     Chat(commands::chat::ChatArgs),
+    /// Show (masked) or rotate the stream key.
+    Key(commands::account::KeyArgs),
+    /// List, add or remove the moderators of my channel's chat.
+    Moderators(commands::account::ModeratorsArgs),
 }
 
 fn main() -> ExitCode {
@@ -75,12 +85,19 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Serve(args) => commands::serve::run(args).await,
         Command::Signup(args) => commands::account::signup(args, backend).await,
         Command::Confirm(args) => commands::account::confirm(args, backend).await,
+        Command::ResendCode(args) => commands::account::resend_code(args, backend).await,
+        Command::ForgotPassword(args) => commands::account::forgot_password(args, backend).await,
+        Command::ConfirmPassword(args) => {
+            commands::account::confirm_password(args, backend).await
+        }
         Command::Login(args) => commands::account::login(args, backend).await,
         Command::Logout => commands::account::logout(backend).await,
         Command::Profile(args) => commands::account::profile(args, backend).await,
         Command::Title(args) => commands::account::title(args, backend).await,
         Command::Avatar(args) => commands::account::avatar(args, backend).await,
         Command::Chat(args) => commands::chat::run(args, backend).await,
+        Command::Key(args) => commands::account::key(args, backend).await,
+        Command::Moderators(args) => commands::account::moderators(args, backend).await,
     }
 }
 

@@ -1,7 +1,16 @@
 //! Account commands: signup, confirm, login, logout, profile, title, avatar; and the
-//! account destination `cloumer live` uses without `--to`.
+//! account destination `cloumer live` uses without `--to`. Recovery commands live in
+//! [`password`], stream key and moderators in [`channel`].
 
+mod channel;
 mod output;
+mod password;
+
+pub use channel::{KeyArgs, ModeratorsArgs, key, moderators};
+pub use password::{
+    ConfirmPasswordArgs, ForgotPasswordArgs, ResendCodeArgs, confirm_password, forgot_password,
+    resend_code,
+};
 
 use std::path::{Path, PathBuf};
 
@@ -75,7 +84,7 @@ pub(crate) fn open_account(backend: Option<&Path>) -> Result<Account, Failure> {
     Account::resolve(backend).map_err(failure)
 }
 
-fn password(prompt: &str) -> Result<SecretString, Failure> {
+pub(crate) fn password(prompt: &str) -> Result<SecretString, Failure> {
     if let Ok(p) = std::env::var(PASSWORD_ENV)
         && !p.is_empty()
     {
@@ -205,27 +214,37 @@ pub struct AccountDestination {
     /// `rtmp[s]://host[:port]/app/`; the key is appended to it.
     pub url: String,
     pub stream_key: secrecy::SecretString,
+    /// A certificate (PEM) to trust for this ingest's RTMPS besides the system store
+    /// (self-hosted backends with their own certificate). `live` is to hand it to
+    /// `StreamOutput::trusted_certificate`.
+    #[allow(dead_code)]
+    pub trusted_certificate: Option<PathBuf>,
 }
 
 /// Resolves the logged-in account's destination (log in first with `cloumer login`).
 pub async fn account_destination(backend: Option<PathBuf>) -> Result<AccountDestination, Failure> {
+    use cloumer_api::destination::{AccountDestination as Api, Destination};
     let account = Account::resolve(backend.as_deref()).map_err(|e| match e {
         Error::NoBackend => Failure::usage(
             "no destination: pass --to URL, or log in with `cloumer login --backend FILE`",
         ),
         e => failure(e),
     })?;
-    let profile = account.my_page().await.map_err(|e| match e {
-        Error::NotLoggedIn => {
-            Failure::usage("no destination: pass --to URL, or log in with `cloumer login`")
-        }
-        e => failure(e),
-    })?;
-    if profile.stream_key.expose_secret().is_empty() {
+    let ingest = Api { account: &account }
+        .ingest()
+        .await
+        .map_err(|e| match e {
+            Error::NotLoggedIn => {
+                Failure::usage("no destination: pass --to URL, or log in with `cloumer login`")
+            }
+            e => failure(e),
+        })?;
+    if ingest.stream_key.expose_secret().is_empty() {
         return Err(Failure::other("the account has no stream key"));
     }
     Ok(AccountDestination {
-        url: profile.stream_url,
-        stream_key: profile.stream_key,
+        url: ingest.url,
+        stream_key: ingest.stream_key,
+        trusted_certificate: ingest.trusted_certificate,
     })
 }

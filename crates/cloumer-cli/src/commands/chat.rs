@@ -1,8 +1,11 @@
 //! `cloumer chat CHANNEL`: listen, send, delete a message, or kick a user.
 //!
-//! `--delete` and `--kick` wait for the server's answer: IVS Chat answers a refused action
-//! with an ERROR frame within about two seconds and says nothing on success (except the
-//! room event), so no error within the wait counts as success.
+//! `--send`, `--delete` and `--kick` wait for the server's answer and succeed only on a
+//! positive one: our own message echoed back, or the room event `aws:DELETE_MESSAGE` /
+//! `aws:DISCONNECT_USER` that the action causes (IVS sends it to every connection of the
+//! room, ours included, with our RequestId). A refusal is an ERROR frame with our
+//! RequestId (IVS answers within about two seconds); silence is a failure too, since
+//! nothing proves the action happened.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -15,8 +18,9 @@ use tokio::time::Instant;
 use crate::commands::account::{failure, open_account};
 use crate::failure::Failure;
 
-/// How long to wait for a refusal of --delete / --kick / --send.
-const ANSWER_WAIT: Duration = Duration::from_millis(2500);
+/// How long to wait for the answer to --send / --delete / --kick (an answer usually
+/// arrives in milliseconds; this only bounds a silent server on a loaded machine).
+const ANSWER_WAIT: Duration = Duration::from_secs(10);
 const CONNECT_WAIT: Duration = Duration::from_secs(20);
 
 #[derive(Debug, clap::Args)]
@@ -96,17 +100,19 @@ pub async fn run(args: ChatArgs, backend: Option<PathBuf>) -> Result<(), Failure
     wait_connected(&mut events, &printer).await?;
 
     let request = if let Some(text) = &args.send {
-        Some(client.send(text).map_err(failure)?)
+        Some((client.send(text).map_err(failure)?, Expected::Echo))
     } else if let Some(id) = &args.delete {
-        Some(client.delete(id, None).map_err(failure)?)
+        let request = client.delete(id, None).map_err(failure)?;
+        Some((request, Expected::Deleted(id.clone())))
     } else if let Some(user) = &args.kick {
-        Some(client.disconnect_user(user, None).map_err(failure)?)
+        let request = client.disconnect_user(user, None).map_err(failure)?;
+        Some((request, Expected::Disconnected(user.clone())))
     } else {
         None
     };
 
-    if let Some(request_id) = request {
-        await_answer(&mut events, &printer, &request_id).await?;
+    if let Some((request_id, expected)) = request {
+        await_answer(&mut events, &printer, &request_id, &expected).await?;
         if args.listen.is_none() {
             return Ok(());
         }
@@ -157,37 +163,78 @@ async fn wait_connected(
     }
 }
 
-/// Waits for the answer to our request: an ERROR with its RequestId fails; our own
-/// message or the room event succeeds at once; silence for 2.5 s counts as success.
+/// The positive answer an action waits for.
+enum Expected {
+    /// Our own message, echoed to the room.
+    Echo,
+    /// `aws:DELETE_MESSAGE` for this message Id.
+    Deleted(String),
+    /// `aws:DISCONNECT_USER` for this user Id.
+    Disconnected(String),
+}
+
+impl Expected {
+    /// Whether `event` confirms the action (by RequestId, or by the message / user Id
+    /// for servers that leave the RequestId off room events).
+    fn confirmed_by(&self, event: &ChatEvent, request_id: &str) -> bool {
+        let ours = event.request_id() == Some(request_id);
+        match (self, event) {
+            (Self::Echo, ChatEvent::Message(_)) => ours,
+            (Self::Deleted(id), ChatEvent::Deleted { message_id, .. }) => ours || message_id == id,
+            (Self::Disconnected(id), ChatEvent::UserDisconnected { user_id, .. }) => {
+                ours || user_id == id
+            }
+            _ => false,
+        }
+    }
+
+    fn what(&self) -> &'static str {
+        match self {
+            Self::Echo => "the message",
+            Self::Deleted(_) => "the deletion",
+            Self::Disconnected(_) => "the kick",
+        }
+    }
+}
+
+/// Waits for the answer to our request: an ERROR with its RequestId fails; the expected
+/// echo or room event succeeds; silence for [`ANSWER_WAIT`] fails.
 async fn await_answer(
     events: &mut UnboundedReceiver<ChatEvent>,
     printer: &Printer,
     request_id: &str,
+    expected: &Expected,
 ) -> Result<(), Failure> {
     let deadline = Instant::now() + ANSWER_WAIT;
     loop {
         let Ok(next) = tokio::time::timeout_at(deadline, events.recv()).await else {
-            return Ok(());
+            return Err(Failure::other(format!(
+                "the chat server did not confirm {} within {} s",
+                expected.what(),
+                ANSWER_WAIT.as_secs()
+            )));
         };
         let Some(event) = next else {
             return Err(Failure::other(
                 "the chat connection ended before the server answered",
             ));
         };
-        let ours = event.request_id() == Some(request_id);
         if !matches!(
             event,
             ChatEvent::ConnectionState(ConnectionState::Connecting)
         ) {
             printer.print(&event);
         }
+        if expected.confirmed_by(&event, request_id) {
+            return Ok(());
+        }
+        let ours = event.request_id() == Some(request_id);
         match event {
             ChatEvent::Error { code, message, .. } if ours => {
                 return Err(Failure::other(format!(
                     "refused by the chat server ({code}): {message}"
                 )));
             }
-            _ if ours => return Ok(()),
             ChatEvent::ConnectionState(ConnectionState::Closed { reason }) => {
                 return Err(Failure::other(format!("chat closed: {reason}")));
             }

@@ -9,9 +9,10 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+mod chat;
+mod cognito;
+
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Multipart, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -175,8 +176,8 @@ impl SeedFixture {
             .route("/stream/{*rest}", any(not_found));
         let app = Router::new()
             .nest(STAGE, stage)
-            .route("/cognito/", post(cognito))
-            .route("/chat", get(chat))
+            .route("/cognito/", post(cognito::cognito))
+            .route("/chat", get(chat::chat))
             // API Gateway's answer outside /public and /stream.
             .fallback(|| async {
                 (
@@ -474,138 +475,6 @@ async fn broadcase_info_edit(State(state): State<Arc<FixtureState>>, request: Re
         Some(t) => {
             *state.title.lock().unwrap() = t.clone();
             json(StatusCode::OK, "\"OK\"")
-        }
-    }
-}
-
-// ---- Cognito (the few calls a public client makes) --------------------------------
-
-async fn cognito(
-    State(state): State<Arc<FixtureState>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let target = headers
-        .get("x-amz-target")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let op = target.rsplit('.').next().unwrap_or_default();
-    let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-    if let Some(flow) = body["AuthFlow"].as_str() {
-        state.auth_flows.lock().unwrap().push(flow.to_owned());
-    }
-    let error = |kind: &str, message: &str| {
-        (
-            StatusCode::BAD_REQUEST,
-            [(header::CONTENT_TYPE, "application/x-amz-json-1.1")],
-            serde_json::json!({"__type": kind, "message": message}).to_string(),
-        )
-            .into_response()
-    };
-    let tokens = |with_refresh: bool| {
-        let mut result = serde_json::json!({
-            "AccessToken": format!("access-{}", state.id_serial.load(Ordering::SeqCst) + 1),
-            "IdToken": state.issue_id_token(),
-            "ExpiresIn": state.expires_in.load(Ordering::SeqCst),
-            "TokenType": "Bearer",
-        });
-        if with_refresh {
-            result["RefreshToken"] = "refresh-fixture".into();
-        }
-        (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/x-amz-json-1.1")],
-            serde_json::json!({"AuthenticationResult": result, "ChallengeParameters": {}})
-                .to_string(),
-        )
-            .into_response()
-    };
-    match (op, body["AuthFlow"].as_str()) {
-        // The seed's app client lists the legacy flags only (section 3.2); this fixture
-        // plays a pool that refuses SRP, to exercise the password fallback.
-        ("InitiateAuth", Some("USER_SRP_AUTH")) => error(
-            "InvalidParameterException",
-            "USER_SRP_AUTH is not enabled for the client.",
-        ),
-        ("InitiateAuth", Some("USER_PASSWORD_AUTH")) => {
-            if body["AuthParameters"]["PASSWORD"] == "Correct-Horse-9!" {
-                tokens(true)
-            } else {
-                error("NotAuthorizedException", "Incorrect username or password.")
-            }
-        }
-        ("InitiateAuth", Some("REFRESH_TOKEN_AUTH")) => {
-            if body["AuthParameters"]["REFRESH_TOKEN"] == "refresh-fixture" {
-                tokens(false)
-            } else {
-                error("NotAuthorizedException", "Invalid Refresh Token")
-            }
-        }
-        ("GlobalSignOut", _) => (StatusCode::OK, "{}").into_response(),
-        _ => error("InvalidParameterException", "unsupported by the fixture"),
-    }
-}
-
-// ---- IVS Chat messaging -------------------------------------------------------------
-
-async fn chat(State(state): State<Arc<FixtureState>>, ws: WebSocketUpgrade) -> Response {
-    let Some(token) = ws
-        .requested_protocols()
-        .next()
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-    else {
-        return (StatusCode::UNAUTHORIZED, "no token").into_response();
-    };
-    if state
-        .refuse_chat
-        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-        .is_ok()
-    {
-        return (StatusCode::UNAUTHORIZED, "token refused").into_response();
-    }
-    // Subscribed before the upgrade completes, so a drop requested after the client saw
-    // `Connected` always reaches this socket.
-    let mut drops = state.drop_chat.subscribe();
-    drops.mark_unchanged();
-    state.chat_connections.lock().unwrap().push(token.clone());
-    ws.protocols([token])
-        .on_upgrade(move |socket| serve_chat(state, socket, drops))
-}
-
-async fn serve_chat(
-    state: Arc<FixtureState>,
-    mut socket: WebSocket,
-    mut drops: watch::Receiver<u32>,
-) {
-    loop {
-        tokio::select! {
-            _ = drops.changed() => {
-                let _ = socket.send(Message::Close(None)).await;
-                return;
-            }
-            message = socket.recv() => {
-                let Some(Ok(Message::Text(text))) = message else { return };
-                state.chat_frames.lock().unwrap().push(text.to_string());
-                let frame: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-                let n = state.message_serial.fetch_add(1, Ordering::SeqCst) + 1;
-                let answer = match frame["Action"].as_str() {
-                    Some("SEND_MESSAGE") => serde_json::json!({
-                        "Type": "MESSAGE", "Id": format!("msg-{n}"), "RequestId": frame["RequestId"],
-                        "Content": frame["Content"], "Attributes": {},
-                        "SendTime": "2023-12-09T12:00:00.000Z",
-                        "Sender": {"UserId": CHANNEL, "Attributes": {"username": NICKNAME, "avatar": avatar_url("default_profile.png")}},
-                    }),
-                    // The seed's tokens carry SEND_MESSAGE only.
-                    _ => serde_json::json!({
-                        "Type": "ERROR", "Id": format!("err-{n}"), "RequestId": frame["RequestId"],
-                        "ErrorCode": 403, "ErrorMessage": "Forbidden",
-                    }),
-                };
-                if socket.send(Message::Text(answer.to_string().into())).await.is_err() {
-                    return;
-                }
-            }
         }
     }
 }
