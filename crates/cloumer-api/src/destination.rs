@@ -45,9 +45,14 @@ impl Destination for AccountDestination<'_> {
         Ok(Ingest {
             url: p.stream_url,
             stream_key: p.stream_key,
-            // TODO(ingest_certificate): fill from the backend profile's optional
-            // `ingest_certificate` once BackendProfile carries it.
-            trusted_certificate: None,
+            // A self-hosted backend's own RTMPS certificate (the seed's IVS ingest has
+            // a public one and its profile no such key).
+            trusted_certificate: self
+                .account
+                .profile()
+                .ingest_certificate
+                .as_ref()
+                .map(std::path::PathBuf::from),
         })
     }
 }

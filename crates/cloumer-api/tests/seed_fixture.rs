@@ -339,3 +339,47 @@ async fn password_reset_is_refused_politely_against_a_seed_profile() {
         fixture.state.cognito_ops()
     );
 }
+
+#[tokio::test]
+async fn account_destination_is_the_profiles_ingest_and_trusts_its_certificate() {
+    use cloumer_api::destination::{AccountDestination, Destination};
+    let fixture = SeedFixture::start().await;
+
+    // The seed: IVS ingest with a public certificate, nothing extra to trust.
+    let account = logged_in(&fixture).await;
+    let ingest = AccountDestination { account: &account }
+        .ingest()
+        .await
+        .expect("R6");
+    assert_eq!(
+        ingest.url,
+        "rtmps://ingest-host.global-contribute.live-video.net:443/app/"
+    );
+    assert_eq!(
+        secrecy::ExposeSecret::expose_secret(&ingest.stream_key),
+        seed::STREAM_KEY
+    );
+    assert!(ingest.trusted_certificate.is_none());
+    account.session().log_out().await.unwrap();
+
+    // A self-hosted profile naming its ingest certificate: the destination carries it.
+    let profile = fixture.profile_with(
+        "rtmps_url = \"rtmps://127.0.0.1:1936/app/\"\n\
+         ingest_certificate = \"/var/lib/cloumer/tls/ingest-cert.pem\"\n",
+    );
+    let account = Account::open(profile).unwrap();
+    account
+        .session()
+        .log_in("alice@example.com", &SecretString::from(PASSWORD))
+        .await
+        .unwrap();
+    let ingest = AccountDestination { account: &account }
+        .ingest()
+        .await
+        .expect("R6");
+    assert_eq!(
+        ingest.trusted_certificate.as_deref(),
+        Some(std::path::Path::new("/var/lib/cloumer/tls/ingest-cert.pem"))
+    );
+    account.session().log_out().await.unwrap();
+}

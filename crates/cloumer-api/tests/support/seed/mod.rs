@@ -201,12 +201,17 @@ impl SeedFixture {
     /// A seed-like backend profile pointing at this fixture. The pool id is unique per
     /// call so parallel tests never share a session in the credential store.
     pub fn profile(&self) -> cloumer_api::BackendProfile {
+        self.profile_with("")
+    }
+
+    /// [`Self::profile`] with `extra` TOML lines appended.
+    pub fn profile_with(&self, extra: &str) -> cloumer_api::BackendProfile {
         static N: AtomicU32 = AtomicU32::new(0);
         let n = N.fetch_add(1, Ordering::SeqCst);
         let text = format!(
             "region = \"ap-northeast-2\"\nuser_pool_id = \"ap-northeast-2_fx{}n{n}\"\n\
              client_id = \"fixture-client\"\napi_url = \"{}\"\n\
-             cognito_endpoint = \"{}/cognito/\"\nchat_endpoint = \"{}/chat\"\n",
+             cognito_endpoint = \"{}/cognito/\"\nchat_endpoint = \"{}/chat\"\n{extra}",
             std::process::id(),
             self.api_url(),
             self.origin,
