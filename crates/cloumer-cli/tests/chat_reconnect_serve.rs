@@ -1,0 +1,128 @@
+//! cloumer-api's chat client against a real `cloumer serve`: when the channel owner kicks
+//! a viewer, the server drops the viewer's socket; the viewer's client reports it and
+//! reconnects with a fresh token from its token provider (R5), after the backoff, and
+//! can chat again.
+
+mod account_support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use account_support::{PASSWORD, cloumer, create_account, ok, profile, start_serve};
+use cloumer_api::chat::{AccountTokens, ChatClient, ChatEvent, ChatOptions, ConnectionState};
+use cloumer_api::{Account, BackendProfile};
+use secrecy::SecretString;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+async fn until(
+    events: &mut UnboundedReceiver<ChatEvent>,
+    seen: &mut Vec<ChatEvent>,
+    pred: impl Fn(&ChatEvent) -> bool,
+) {
+    loop {
+        let event = tokio::time::timeout(WAIT, events.recv())
+            .await
+            .unwrap_or_else(|_| panic!("no matching chat event in {WAIT:?}; saw {seen:?}"))
+            .expect("the chat task ended");
+        let done = pred(&event);
+        seen.push(event);
+        if done {
+            return;
+        }
+    }
+}
+
+async fn join(
+    profile: &BackendProfile,
+    email: &str,
+    channel: &str,
+) -> (ChatClient, UnboundedReceiver<ChatEvent>) {
+    // Each account keeps its tokens in memory once logged in, so two users can share
+    // the process even though the credential store holds one session per backend.
+    let account = Account::open(profile.clone()).expect("open");
+    account
+        .session()
+        .log_in(email, &SecretString::from(PASSWORD))
+        .await
+        .expect("log in");
+    let account = Arc::new(account);
+    let options = ChatOptions {
+        initial_backoff: Duration::from_millis(300),
+        max_attempts: Some(5),
+        ..ChatOptions::default()
+    };
+    let tokens = Arc::new(AccountTokens::new(account.clone(), channel));
+    ChatClient::connect(account.profile().chat_endpoint(), tokens, options)
+}
+
+fn connected(e: &ChatEvent) -> bool {
+    matches!(e, ChatEvent::ConnectionState(ConnectionState::Connected))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kicked_viewer_reconnects_with_a_fresh_token() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let (_serve, backend_path) = start_serve(tmp.path());
+    let backend = backend_path.to_str().unwrap();
+    let data = tmp.path().join("data");
+    let (owner, viewer) = ("owner@example.com", "viewer@example.com");
+    create_account(&home, backend, &data, owner, "owner");
+    create_account(&home, backend, &data, viewer, "viewer");
+    ok(&cloumer(
+        &home,
+        &["--backend", backend, "login", "--username", viewer],
+    ));
+    let viewer_channel = profile(&home)["channel"].as_str().unwrap().to_owned();
+    ok(&cloumer(&home, &["login", "--username", owner]));
+    let owner_channel = profile(&home)["channel"].as_str().unwrap().to_owned();
+    ok(&cloumer(&home, &["logout"]));
+
+    let profile = cloumer_api::backend::load_file(&backend_path).expect("backend profile");
+    let (viewer_chat, mut viewer_events) = join(&profile, viewer, &owner_channel).await;
+    let (owner_chat, mut owner_events) = join(&profile, owner, &owner_channel).await;
+    let (mut vseen, mut oseen) = (Vec::new(), Vec::new());
+    until(&mut viewer_events, &mut vseen, connected).await;
+    until(&mut owner_events, &mut oseen, connected).await;
+
+    owner_chat
+        .disconnect_user(&viewer_channel, Some("cool down"))
+        .expect("kick");
+    until(
+        &mut owner_events,
+        &mut oseen,
+        |e| matches!(e, ChatEvent::UserDisconnected { user_id, .. } if *user_id == viewer_channel),
+    )
+    .await;
+
+    // The viewer sees the drop, backs off, and comes back on a new connection.
+    until(&mut viewer_events, &mut vseen, |e| {
+        matches!(
+            e,
+            ChatEvent::ConnectionState(ConnectionState::Reconnecting { .. })
+        )
+    })
+    .await;
+    until(&mut viewer_events, &mut vseen, connected).await;
+    let reconnecting = vseen.iter().find_map(|e| match e {
+        ChatEvent::ConnectionState(ConnectionState::Reconnecting {
+            attempt,
+            retry_in_ms,
+            ..
+        }) => Some((*attempt, *retry_in_ms)),
+        _ => None,
+    });
+    assert_eq!(reconnecting, Some((1, 300)), "{vseen:?}");
+
+    // The new connection carries a working token: the owner sees the viewer's message.
+    viewer_chat.send("back after the kick").expect("send");
+    until(
+        &mut owner_events,
+        &mut oseen,
+        |e| matches!(e, ChatEvent::Message(m) if m.content == "back after the kick"),
+    )
+    .await;
+}
