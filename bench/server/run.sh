@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# All server benchmarks (not tests): start-up, REST with wrk, ingest + HLS CPU, chat
+# fan-out. Needs wrk and ffmpeg (apt-get install wrk ffmpeg). Figures go to
+# docs/server-benchmarks.md by hand, with the machine line each script prints.
+# Usage: bench/server/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+target="${CARGO_TARGET_DIR:-target}"
+command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)" >&2; exit 1; }
+cargo build --release -p cloumer-cli --bin cloumer
+bench/server/startup.sh
+python3 bench/server/rest.py "$target/release/cloumer" 30
+python3 bench/server/ingest_cpu.py "$target/release/cloumer" 60 rtmp
+python3 bench/server/ingest_cpu.py "$target/release/cloumer" 60 rtmps
+bench/server/chat_fanout.sh
