@@ -4,15 +4,12 @@
 
 mod account_support;
 
-use account_support::{cloumer, confirmation_code, files_under, ok, start_serve};
+use account_support::{World, cloumer, confirmation_code, files_under, ok};
 
 #[test]
 fn signup_confirm_login_profile_title_avatar_against_cloumer_serve() {
-    let tmp = tempfile::tempdir().unwrap();
-    let home = tmp.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    let (_serve, backend) = start_serve(tmp.path());
-    let backend = backend.to_str().unwrap();
+    let world = World::start();
+    let (home, backend, tmp) = (world.home.clone(), world.backend(), world.tmp());
     let email = format!("streamer-{}@example.com", std::process::id());
 
     ok(&cloumer(
@@ -27,7 +24,7 @@ fn signup_confirm_login_profile_title_avatar_against_cloumer_serve() {
             "스트리머",
         ],
     ));
-    let code = confirmation_code(&tmp.path().join("data"), &email);
+    let code = confirmation_code(&tmp.join("data"), &email);
     ok(&cloumer(
         &home,
         &[
@@ -65,11 +62,11 @@ fn signup_confirm_login_profile_title_avatar_against_cloumer_serve() {
     assert_eq!(after["title"], title);
 
     // Invalid avatar: exit 2, nothing changes; valid PNG: the avatar URL changes.
-    let gif = tmp.path().join("a.gif");
+    let gif = tmp.join("a.gif");
     std::fs::write(&gif, b"GIF89a....").unwrap();
     let bad = cloumer(&home, &["avatar", gif.to_str().unwrap()]);
     assert_eq!(bad.status.code(), Some(2));
-    let png = tmp.path().join("a.png");
+    let png = tmp.join("a.png");
     std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
     ok(&cloumer(&home, &["avatar", png.to_str().unwrap()]));
     let with_avatar: serde_json::Value =

@@ -8,7 +8,7 @@ mod account_support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use account_support::{PASSWORD, cloumer, create_account, ok, profile, start_serve};
+use account_support::{PASSWORD, World, cloumer, create_account, ok, profile};
 use cloumer_api::chat::{AccountTokens, ChatClient, ChatEvent, ChatOptions, ConnectionState};
 use cloumer_api::{Account, BackendProfile};
 use secrecy::SecretString;
@@ -63,12 +63,8 @@ fn connected(e: &ChatEvent) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_kicked_viewer_reconnects_with_a_fresh_token() {
-    let tmp = tempfile::tempdir().unwrap();
-    let home = tmp.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    let (_serve, backend_path) = start_serve(tmp.path());
-    let backend = backend_path.to_str().unwrap();
-    let data = tmp.path().join("data");
+    let world = World::start();
+    let (home, backend, data) = (world.home.clone(), world.backend(), world.data.clone());
     let (owner, viewer) = ("owner@example.com", "viewer@example.com");
     create_account(&home, backend, &data, owner, "owner");
     create_account(&home, backend, &data, viewer, "viewer");
@@ -81,7 +77,7 @@ async fn a_kicked_viewer_reconnects_with_a_fresh_token() {
     let owner_channel = profile(&home)["channel"].as_str().unwrap().to_owned();
     ok(&cloumer(&home, &["logout"]));
 
-    let profile = cloumer_api::backend::load_file(&backend_path).expect("backend profile");
+    let profile = cloumer_api::backend::load_file(&world.backend_path).expect("backend profile");
     let (viewer_chat, mut viewer_events) = join(&profile, viewer, &owner_channel).await;
     let (owner_chat, mut owner_events) = join(&profile, owner, &owner_channel).await;
     let (mut vseen, mut oseen) = (Vec::new(), Vec::new());

@@ -7,7 +7,7 @@ mod account_support;
 
 use std::time::{Duration, Instant};
 
-use account_support::{cloumer, create_account, failed, ok, profile, start_serve};
+use account_support::{World, cloumer, create_account, failed, ok, profile};
 
 /// JSON lines of a `--json` run.
 fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
@@ -30,12 +30,8 @@ fn send(home: &std::path::Path, channel: &str, text: &str) -> String {
 
 #[test]
 fn chat_moderation_waits_for_the_servers_answer() {
-    let tmp = tempfile::tempdir().unwrap();
-    let home = tmp.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    let (_serve, backend) = start_serve(tmp.path());
-    let backend = backend.to_str().unwrap();
-    let data = tmp.path().join("data");
+    let world = World::start();
+    let (home, backend, data) = (world.home.clone(), world.backend(), world.data.clone());
     let (owner, viewer) = ("owner@example.com", "viewer@example.com");
     create_account(&home, backend, &data, owner, "owner");
     create_account(&home, backend, &data, viewer, "시청자");

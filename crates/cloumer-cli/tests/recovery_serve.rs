@@ -5,18 +5,14 @@
 mod account_support;
 
 use account_support::{
-    cloumer, cloumer_logged, cloumer_with_password, codes_sent, confirmation_code, failed, ok,
-    start_serve,
+    World, cloumer, cloumer_logged, cloumer_with_password, codes_sent, confirmation_code, failed,
+    ok,
 };
 
 #[test]
 fn resend_code_and_password_reset_against_cloumer_serve() {
-    let tmp = tempfile::tempdir().unwrap();
-    let home = tmp.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    let (_serve, backend) = start_serve(tmp.path());
-    let backend = backend.to_str().unwrap();
-    let data = tmp.path().join("data");
+    let world = World::start();
+    let (home, backend, data) = (world.home.clone(), world.backend(), world.data.clone());
     let email = "forgetful@example.com";
 
     ok(&cloumer(

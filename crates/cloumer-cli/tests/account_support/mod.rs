@@ -18,6 +18,43 @@ impl Drop for Serve {
     }
 }
 
+/// A test's world: a temp dir, a user's HOME in it, and a `cloumer serve` whose data and
+/// backend profile live there. The server stops before the directory goes.
+pub struct World {
+    _serve: Serve,
+    pub home: PathBuf,
+    /// The backend profile file `cloumer serve` wrote.
+    pub backend_path: PathBuf,
+    /// The server's data dir (outbox.jsonl holds the codes it "mailed").
+    pub data: PathBuf,
+    _tmp: tempfile::TempDir,
+}
+
+impl World {
+    pub fn start() -> Self {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let home = tmp.path().join("home");
+        std::fs::create_dir_all(&home).expect("home dir");
+        let (serve, backend_path) = start_serve(tmp.path());
+        Self {
+            _serve: serve,
+            home,
+            backend_path,
+            data: tmp.path().join("data"),
+            _tmp: tmp,
+        }
+    }
+
+    /// The backend profile path as an argument.
+    pub fn backend(&self) -> &str {
+        self.backend_path.to_str().expect("UTF-8 temp path")
+    }
+
+    pub fn tmp(&self) -> &Path {
+        self._tmp.path()
+    }
+}
+
 /// Starts `cloumer serve` with its data under `dir`; returns it and its backend profile.
 pub fn start_serve(dir: &Path) -> (Serve, PathBuf) {
     let backend = dir.join("backend.toml");
