@@ -24,6 +24,14 @@ function rssKib(pid) {
   }
 }
 
+function comm(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
 /** `root` and all its descendants. */
 export function tree(root) {
   const children = new Map();
@@ -44,17 +52,11 @@ export function tree(root) {
   return out;
 }
 
-/** Pids whose command name is `comm` (e.g. the app started by WebKitWebDriver). */
-export function pidsNamed(comm) {
+/** Pids whose command name is `name` (e.g. the app started by WebKitWebDriver). */
+export function pidsNamed(name) {
   return readdirSync('/proc')
     .filter((n) => /^\d+$/.test(n))
-    .filter((n) => {
-      try {
-        return readFileSync(`/proc/${n}/comm`, 'utf8').trim() === comm;
-      } catch {
-        return false;
-      }
-    })
+    .filter((n) => comm(n) === name)
     .map(Number);
 }
 
@@ -72,13 +74,22 @@ export async function measure(root, seconds) {
     for (const p of pids) if (!seen.has(p)) seen.set(p, 0);
     peakRss = Math.max(peakRss, pids.reduce((s, p) => s + rssKib(p), 0));
   }
-  const pids = [...seen.keys()];
-  const used = pids.reduce((s, p) => s + Math.max(0, (stat(p)?.ticks ?? seen.get(p)) - seen.get(p)), 0);
   const wall = (Date.now() - t0) / 1000;
+  const percent = (ticks) => Math.round((1000 * ticks) / TICKS_PER_SECOND / wall) / 10;
+  // Per process name too (the app vs WebKitWebProcess vs WebKitNetworkProcess).
+  const byName = {};
+  let used = 0;
+  for (const [p, start] of seen) {
+    const ticks = Math.max(0, (stat(p)?.ticks ?? start) - start);
+    used += ticks;
+    const name = comm(p) ?? 'exited';
+    byName[name] = (byName[name] ?? 0) + ticks;
+  }
   return {
-    cpu_percent: Math.round((1000 * used) / TICKS_PER_SECOND / wall) / 10,
+    cpu_percent: percent(used),
+    cpu_percent_by_process: Object.fromEntries(Object.entries(byName).map(([n, t]) => [n, percent(t)])),
     peak_rss_mib: Math.round(peakRss / 102.4) / 10,
-    processes: pids.length,
+    processes: seen.size,
     seconds: Math.round(wall),
   };
 }
