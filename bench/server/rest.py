@@ -20,9 +20,9 @@ def main():
     server = Server(cloumer)
     try:
         token, _ = server.sign_up()
-        print("# %s, %s; wrk -t2 -c10, 20 ms pacing per connection" % (cloumer, machine()))
+        print("# %s, %s; wrk -t2 -c10, 18 ms pacing per connection" % (cloumer, machine()))
         for path in ("/stream/mypage", "/public/users"):
-            env = {**os.environ, "CLOUMER_TOKEN": token, "BENCH_PATH": path, "BENCH_DELAY_MS": "20"}
+            env = {**os.environ, "CLOUMER_TOKEN": token, "BENCH_PATH": path, "BENCH_DELAY_MS": "18"}
             out = subprocess.run(
                 ["wrk", "-t2", "-c10", "-d%ss" % seconds, "-s", os.path.join(HERE, "rest_get.lua"),
                  server.api], env=env, capture_output=True, text=True, check=True).stdout
