@@ -1,11 +1,11 @@
 //! [`PipelineBuilder`]: a validated [`BroadcastConfig`] becomes one `gst::Pipeline`.
 //!
 //! ```text
-//!  screen ─┐               ┌ canvas-tee* ┐                     ┌─ queue ─ ivssink.video ─┐
+//!  screen ─┐               ┌ canvas-tee* ┐                     ┌─ ivssink.video ─────────┐
 //!          ├─ compositor ──┤             └ cloumerh264enc ─ tee┤                         ├─ RTMP(S)
 //!  camera ─┘   (PiP)       └─ preview*: leaky queue [gate] ─   └─ queue ─ matroskamux ─ filesink
 //!                             videorate ─ videoscale ─ jpegenc ─ appsink        ^
-//!  mic ─ volume [─ level*] ┐                                   ┌─ queue ─ ivssink.audio ─┘   |
+//!  mic ─ volume [─ level*] ┐                                   ┌─ ivssink.audio ─────────┘   |
 //!                          ├─ audiomixer ─── avenc_aac ──── tee┤                             |
 //!  desktop ─ volume [─ level*] ┘                               └─ queue ─────────────────────┘
 //! ```

@@ -13,10 +13,14 @@ const RECORDING_QUEUE_SECS: u64 = 5;
 const RECONNECT_DELAY_MAX_MS: u32 = 1800;
 
 /// ```text
-///  cloumer-video-tee ─ queue(leaky) ─ video ┐
-///                                           cloumer-stream-sink (ivssink) ─ RTMP(S)
-///  cloumer-audio-tee ─ queue(leaky) ─ audio ┘
+///  cloumer-video-tee ─ video ┐
+///                            cloumer-stream-sink (ivssink: leaky queues inside) ─ RTMP(S)
+///  cloumer-audio-tee ─ audio ┘
 /// ```
+/// `ivssink` never blocks upstream (it queues each connection's data in leaky queues of
+/// its own and drops while disconnected), so the tees feed it directly: another queue in
+/// front would only add a thread and a copy of the backlog per stream. The stock stand-in
+/// blocks while connecting, so it gets a leaky queue per pad.
 /// Returns true when the sink is our `ivssink` (reconnects by itself, posts state and stats
 /// messages), false for the stock stand-in.
 pub(super) fn stream(
@@ -28,6 +32,10 @@ pub(super) fn stream(
     let (sink, ivssink) = stream_sink(output)?;
     pipeline.add(&sink)?;
     for (tee, pad) in [(video_tee, "video"), (audio_tee, "audio")] {
+        if ivssink {
+            link_from_tee(tee, &sink, Some(pad))?;
+            continue;
+        }
         let queue = leaky_queue(STREAM_QUEUE_SECS)?;
         pipeline.add(&queue)?;
         link_from_tee(tee, &queue, None)?;
