@@ -1,12 +1,13 @@
 //! `cloumer live`: capture, encode and push to an RTMP(S) ingest and/or record to a file.
 
 mod args;
+mod portal_token;
 mod progress;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use cloumer_engine::{Error, SessionHandle, SessionState};
+use cloumer_engine::{Error, ScreenSource, SessionHandle, SessionState};
 use tokio::sync::broadcast;
 
 pub use args::LiveArgs;
@@ -15,7 +16,14 @@ use crate::failure::Failure;
 
 pub async fn run(args: LiveArgs, backend: Option<PathBuf>) -> Result<(), Failure> {
     let args = args.options;
-    let config = args::broadcast_config(&args, backend).await?;
+    let mut config = args::broadcast_config(&args, backend).await?;
+    let tokens = portal_token::TokenStore::default_location();
+    if let (Some(ScreenSource::Portal { restore_token }), Some(store)) =
+        (&mut config.sources.screen, &tokens)
+        && restore_token.is_none()
+    {
+        *restore_token = store.load();
+    }
     let handle = SessionHandle::spawn(config).map_err(failure_from)?;
     let mut printer = progress::Printer::new(args.json);
     let mut states = handle.transitions();
@@ -27,6 +35,7 @@ pub async fn run(args: LiveArgs, backend: Option<PathBuf>) -> Result<(), Failure
         }
         return Err(failure_from(e));
     }
+    remember_portal_choice(&handle, tokens.as_ref());
     let duration = args.duration.map(Duration::from_secs_f64);
     let stop_at = async {
         match duration {
@@ -63,6 +72,20 @@ pub async fn run(args: LiveArgs, backend: Option<PathBuf>) -> Result<(), Failure
                 request_stop(&handle);
             }
         }
+    }
+}
+
+/// Saves the portal's fresh restore token (tokens are single-use) so the next run starts
+/// without asking the user to pick the screen again.
+fn remember_portal_choice(handle: &SessionHandle, store: Option<&portal_token::TokenStore>) {
+    let (Some(token), Some(store)) = (handle.portal_restore_token(), store) else {
+        return;
+    };
+    if let Err(e) = store.save(&token) {
+        tracing::warn!(
+            path = %store.path().display(),
+            "cannot save the screen-cast restore token (the portal will ask again): {e}"
+        );
     }
 }
 
