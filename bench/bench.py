@@ -103,6 +103,8 @@ def video_packets(path):
 
 def run_one(tool, cmd, env, seconds, record_dir, sub_env):
     before = set(os.listdir(record_dir))
+    # The machine may be shared: keep the 1-minute load next to each figure.
+    load_before = os.getloadavg()[0]
     started = time.monotonic()
     proc = subprocess.Popen(["/usr/bin/time", "-v"] + cmd, env=sub_env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -138,7 +140,7 @@ def run_one(tool, cmd, env, seconds, record_dir, sub_env):
     return {"tool": tool, "cpu_s": round(cpu, 2), "peak_rss_mib": round(rss_mib, 1),
             "frames": frames, "expected_frames": seconds * FPS,
             "first_frame_s": round(first_frame, 3) if first_frame is not None else None,
-            "exit": proc.returncode}
+            "exit": proc.returncode, "load_before": round(load_before, 2)}
 
 
 def main():
@@ -146,7 +148,7 @@ def main():
     ap.add_argument("--cloumer", required=True)
     ap.add_argument("--env", required=True)
     ap.add_argument("--seconds", type=int, default=20)
-    ap.add_argument("--runs", type=int, default=2)
+    ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--out", default="bench/results.json")
     args = ap.parse_args()
 
@@ -174,6 +176,8 @@ def main():
     with open(args.out, "w") as f:
         json.dump(results, f, indent=1)
     print()
+    print("Medians, with the range over the runs in brackets.")
+    print()
     print("| size | tool | CPU s | peak RSS MiB | frames / expected | first frame s |")
     print("|---|---|---|---|---|---|")
     for label in SIZES:
@@ -181,9 +185,23 @@ def main():
             rs = [r for r in results if r["size"] == label and r["tool"] == tool]
             if not rs:
                 continue
-            med = lambda k: statistics.median([r[k] for r in rs if r[k] is not None] or [0])
-            print(f"| {label} | {tool} | {med('cpu_s'):.2f} | {med('peak_rss_mib'):.0f} | "
-                  f"{med('frames'):.0f} / {rs[0]['expected_frames']} | {med('first_frame_s'):.2f} |")
+
+            def cell(key, fmt):
+                values = [r[key] for r in rs if r[key] is not None] or [0]
+                med = statistics.median(values)
+                if len(values) == 1:
+                    return fmt.format(med)
+                return f"{fmt.format(med)} ({fmt.format(min(values))}-{fmt.format(max(values))})"
+
+            print(f"| {label} | {tool} | {cell('cpu_s', '{:.2f}')} | {cell('peak_rss_mib', '{:.0f}')} | "
+                  f"{cell('frames', '{:.0f}')} / {rs[0]['expected_frames']} | {cell('first_frame_s', '{:.2f}')} |")
+    print()
+    for label in SIZES:
+        by_tool = {t: statistics.median([r["cpu_s"] for r in results if r["size"] == label and r["tool"] == t] or [0])
+                   for t in ("cloumer", "gst-launch", "ffmpeg")}
+        if by_tool["gst-launch"] and by_tool["ffmpeg"]:
+            print(f"{label}: cloumer CPU = {by_tool['cloumer'] / by_tool['gst-launch']:.2f}x gst-launch, "
+                  f"{by_tool['cloumer'] / by_tool['ffmpeg']:.2f}x ffmpeg (medians)")
 
 
 if __name__ == "__main__":
