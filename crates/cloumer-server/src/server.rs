@@ -177,9 +177,9 @@ impl Server {
         let media = Arc::new(LocalMedia {
             api_url: api_url.clone(),
             rtmp: ingest.rtmp_addr(),
-            // R6 `streamUrl` stays the plain ingest until the clients trust the generated
-            // certificate (profile `ingest_certificate`); then: Some(ingest.rtmps_addr()).
-            rtmps: None,
+            // R6 `streamUrl`: the RTMPS ingest; clients trust its certificate through the
+            // profile's `ingest_certificate`.
+            rtmps: Some(ingest.rtmps_addr()),
         });
         let profile = BackendProfile {
             region: region.clone(),

@@ -68,6 +68,11 @@ async fn ffmpeg_publishes_over_rtmps_live_recorded_and_hls() -> Result<()> {
         ingest.starts_with("rtmps://") && ingest.ends_with("/app/"),
         "{ingest}"
     );
+    assert_eq!(
+        page["streamUrl"],
+        ingest.as_str(),
+        "R6 hands out the RTMPS ingest"
+    );
     let url = format!("{ingest}{}", page["streamKey"].as_str().unwrap());
     let publisher = tokio::spawn(async move { media::publish(&url, "1280x720", &[], 10).await });
 
