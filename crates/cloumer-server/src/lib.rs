@@ -15,6 +15,7 @@ mod ids;
 pub mod ingest;
 pub mod live;
 pub mod media;
+mod private_file;
 pub mod rest;
 mod routes;
 mod server;

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! RTMP ingest with ffmpeg as the publisher: hooks, recording, HLS, refusals.
 
 mod common;

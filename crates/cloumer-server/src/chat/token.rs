@@ -5,7 +5,6 @@
 //! Format: `base64url(payload) "." base64url(mac)`; both parts use only RFC 7230 token
 //! characters, as a `Sec-WebSocket-Protocol` value must.
 
-use std::io::Write;
 use std::path::Path;
 
 use base64::Engine;
@@ -83,7 +82,7 @@ impl TokenSigner {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let mut secret = [0u8; SECRET_LEN];
                 rand::rng().fill_bytes(&mut secret);
-                write_private(&path, &secret)?;
+                crate::private_file::write(&path, &secret, false)?;
                 Ok(Self { secret })
             }
             Err(e) => Err(e.into()),
@@ -127,20 +126,6 @@ impl TokenSigner {
         }
         Ok(grant)
     }
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    Ok(())
 }
 
 #[cfg(test)]

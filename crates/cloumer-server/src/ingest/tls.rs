@@ -2,7 +2,6 @@
 //! one generated once into `<data_dir>/tls/` and reused on every start, so a client that
 //! trusts it (the backend profile's `ingest_certificate`) keeps trusting it.
 
-use std::io::Write;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -107,30 +106,11 @@ fn ensure_generated(dir: &Path, host: IpAddr) -> Result<(PathBuf, PathBuf)> {
     std::fs::create_dir_all(dir)?;
     let generated = rcgen::generate_simple_self_signed(wanted.clone())
         .map_err(|e| Error::Crypto(format!("RTMPS certificate generation: {e}")))?;
-    write_private(&key, generated.signing_key.serialize_pem().as_bytes())?;
+    crate::private_file::write(&key, generated.signing_key.serialize_pem().as_bytes(), true)?;
     std::fs::write(&cert, generated.cert.pem())?;
     std::fs::write(&names_file, wanted.join("\n") + "\n")?;
     tracing::info!(cert = %cert.display(), "generated a self-signed RTMPS certificate");
     Ok((cert, key))
-}
-
-/// Writes a file only its owner can read (mode 0600 from creation on, never wider).
-fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        options.mode(0o600);
-        // An existing file keeps its mode on open: narrow it too.
-        if path.exists() {
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
-        }
-    }
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    Ok(())
 }
 
 #[cfg(test)]
