@@ -47,8 +47,10 @@ impl SinkPart {
             .build()?;
         let rtmpsink = gst::ElementFactory::make("rtmp2sink")
             .name(format!("rtmp{generation}"))
-            // Connect on the first buffer (a keyframe), never in a state change.
-            .property("async-connect", false)
+            // Connect as soon as the part starts, in rtmp2sink's own thread (the state
+            // change does not wait for it): the TLS + RTMP handshake then overlaps with
+            // capture and encoder start-up instead of following the first keyframe.
+            .property("async-connect", true)
             .property("async", false)
             .property("timeout", RTMP_TIMEOUT_S)
             // tls-validation-flags stays at its default (validate-all) on purpose.
