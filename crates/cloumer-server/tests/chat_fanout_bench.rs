@@ -74,6 +74,9 @@ async fn chat_fanout() -> Result<()> {
     }
     let mut sender = connect(token("sender", vec![Capability::SendMessage])).await?;
     let mut tick = tokio::time::interval(Duration::from_millis(100));
+    // A late tick must not be made up with a burst: more than 10 messages in a second
+    // would be refused by the room's rate limit, not delivered.
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     for i in 0..messages {
         tick.tick().await;
         let frame = ClientFrame::SendMessage {
