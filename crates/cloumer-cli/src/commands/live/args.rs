@@ -263,10 +263,12 @@ async fn outputs(args: &LiveOptions, backend: Option<PathBuf>) -> Result<Outputs
         (None, Some(_)) => None,
         (None, None) => {
             let dest = crate::commands::account::account_destination(backend).await?;
-            Some(StreamOutput::new(
-                dest.url,
-                StreamKey::new(dest.stream_key.expose_secret()),
-            ))
+            // A self-hosted backend's ingest may have its own certificate: trusted on top
+            // of the system store for this stream (validation stays on).
+            Some(StreamOutput {
+                trusted_certificate: dest.trusted_certificate,
+                ..StreamOutput::new(dest.url, StreamKey::new(dest.stream_key.expose_secret()))
+            })
         }
     };
     Ok(Outputs { stream, recording })

@@ -1,0 +1,45 @@
+//! `cloumer live` without `--to` goes to the logged-in account's ingest. A self-hosted
+//! `cloumer serve` ingests over RTMPS with a self-signed certificate that no trust store
+//! knows; the backend profile names it (`ingest_certificate`), and the stream must get
+//! through with TLS validation on, trusting exactly that certificate.
+
+mod account_support;
+
+use account_support::{World, cloumer, create_account, ok, profile};
+
+#[test]
+fn live_without_to_streams_to_the_self_hosted_account_over_rtmps() {
+    let world = World::start();
+    let email = format!("live-{}@example.com", std::process::id());
+    create_account(&world.home, world.backend(), &world.data, &email, "live");
+    ok(&cloumer(
+        &world.home,
+        &["--backend", world.backend(), "login", "--username", &email],
+    ));
+
+    let url = profile(&world.home)["stream_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(url.starts_with("rtmps://"), "the account ingest is {url}");
+
+    let out = cloumer(
+        &world.home,
+        &["live", "--test-sources", "--duration", "4", "--json"],
+    );
+    let stdout = ok(&out);
+    let states: Vec<String> = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|e| e["event"] == "state")
+        .filter_map(|e| e["state"].as_str().map(str::to_owned))
+        .collect();
+    // `live` comes from ivssink only once the ingest accepted the publish over TLS.
+    for wanted in ["connecting", "live", "stopped"] {
+        assert!(
+            states.iter().any(|s| s == wanted),
+            "no `{wanted}` in {states:?}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
