@@ -36,6 +36,20 @@ fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result
     get_ipc_response(window, request).map(|body| body.deserialize::<Value>().expect("JSON answer"))
 }
 
+/// Signs up on the chosen backend; `None` (with the reason printed) when this machine has no
+/// usable credential store, so the calling test skips.
+fn sign_up(window: &WebviewWindow<MockRuntime>, email: &str, nickname: &str) -> Option<Value> {
+    let args = json!({ "email": email, "password": "Corr3ct-Horse-Battery", "nickname": nickname });
+    match invoke(window, "sign_up", args) {
+        Ok(outcome) => Some(outcome),
+        Err(e) if e["kind"] == "credentials" => {
+            eprintln!("skipping: no usable credential store here: {e}");
+            None
+        }
+        Err(e) => panic!("sign up failed: {e}"),
+    }
+}
+
 #[test]
 fn first_run_has_no_backend_and_default_settings() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -141,18 +155,8 @@ fn local_backend_sign_up_profile_and_title() {
         dir.path().join("data/local-server").is_dir(),
         "server data lives under the studio's data dir"
     );
-    let outcome = invoke(
-        &window,
-        "sign_up",
-        json!({ "email": "neo@example.com", "password": "Corr3ct-Horse-Battery", "nickname": "Neo" }),
-    );
-    let outcome = match outcome {
-        Ok(o) => o,
-        Err(e) if e["kind"] == "credentials" => {
-            eprintln!("skipping: no usable credential store here: {e}");
-            return;
-        }
-        Err(e) => panic!("sign up failed: {e}"),
+    let Some(outcome) = sign_up(&window, "neo@example.com", "Neo") else {
+        return;
     };
     assert_eq!(outcome["status"], "signedIn", "{outcome}");
     assert_eq!(outcome["account"]["nickname"], "Neo");
@@ -177,5 +181,56 @@ fn local_backend_sign_up_profile_and_title() {
     assert!(
         !profile.to_string().contains(key),
         "the profile must not carry the full key"
+    );
+}
+
+#[test]
+fn own_ivs_channel_checks_the_arn_before_asking_aws() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (_app, window) = app(dir.path());
+    let err = invoke(
+        &window,
+        "use_ivs_channel",
+        json!({ "region": "us-west-2", "channelArn": "not-an-arn" }),
+    )
+    .expect_err("a malformed ARN is refused");
+    assert_eq!(err["kind"], "validation");
+    assert_eq!(err["field"], "channelArn");
+    let err = invoke(
+        &window,
+        "use_ivs_channel",
+        json!({ "region": " ", "channelArn": "arn:aws:ivs:us-west-2:123456789012:channel/AbCd" }),
+    )
+    .expect_err("a region is required");
+    assert_eq!(err["field"], "region");
+}
+
+/// After a restart the studio reopens the local backend and signs back in from the refresh
+/// token in the credential store: no password.
+#[test]
+fn restart_restores_the_local_session_without_a_password() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    {
+        let (_app, window) = app(dir.path());
+        invoke(&window, "start_local_backend", json!({})).expect("local backend starts");
+        let Some(outcome) = sign_up(&window, "trinity@example.com", "Trinity") else {
+            return;
+        };
+        assert_eq!(outcome["status"], "signedIn", "{outcome}");
+        invoke(&window, "save_title", json!({ "title": "before restart" })).expect("title");
+    }
+    let (_app, window) = app(dir.path());
+    let info = invoke(&window, "app_info", json!({})).expect("app_info");
+    assert_eq!(info["lastBackend"], "local");
+    assert_eq!(
+        info["account"],
+        Value::Null,
+        "nothing is signed in before the restore"
+    );
+    let account = invoke(&window, "restore_session", json!({})).expect("restore answers");
+    assert_eq!(account["nickname"], "Trinity", "{account}");
+    assert_eq!(
+        invoke(&window, "get_profile", json!({})).expect("profile")["title"],
+        "before restart"
     );
 }
