@@ -21,6 +21,8 @@ APT_PACKAGES=(
   # test bed: display, sound, ingest, probes, credential stores, screenshots
   xvfb pulseaudio ffmpeg nginx libnginx-mod-rtmp libnginx-mod-stream ca-certificates
   keyutils gnome-keyring dbus-x11 imagemagick time nodejs
+  # benchmarks (bench/): load generator for the REST figures
+  wrk
 )
 
 missing=()
@@ -42,6 +44,13 @@ if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now ngin
 if ! command -v cargo >/dev/null 2>&1; then
   echo "setup: Rust is missing. Install it with rustup (https://rustup.rs), then run this again." >&2
   exit 1
+fi
+
+# The app's end-to-end test drives it through tauri-driver (WebDriver in front of
+# WebKitWebDriver, from webkit2gtk-driver above).
+if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+  echo "setup: installing tauri-driver"
+  cargo install tauri-driver --locked --quiet
 fi
 
 # Python test clients (boto3, pycognito, moto) in a private venv: never the system Python.

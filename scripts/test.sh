@@ -19,15 +19,20 @@ run_suite() { # name, command...
   if ! "$@" 2>&1 | tee -a "$log"; then failed_suites+=("$name"); fi
 }
 
+# The UI first: the app binary embeds ui/dist when it is compiled.
+run_suite "ui build" bash -c 'cd ui && npm run --silent build'
 # One build for every crate, the desktop shell (cloumer-studio) included: testing it apart
-# would compile the shared dependencies a second time with other features.
+# would compile the shared dependencies a second time with other features. It also builds
+# target/debug/cloumer-studio (UI embedded), which the end-to-end test drives.
 run_suite "rust workspace + desktop shell" cargo test --workspace --no-fail-fast
-if [ -f ui/package.json ]; then
-  run_suite "ui (vitest)" bash -c 'cd ui && npx vitest run'
-fi
-if [ -x e2e/run.sh ]; then
-  run_suite "app end to end" e2e/run.sh
-fi
+run_suite "ui (vitest)" bash -c 'cd ui && npx vitest run'
+# The real app under Xvfb through tauri-driver. The debug binary from the step above saves
+# CI a second, release build of everything; E2E_BUILD=release tests `make app`'s binary.
+case "${E2E_BUILD:-debug}" in
+  release) run_suite "app end to end" e2e/run.sh ;;
+  *) run_suite "app end to end" env STUDIO_BUILD=none \
+       STUDIO_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/cloumer-studio" e2e/run.sh ;;
+esac
 
 # One closing line over all Rust suites (cargo prints one `test result` per test binary).
 passed=$(grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}')
