@@ -14,7 +14,7 @@ use gst::subclass::prelude::*;
 
 use super::classify::ChildError;
 use super::location::{self, StreamKey};
-use super::part::SinkPart;
+use super::part::{self, SinkPart};
 use super::supervisor::{self, Config, Gate, Phase, Shared, lock};
 use crate::error::Error;
 
@@ -183,15 +183,28 @@ impl IvsSink {
             part.dispose(obj.upcast_ref());
             return Err(err);
         }
-        if part.start().is_err() {
+        // Registered before it starts: rtmp2sink connects in its own thread as soon as it
+        // starts, and a fast refusal (an untrusted certificate on loopback takes
+        // milliseconds) can post its error before start() returns. handle_message passes
+        // only the registered part's errors to the supervisor; registering afterwards lost
+        // that error and left the element waiting forever.
+        let elements = part.elements.clone();
+        lock(&self.shared.link).part = Some(part);
+        if part::start(&elements).is_err() {
             self.untarget_pads();
-            part.dispose(obj.upcast_ref());
+            // Only this thread replaces parts (the supervisor, or the state change before
+            // the supervisor exists), so the registered part is still ours.
+            if let Some(part) = lock(&self.shared.link).part.take() {
+                part.dispose(obj.upcast_ref());
+            }
             return Err(glib::bool_error!("cannot start the RTMP output"));
         }
         {
             let mut link = lock(&self.shared.link);
-            link.part = Some(part);
-            link.gate = Gate::AwaitKeyframe;
+            // An error already posted closed the gate: the supervisor replaces this part.
+            if link.pending_error.is_none() {
+                link.gate = Gate::AwaitKeyframe;
+            }
         }
         self.request_keyframe();
         Ok(())

@@ -146,18 +146,28 @@ pub(crate) fn byte_counts(rtmpsink: &gst::Element) -> (u64, u64) {
     }
 }
 
-impl SinkPart {
-    /// Starts the part at the bin's state.
-    pub(crate) fn start(&self) -> Result<(), gst::StateChangeError> {
-        for e in &self.elements {
-            e.sync_state_with_parent()
-                .map_err(|_| gst::StateChangeError)?;
-        }
-        Ok(())
+/// Starts a part's `elements` at their bin's state.
+pub(crate) fn start(elements: &[gst::Element]) -> Result<(), gst::StateChangeError> {
+    for e in elements {
+        e.sync_state_with_parent()
+            .map_err(|_| gst::StateChangeError)?;
     }
+    Ok(())
+}
+
+impl SinkPart {
 
     /// Stops and removes the part from `bin`.
+    ///
+    /// The part fails on the supervisor thread, possibly while the bin is still changing
+    /// state (an unreachable ingest refuses within milliseconds of PAUSED). Locking the
+    /// elements' state first keeps the bin from setting them back to PLAYING after we set
+    /// them to NULL: an element disposed while PLAYING leaves its queue task running on a
+    /// freed pad, which crashes the process.
     pub(crate) fn dispose(self, bin: &gst::Bin) {
+        for e in &self.elements {
+            e.set_locked_state(true);
+        }
         for e in self.elements.iter().rev() {
             let _ = e.set_state(gst::State::Null);
         }
