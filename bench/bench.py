@@ -36,7 +36,7 @@ def gst_launch_cmd(env, w, h, kbps, url):
         "flvmux", "name=mux", "streamable=true", "!", "rtmp2sink", f"location={url}{KEY}",
         "pulsesrc", f"device={env['mic']}", "!", "audioconvert", "!", "audioresample", "!",
         "audio/x-raw,rate=48000,channels=2", "!", "queue", "!", "audioconvert", "!",
-        "avenc_aac", "bitrate=128000", "!",
+        "voaacenc", "bitrate=128000", "!",
         "queue", "leaky=downstream", "max-size-buffers=0", "max-size-bytes=0", "max-size-time=3000000000", "!",
         "mux.",
     ]

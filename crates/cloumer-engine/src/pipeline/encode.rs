@@ -107,10 +107,24 @@ pub(super) fn audio_encoder(
     Ok(tee)
 }
 
-/// AAC-LC: FFmpeg's encoder (better quality) or VisualOn's.
+/// Below this audio bitrate FFmpeg's AAC encoder is preferred (see [`aac_encoder`]).
+const VOAAC_MIN_KBPS: u32 = 128;
+
+/// AAC-LC from VisualOn's encoder (gst-plugins-bad) or FFmpeg's (gst-libav).
+///
+/// From 128 kbps, VisualOn's: at IVS's usual 128-160 kbps both are close to transparent,
+/// and avenc_aac lives in gst-libav, whose plugin pulls in about 170 shared libraries
+/// (libavfilter's flite voices, rsvg, x265...): ~35 MiB more resident memory for the same
+/// job (measured with gst-launch-1.0, 720p30, docs/benchmarks.md). Below 128 kbps FFmpeg's
+/// encoder is audibly better, so it comes first there.
 fn aac_encoder(kbps: u32) -> Result<gst::Element> {
     let bitrate = (kbps * 1000).to_string();
-    for factory in ["avenc_aac", "voaacenc"] {
+    let order = if kbps >= VOAAC_MIN_KBPS {
+        ["voaacenc", "avenc_aac"]
+    } else {
+        ["avenc_aac", "voaacenc"]
+    };
+    for factory in order {
         if gst::ElementFactory::find(factory).is_some() {
             let enc = make(factory, Some(names::AUDIO_ENCODER))?;
             // The property is gint64 on one encoder and gint on the other.
@@ -119,8 +133,9 @@ fn aac_encoder(kbps: u32) -> Result<gst::Element> {
         }
     }
     Err(Error::MissingElement {
-        element: "avenc_aac".into(),
-        hint: "install gstreamer1.0-libav (or gstreamer1.0-plugins-bad for voaacenc)".into(),
+        element: order[0].into(),
+        hint: "install gstreamer1.0-plugins-bad (voaacenc) or gstreamer1.0-libav (avenc_aac)"
+            .into(),
     })
 }
 

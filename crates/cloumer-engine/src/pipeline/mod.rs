@@ -6,9 +6,10 @@
 //!  camera ─┘   (PiP)       └─ preview*: leaky queue [gate] ─   └─ queue ─ matroskamux ─ filesink
 //!                             videorate ─ videoscale ─ jpegenc ─ appsink        ^
 //!  mic ─ volume [─ level*] ┐                                   ┌─ ivssink.audio ─────────┘   |
-//!                          ├─ audiomixer ─── avenc_aac ──── tee┤                             |
+//!                          ├─ audiomixer ─── aacenc ─────── tee┤                             |
 //!  desktop ─ volume [─ level*] ┘                               └─ queue ─────────────────────┘
 //! ```
+//! `aacenc` is voaacenc or avenc_aac, chosen by bitrate (`encode::aac_encoder`).
 //! `*` only with `BroadcastConfig::preview` (see [`preview`]). A preview-only session (no
 //! output yet: the studio before going live) has no encoders at all: the canvas feeds only
 //! the preview and the mixed audio ends in a `fakesink` after its level meters.
