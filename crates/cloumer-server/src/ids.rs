@@ -13,9 +13,11 @@ fn pick(alphabet: &[u8], len: usize) -> String {
         .collect()
 }
 
-/// A 10-character channel name over `[A-Za-z0-9_-]` (the seed's form).
+/// A 10-character channel name over `[A-Za-z0-9_-]` (the seed's form), starting with a
+/// letter or digit: a leading `-` would read as an option wherever the name is an argument
+/// (`cloumer chat -xY...`, shell tools).
 pub fn channel_name() -> String {
-    pick(URL_SAFE, 10)
+    pick(ALNUM, 1) + &pick(URL_SAFE, 9)
 }
 
 /// An IVS-like stream key: `sk_<region>_<random>`.
@@ -38,4 +40,16 @@ pub fn bytes<const N: usize>() -> [u8; N] {
 /// A Cognito-like pool id suffix or client id: alphanumeric.
 pub fn alnum(len: usize) -> String {
     pick(ALNUM, len)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn channel_names_never_start_like_an_option() {
+        for _ in 0..2000 {
+            let name = super::channel_name();
+            assert_eq!(name.len(), 10);
+            assert!(name.as_bytes()[0].is_ascii_alphanumeric(), "{name}");
+        }
+    }
 }

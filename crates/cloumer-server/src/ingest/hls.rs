@@ -74,7 +74,7 @@ impl HlsPipeline {
                 &[gst::MessageType::Eos, gst::MessageType::Error],
             );
         }
-        let _ = self.pipeline.set_state(gst::State::Null);
+        // Dropping `self` here sets the pipeline to NULL.
     }
 
     /// The first error the pipeline posted, if any (non-blocking).
@@ -85,6 +85,15 @@ impl HlsPipeline {
             gst::MessageView::Error(e) => Some(e.error().to_string()),
             _ => None,
         }
+    }
+}
+
+impl Drop for HlsPipeline {
+    /// A pipeline dropped while PLAYING keeps its queue threads running on freed elements
+    /// (a crash): the publisher's error path and a cancelled connection drop it without
+    /// `finish`. After `finish` this is a no-op.
+    fn drop(&mut self) {
+        let _ = self.pipeline.set_state(gst::State::Null);
     }
 }
 

@@ -321,7 +321,10 @@ async fn media(p: &mut Publication, kind: u8, timestamp: u32, data: &[u8]) -> Re
     if let Some(hls) = &p.hls {
         if let Some(error) = hls.error() {
             tracing::error!(channel = %p.channel, %error, "HLS pipeline failed; recording continues");
-            p.hls = None;
+            // Dropping it stops it (a blocking state change): off the async workers.
+            if let Some(failed) = p.hls.take() {
+                tokio::task::spawn_blocking(move || drop(failed));
+            }
         } else {
             hls.push(tag);
         }
