@@ -110,6 +110,39 @@ async fn ffmpeg_publishes_over_rtmps_live_recorded_and_hls() -> Result<()> {
     Ok(())
 }
 
+/// A publisher that dies (no RTMP close, no TLS close_notify) still ends the stream: isLive
+/// goes back to "false" and the server, whose HLS pipeline was running, keeps serving.
+#[tokio::test]
+async fn killed_rtmps_publisher_ends_the_stream() -> Result<()> {
+    if !media::have("ffmpeg") {
+        eprintln!("skipping: ffmpeg not installed");
+        return Ok(());
+    }
+    let t = common::start().await;
+    let tokens = t.user("crasher@example.com", "crasher").await;
+    let id = tokens["IdToken"].as_str().unwrap();
+    let page = t.mypage(id).await;
+    let ingest = t.server.backend_profile().rtmps_url.context("rtmps_url")?;
+    let url = format!("{ingest}{}", page["streamKey"].as_str().unwrap());
+    // kill_on_drop: aborting the task kills ffmpeg (SIGKILL) mid-stream.
+    let publisher = tokio::spawn(async move { media::publish(&url, "640x360", &[], 60).await });
+
+    let server = &t;
+    assert!(
+        media::eventually(|| async move { server.mypage(id).await["isLive"] == "true" }).await,
+        "isLive never became \"true\""
+    );
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    publisher.abort();
+    assert!(
+        media::eventually(|| async move { server.mypage(id).await["isLive"] == "false" }).await,
+        "isLive stayed \"true\" after the publisher died"
+    );
+    let (status, _) = t.get("/public/broadcast_status", None).await;
+    assert_eq!(status, 200, "the server still answers");
+    Ok(())
+}
+
 #[tokio::test]
 async fn wrong_key_over_rtmps_is_refused() -> Result<()> {
     if !media::have("ffmpeg") {

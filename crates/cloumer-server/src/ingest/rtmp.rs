@@ -96,12 +96,15 @@ where
         &mut publication,
     )
     .await;
+    // From here on every error goes into `outcome` instead of returning: a publication
+    // must always be finished (recording flushed, HLS stopped, Stream End sent), also
+    // when the publisher just drops the connection (rtmp2sink closes TLS without
+    // close_notify, which is a read error).
     if matches!(outcome, Ok(Flow::Continue)) {
-        let results = session.handle_input(&leftover).map_err(rtmp_err)?;
-        outcome = handle_results(
+        outcome = feed(
             &mut stream,
             &mut session,
-            results,
+            &leftover,
             &context,
             &mut publication,
         )
@@ -110,25 +113,26 @@ where
     let mut buf = vec![0u8; 64 * 1024];
     while matches!(outcome, Ok(Flow::Continue)) {
         let n = tokio::select! {
-            read = stream.read(&mut buf) => read?,
+            read = stream.read(&mut buf) => match read {
+                Ok(n) => n,
+                Err(e) => {
+                    outcome = Err(e.into());
+                    break;
+                }
+            },
             _ = stop.changed() => 0,
         };
         if n == 0 {
             break;
         }
-        outcome = match session.handle_input(&buf[..n]) {
-            Ok(results) => {
-                handle_results(
-                    &mut stream,
-                    &mut session,
-                    results,
-                    &context,
-                    &mut publication,
-                )
-                .await
-            }
-            Err(e) => Err(rtmp_err(e)),
-        };
+        outcome = feed(
+            &mut stream,
+            &mut session,
+            &buf[..n],
+            &context,
+            &mut publication,
+        )
+        .await;
     }
     if let Some(publication) = publication.take() {
         finish(publication, &context).await;
@@ -141,6 +145,18 @@ where
         Ok(Flow::Continue) => Ok(()),
         Err(e) => Err(e),
     }
+}
+
+/// Hands received bytes to the RTMP session and acts on what it makes of them.
+async fn feed<S: AsyncWrite + Unpin>(
+    stream: &mut S,
+    session: &mut ServerSession,
+    bytes: &[u8],
+    context: &IngestContext,
+    publication: &mut Option<Publication>,
+) -> Result<Flow> {
+    let results = session.handle_input(bytes).map_err(rtmp_err)?;
+    handle_results(stream, session, results, context, publication).await
 }
 
 async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S) -> Result<Vec<u8>> {
