@@ -13,19 +13,31 @@ pub struct Failure {
 impl Failure {
     /// 1: anything not covered below.
     pub fn other(message: impl Display) -> Self {
-        Self { code: 1, message: message.to_string() }
+        Self {
+            code: 1,
+            message: message.to_string(),
+        }
     }
     /// 2: bad arguments or configuration.
     pub fn usage(message: impl Display) -> Self {
-        Self { code: 2, message: message.to_string() }
+        Self {
+            code: 2,
+            message: message.to_string(),
+        }
     }
     /// 3: the ingest rejected the stream key.
     pub fn key_rejected(message: impl Display) -> Self {
-        Self { code: 3, message: message.to_string() }
+        Self {
+            code: 3,
+            message: message.to_string(),
+        }
     }
     /// 4: TLS failed (untrusted or invalid certificate, handshake).
     pub fn tls(message: impl Display) -> Self {
-        Self { code: 4, message: message.to_string() }
+        Self {
+            code: 4,
+            message: message.to_string(),
+        }
     }
 
     pub fn report(self) -> ExitCode {

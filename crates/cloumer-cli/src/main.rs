@@ -15,7 +15,11 @@ use clap::{Parser, Subcommand};
 use crate::failure::Failure;
 
 #[derive(Debug, Parser)]
-#[command(name = "cloumer", version, about = "Go live on Amazon IVS (or any RTMP(S) ingest) from the command line")]
+#[command(
+    name = "cloumer",
+    version,
+    about = "Go live on Amazon IVS (or any RTMP(S) ingest) from the command line"
+)]
 struct Cli {
     /// Backend profile (TOML) to use; `login` remembers it for later commands.
     #[arg(long, global = true, env = "CLOUMER_BACKEND", value_name = "FILE")]
@@ -87,9 +91,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Confirm(args) => commands::account::confirm(args, backend).await,
         Command::ResendCode(args) => commands::account::resend_code(args, backend).await,
         Command::ForgotPassword(args) => commands::account::forgot_password(args, backend).await,
-        Command::ConfirmPassword(args) => {
-            commands::account::confirm_password(args, backend).await
-        }
+        Command::ConfirmPassword(args) => commands::account::confirm_password(args, backend).await,
         Command::Login(args) => commands::account::login(args, backend).await,
         Command::Logout => commands::account::logout(backend).await,
         Command::Profile(args) => commands::account::profile(args, backend).await,

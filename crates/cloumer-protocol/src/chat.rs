@@ -31,7 +31,11 @@ pub enum ClientFrame {
         request_id: String,
         #[serde(rename = "Content")]
         content: String,
-        #[serde(rename = "Attributes", default, skip_serializing_if = "BTreeMap::is_empty")]
+        #[serde(
+            rename = "Attributes",
+            default,
+            skip_serializing_if = "BTreeMap::is_empty"
+        )]
         attributes: Attributes,
     },
     DeleteMessage {
@@ -167,7 +171,13 @@ mod tests {
             r#"{"Type":"ERROR","Id":"e","RequestId":"r","ErrorCode":403,"ErrorMessage":"no"}"#,
         )
         .unwrap();
-        assert!(matches!(e, ServerFrame::Error(ChatError { error_code: 403, .. })));
+        assert!(matches!(
+            e,
+            ServerFrame::Error(ChatError {
+                error_code: 403,
+                ..
+            })
+        ));
     }
 
     #[test]

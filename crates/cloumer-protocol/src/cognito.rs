@@ -158,9 +158,17 @@ pub struct IdTokenClaims {
     pub email: Option<String>,
     #[serde(default)]
     pub nickname: Option<String>,
-    #[serde(rename = "custom:chanelName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "custom:chanelName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub chanel_name: Option<String>,
-    #[serde(rename = "cognito:username", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cognito:username",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub username: Option<String>,
     pub token_use: String,
     pub iss: String,

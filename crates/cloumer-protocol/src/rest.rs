@@ -97,9 +97,17 @@ pub struct PlayBack {
 /// which clients must treat as an error, so every field is optional on the wire.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ChatTokenResponse {
-    #[serde(rename = "sessionExpirationTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "sessionExpirationTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub session_expiration_time: Option<String>,
-    #[serde(rename = "tokenExpirationTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "tokenExpirationTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub token_expiration_time: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,

@@ -156,7 +156,6 @@ pub(crate) fn start(elements: &[gst::Element]) -> Result<(), gst::StateChangeErr
 }
 
 impl SinkPart {
-
     /// Stops and removes the part from `bin`.
     ///
     /// The part fails on the supervisor thread, possibly while the bin is still changing
