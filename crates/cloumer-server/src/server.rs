@@ -13,8 +13,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tower_http::cors::CorsLayer;
 
-use crate::auth::jwt::TokenIssuer;
 use crate::auth::outbox::Outbox;
+use crate::auth::tokens::Tokens;
 use crate::db::Db;
 use crate::media::{ChatGrant, ChatRooms, MediaUrls};
 use crate::state::{AppState, Pool, SharedState};
@@ -147,13 +147,7 @@ impl Server {
         let api_url = format!("http://{}", listener.local_addr()?);
         let cognito_endpoint = format!("{api_url}/cognito/");
         let issuer = format!("{api_url}/cognito/{pool_id}");
-        let tokens = {
-            let db = db.clone();
-            let client_id = client_id.clone();
-            tokio::task::spawn_blocking(move || TokenIssuer::load(&db, issuer, client_id))
-                .await
-                .map_err(|e| Error::Io(std::io::Error::other(e)))??
-        };
+        let tokens = Tokens::start(db.clone(), issuer, client_id.clone());
         let store = Arc::new(SqliteStore::new(db));
         let chat = {
             let data_dir = config.data_dir.clone();

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use crate::auth::jwt::TokenIssuer;
 use crate::auth::outbox::Outbox;
+use crate::auth::tokens::Tokens;
 use crate::media::{ChatRooms, MediaUrls};
 use crate::store::{
     AvatarStore, ChannelStore, ModeratorStore, SessionStore, StreamEventLog, UserStore,
@@ -37,7 +37,7 @@ pub struct AppState {
     pub moderators: Arc<dyn ModeratorStore>,
     pub avatars: Arc<dyn AvatarStore>,
     pub events: Arc<dyn StreamEventLog>,
-    pub tokens: TokenIssuer,
+    pub tokens: Arc<Tokens>,
     pub outbox: Outbox,
     pub chat: Arc<dyn ChatRooms>,
     pub media: Arc<dyn MediaUrls>,

@@ -4,3 +4,4 @@ pub mod jwt;
 pub mod outbox;
 pub mod password;
 pub mod srp;
+pub mod tokens;

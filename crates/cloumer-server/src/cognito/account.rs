@@ -17,7 +17,12 @@ pub(crate) async fn caller(
     token: &str,
 ) -> Result<(AccessClaims, User), CognitoError> {
     let invalid = || CognitoError::not_authorized("Invalid Access Token");
-    let claims = state.tokens.verify_access(token).map_err(|_| invalid())?;
+    let claims = state
+        .tokens
+        .get()
+        .await?
+        .verify_access(token)
+        .map_err(|_| invalid())?;
     let session = state
         .sessions
         .session(&claims.origin_jti)

@@ -57,7 +57,7 @@ async fn tokens(
     session_id: &str,
 ) -> Result<(String, String), CognitoError> {
     let channel = state.channels.channel_by_owner(&user.sub).await?;
-    Ok(state.tokens.issue(&Subject {
+    Ok(state.tokens.get().await?.issue(&Subject {
         sub: &user.sub,
         username: &user.username,
         email: &user.email,

@@ -133,5 +133,11 @@ pub async fn handle(State(state): State<SharedState>, headers: HeaderMap, body: 
 
 /// `GET <issuer>/.well-known/jwks.json`.
 pub async fn jwks(State(state): State<SharedState>) -> Response {
-    axum::Json(state.tokens.jwks().clone()).into_response()
+    match state.tokens.get().await {
+        Ok(tokens) => axum::Json(tokens.jwks().clone()).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "JWKS unavailable");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
 }

@@ -33,6 +33,8 @@ impl FromRequestParts<SharedState> for Caller {
         let token = header.strip_prefix("Bearer ").unwrap_or(header).trim();
         let claims = state
             .tokens
+            .get()
+            .await?
             .verify_id(token)
             .map_err(|_| ApiFailure::unauthorized())?;
         // Signed-out sessions lose their ID tokens too.
