@@ -6,15 +6,12 @@
 
 mod common;
 
-use std::process::Command;
-
 #[tokio::test]
 async fn python_websockets_client_chats_and_moderates() {
-    let have = Command::new("python3")
-        .args(["-c", "import websockets.asyncio.client"])
-        .status();
-    if !have.is_ok_and(|s| s.success()) {
-        eprintln!("SKIP: python3 with websockets >= 13 is needed (pip install websockets)");
+    if !common::python_can(
+        "import websockets.asyncio.client",
+        "websockets >= 13: pip install websockets",
+    ) {
         return;
     }
     let t = common::start().await;

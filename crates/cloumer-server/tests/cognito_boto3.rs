@@ -5,15 +5,9 @@
 
 mod common;
 
-use std::process::Command;
-
 #[tokio::test]
 async fn boto3_and_pycognito_sign_up_srp_refresh_sign_out() {
-    let have = Command::new("python3")
-        .args(["-c", "import boto3, pycognito"])
-        .status();
-    if !have.is_ok_and(|s| s.success()) {
-        eprintln!("SKIP: python3 with boto3 and pycognito is needed (pip install boto3 pycognito)");
+    if !common::python_can("import boto3, pycognito", "pip install boto3 pycognito") {
         return;
     }
     let t = common::start().await;

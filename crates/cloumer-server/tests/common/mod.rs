@@ -16,6 +16,18 @@ pub struct TestServer {
     pub http: reqwest::Client,
 }
 
+/// Whether `python3 -c <imports>` works; prints why the calling test skips when not.
+pub fn python_can(imports: &str, install: &str) -> bool {
+    let ok = std::process::Command::new("python3")
+        .args(["-c", imports])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("SKIP: python3 cannot `{imports}` ({install})");
+    }
+    ok
+}
+
 pub async fn start() -> TestServer {
     start_with(|config| config).await
 }
