@@ -1,6 +1,6 @@
 //! Chat fan-out benchmark (ignored in normal test runs; `bench/server/chat_fanout.sh` runs it in
-//! release mode): N clients in one room, one sender at 9.5 messages/s (the room allows 10), delivery latency
-//! from send to each client's receipt, all on loopback in one process.
+//! release mode): N clients in one room, one sender at 9.5 messages/s (the room allows 10),
+//! delivery latency from send to each client's receipt, all on loopback in one process.
 
 use std::time::{Duration, Instant};
 
