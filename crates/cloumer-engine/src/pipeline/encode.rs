@@ -2,6 +2,7 @@
 
 use gst::prelude::*;
 
+use super::start_gate::{StartGate, Track};
 use super::{add_chain, make, names};
 use crate::config::{BroadcastConfig, EncoderChoice};
 use crate::error::{Error, Result};
@@ -10,13 +11,14 @@ use crate::error::{Error, Result};
 pub(crate) const KEYFRAME_INTERVAL_SECS: u32 = 2;
 
 /// ```text
-///  canvas ─ queue ─ cloumer-video-encoder ─ cloumer-video-tee
+///  canvas ─[start gate]─ queue ─ cloumer-video-encoder ─ cloumer-video-tee
 /// ```
 /// The queue gives the encoder its own thread so capture never waits on it.
 pub(super) fn video_encoder(
     pipeline: &gst::Pipeline,
     config: &BroadcastConfig,
     canvas: &gst::Element,
+    gate: &StartGate,
 ) -> Result<gst::Element> {
     let queue = make("queue", None)?;
     let encoder = h264_encoder(config)?;
@@ -24,6 +26,7 @@ pub(super) fn video_encoder(
     tee.set_property("allow-not-linked", true);
     add_chain(pipeline, &[&queue, &encoder, &tee])?;
     canvas.link(&queue)?;
+    gate_input(gate, &queue, Track::Video)?;
     Ok(tee)
 }
 
@@ -90,12 +93,13 @@ fn ghost(bin: &gst::Bin, element: &gst::Element, pad: &str) -> Result<()> {
 }
 
 /// ```text
-///  mixed audio ─ queue ─ audioconvert ─ cloumer-audio-encoder (AAC-LC) ─ cloumer-audio-tee
+///  mixed audio ─[start gate]─ queue ─ audioconvert ─ cloumer-audio-encoder (AAC-LC) ─ cloumer-audio-tee
 /// ```
 pub(super) fn audio_encoder(
     pipeline: &gst::Pipeline,
     config: &BroadcastConfig,
     audio: &gst::Element,
+    gate: &StartGate,
 ) -> Result<gst::Element> {
     let queue = make("queue", None)?;
     let convert = make("audioconvert", None)?;
@@ -104,7 +108,16 @@ pub(super) fn audio_encoder(
     tee.set_property("allow-not-linked", true);
     add_chain(pipeline, &[&queue, &convert, &encoder, &tee])?;
     audio.link(&queue)?;
+    gate_input(gate, &queue, Track::Audio)?;
     Ok(tee)
+}
+
+fn gate_input(gate: &StartGate, queue: &gst::Element, track: Track) -> Result<()> {
+    let pad = queue
+        .static_pad("sink")
+        .ok_or_else(|| Error::Pipeline("a queue without a sink pad".into()))?;
+    gate.install(&pad, track);
+    Ok(())
 }
 
 /// Below this audio bitrate FFmpeg's AAC encoder is preferred (see [`aac_encoder`]).

@@ -9,7 +9,8 @@
 //!                          ├─ audiomixer ─── aacenc ─────── tee┤                             |
 //!  desktop ─ volume [─ level*] ┘                               └─ queue ─────────────────────┘
 //! ```
-//! `aacenc` is voaacenc or avenc_aac, chosen by bitrate (`encode::aac_encoder`).
+//! `aacenc` is voaacenc or avenc_aac, chosen by bitrate (`encode::aac_encoder`). Both
+//! encoders sit behind a start gate ([`start_gate`]) so picture and sound begin together.
 //! `*` only with `BroadcastConfig::preview` (see [`preview`]). A preview-only session (no
 //! output yet: the studio before going live) has no encoders at all: the canvas feeds only
 //! the preview and the mixed audio ends in a `fakesink` after its level meters.
@@ -22,6 +23,7 @@ mod encode;
 pub mod names;
 mod outputs;
 mod preview;
+mod start_gate;
 mod video;
 
 pub(crate) use audio::set_volume;
@@ -110,8 +112,10 @@ impl<'a> PipelineBuilder<'a> {
                 recording: false,
             });
         }
-        let video_tee = encode::video_encoder(&pipeline, self.config, &canvas)?;
-        let audio_tee = encode::audio_encoder(&pipeline, self.config, &audio)?;
+        // Encoded picture and sound start together (see `start_gate`).
+        let gate = start_gate::StartGate::default();
+        let video_tee = encode::video_encoder(&pipeline, self.config, &canvas, &gate)?;
+        let audio_tee = encode::audio_encoder(&pipeline, self.config, &audio, &gate)?;
         let mut ivssink = false;
         if let Some(stream) = &self.config.outputs.stream {
             ivssink = outputs::stream(&pipeline, stream, &video_tee, &audio_tee)?;
