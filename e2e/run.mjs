@@ -166,6 +166,14 @@ try {
     await wd.click(await wd.find('go-live'));
     await wd.until('live', async () => (await textOf('live-state')) === 'live', 90000);
     await wd.until('stats', async () => (await textOf('stats-bitrate')) !== '—', 30000);
+    // The preview shows what goes out: frames (480x270 from the 720p canvas) keep being drawn.
+    const drawn = async () => {
+      const [canvas] = await wd.findAll('[data-testid="preview"] canvas');
+      if (!canvas || (await wd.property(canvas, 'width')) !== 480) return 0;
+      return Number(await wd.script('return arguments[0].dataset.frames || 0', [{ 'element-6066-11e4-a52e-4f735466cecf': canvas }]));
+    };
+    const first = await wd.until('a preview frame drawn', drawn, 30000);
+    await wd.until('more preview frames drawn', async () => (await drawn()) >= first + 5, 10000);
     // The embedded server really receives it: its HLS playback has the video.
     // textContent: the URL may be cut by an ellipsis on screen.
     const url = String(await wd.property(await wd.find('playback-url'), 'textContent')).trim();

@@ -29,6 +29,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "reconnect_now",
     "start_preview",
     "stop_preview",
+    "set_preview_visible",
     "chat_open",
     "chat_send",
     "chat_delete",

@@ -54,6 +54,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             live::reconnect_now,
             live::start_preview,
             live::stop_preview,
+            live::set_preview_visible,
             chat::chat_open,
             chat::chat_send,
             chat::chat_delete,

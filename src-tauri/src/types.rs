@@ -217,14 +217,25 @@ pub struct StatsSample {
     pub health: Option<String>,
 }
 
-/// A downscaled preview frame.
-#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct PreviewFrame {
-    pub width: u32,
-    pub height: u32,
-    /// JPEG, base64 (goes straight into a `data:` URL).
-    pub jpeg_base64: String,
+/// A downscaled preview frame: one baseline JPEG (it carries its own size), sent as raw
+/// bytes. The UI gets an `ArrayBuffer` and draws it with `createImageBitmap` on a canvas;
+/// base64 in JSON into an `<img>` cost a third more bytes, an encode, a JSON parse and a
+/// base64 decode per frame, and left every frame in WebKit's memory cache.
+#[derive(Debug, Clone)]
+pub struct PreviewJpeg(pub Vec<u8>);
+
+impl tauri::ipc::IpcResponse for PreviewJpeg {
+    fn body(self) -> tauri::Result<tauri::ipc::InvokeResponseBody> {
+        Ok(tauri::ipc::InvokeResponseBody::Raw(self.0))
+    }
+}
+
+/// specta has no name for `ArrayBuffer`; `any` lets the UI type its end as
+/// `Channel<ArrayBuffer>`.
+impl specta::Type for PreviewJpeg {
+    fn inline(_: &mut specta::TypeCollection, _: specta::Generics) -> specta::datatype::DataType {
+        specta::datatype::DataType::Any
+    }
 }
 
 /// Peak levels in dBFS (-90 = silence).

@@ -31,7 +31,7 @@ pub use devices::{Device, DeviceKind, list_devices};
 pub use encoders::{EncoderInfo, h264_encoders};
 pub use error::{ConfigError, Error, Result};
 pub use pipeline::{BuiltPipeline, PipelineBuilder, names};
-pub use preview::{AudioLevel, PreviewFrame};
+pub use preview::{AudioLevel, PreviewFrame, PreviewSubscriber};
 pub use secret::StreamKey;
 pub use session::SessionHandle;
 pub use state::{Event, InvalidTransition, SessionState, StopReason, next};

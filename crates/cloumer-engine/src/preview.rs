@@ -42,6 +42,17 @@ impl std::fmt::Debug for PreviewFrame {
     }
 }
 
+/// Hands out preview receivers ([`crate::SessionHandle::preview_subscriber`]); frames are
+/// made only while one of them exists.
+#[derive(Debug, Clone)]
+pub struct PreviewSubscriber(pub(crate) Arc<watch::Sender<Option<PreviewFrame>>>);
+
+impl PreviewSubscriber {
+    pub fn subscribe(&self) -> watch::Receiver<Option<PreviewFrame>> {
+        self.0.subscribe()
+    }
+}
+
 /// The level of one audio source (after its volume and mute), over the last
 /// [`LEVEL_INTERVAL`], loudest channel. dBFS: 0 is full scale, [`SILENCE_DB`] is silence.
 #[derive(Debug, Clone, PartialEq, Serialize)]

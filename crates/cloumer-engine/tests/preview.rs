@@ -185,3 +185,48 @@ fn no_output_is_allowed_only_with_a_preview() {
     );
     assert!(!built.streaming && !built.recording);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_frames_are_made_while_nobody_watches() {
+    // Preview only: the studio before going live, window hidden then shown again.
+    let handle = SessionHandle::spawn(config(true, None)).expect("spawn");
+    let subscriber = handle.preview_subscriber();
+    wait_running(&handle).await;
+    let first = |mut rx: tokio::sync::watch::Receiver<Option<cloumer_engine::PreviewFrame>>| async move {
+        tokio::time::timeout(Duration::from_secs(10), rx.wait_for(Option::is_some))
+            .await
+            .expect("a preview frame within 10 s")
+            .expect("preview channel")
+            .clone()
+            .expect("a frame")
+    };
+    let before = first(subscriber.subscribe())
+        .await
+        .pts
+        .expect("timestamped");
+
+    // Nobody subscribed for 1.5 s: had the branch gone on making frames (15 a second), the
+    // latest one would be about 1.5 s newer than the one seen before.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mut rx = subscriber.subscribe();
+    let kept = rx
+        .borrow_and_update()
+        .as_ref()
+        .and_then(|f| f.pts)
+        .expect("the last frame");
+    assert!(
+        kept.saturating_sub(before) < Duration::from_millis(500),
+        "frames were made while nobody watched: {before:?} then {kept:?}"
+    );
+
+    // Watching again: new frames flow.
+    tokio::time::timeout(
+        Duration::from_secs(5),
+        rx.wait_for(|f| f.as_ref().and_then(|f| f.pts) > Some(kept + Duration::from_millis(500))),
+    )
+    .await
+    .expect("new frames within 5 s")
+    .expect("preview channel");
+    drop(subscriber);
+    assert_eq!(handle.stop().await.name(), "stopped");
+}

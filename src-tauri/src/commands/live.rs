@@ -2,7 +2,7 @@ use tauri::ipc::Channel;
 
 use super::{Result, Services, State};
 use crate::services::MediaChannels;
-use crate::types::{AudioLevels, DeviceInfo, LiveState, PreviewFrame, StatsSample};
+use crate::types::{AudioLevels, DeviceInfo, LiveState, PreviewJpeg, StatsSample};
 
 #[tauri::command]
 #[specta::specta]
@@ -15,7 +15,7 @@ pub async fn list_devices(s: State<'_, Services>) -> Result<Vec<DeviceInfo>> {
 #[specta::specta]
 pub fn subscribe_media(
     s: State<'_, Services>,
-    preview: Channel<PreviewFrame>,
+    preview: Channel<PreviewJpeg>,
     levels: Channel<AudioLevels>,
     stats: Channel<StatsSample>,
 ) {
@@ -57,6 +57,14 @@ pub async fn start_preview(s: State<'_, Services>) -> Result<()> {
 pub async fn stop_preview(s: State<'_, Services>) -> Result<()> {
     s.stop_preview().await;
     Ok(())
+}
+
+/// The window shows or hides (minimised, in the tray, another tab of the desktop): no
+/// preview frames are made while nobody can see them.
+#[tauri::command]
+#[specta::specta]
+pub fn set_preview_visible(s: State<'_, Services>, visible: bool) {
+    s.set_preview_visible(visible);
 }
 
 #[tauri::command]

@@ -5,7 +5,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use cloumer_engine::SessionHandle;
+use cloumer_engine::{PreviewSubscriber, SessionHandle, SessionState};
 use tauri::ipc::Channel;
 use tokio::sync::watch;
 
@@ -13,23 +13,35 @@ use super::Services;
 use super::cpu::CpuMeter;
 use super::engine_map::{self, broadcast_config, engine_error};
 use crate::error::{AppError, Result};
-use crate::types::{AudioLevels, DeviceInfo, LiveState, PreviewFrame, StatsSample};
+use crate::types::{AudioLevels, DeviceInfo, LiveState, PreviewJpeg, StatsSample};
 
 /// The UI's receivers for high-rate data; replaced when the window reloads.
 pub struct MediaChannels {
-    pub preview: Channel<PreviewFrame>,
+    pub preview: Channel<PreviewJpeg>,
     pub levels: Channel<AudioLevels>,
     pub stats: Channel<StatsSample>,
 }
 
 type SharedMedia = Arc<Mutex<Option<MediaChannels>>>;
 
-#[derive(Default)]
 pub struct Broadcast {
     media: SharedMedia,
     session: tokio::sync::Mutex<Option<SessionHandle>>,
     /// The preview-only session while not live (and the preview is on).
     preview: tokio::sync::Mutex<Option<SessionHandle>>,
+    /// Whether the window can be seen: no preview frames are made while it cannot.
+    window_visible: watch::Sender<bool>,
+}
+
+impl Default for Broadcast {
+    fn default() -> Self {
+        Self {
+            media: SharedMedia::default(),
+            session: Default::default(),
+            preview: Default::default(),
+            window_visible: watch::Sender::new(true),
+        }
+    }
 }
 
 impl Services {
@@ -37,6 +49,10 @@ impl Services {
         if let Ok(mut media) = self.broadcast.media.lock() {
             *media = Some(channels);
         }
+    }
+
+    pub fn set_preview_visible(&self, visible: bool) {
+        self.broadcast.window_visible.send_replace(visible);
     }
 
     pub async fn devices(&self) -> Result<Vec<DeviceInfo>> {
@@ -69,7 +85,7 @@ impl Services {
         let session = SessionHandle::spawn(config).map_err(engine_error)?;
         forward_states(&session, self.live.clone());
         forward_stats(&session, self.broadcast.media.clone());
-        forward_preview(&session, self.broadcast.media.clone());
+        forward_preview(&session, &self.broadcast);
         self.live.send_replace(LiveState::Connecting);
         if let Err(e) = session.start().await {
             let error = engine_error(e);
@@ -112,7 +128,7 @@ impl Services {
         }
         let config = broadcast_config(&self.settings.get(), None, force_test());
         let session = SessionHandle::spawn(config).map_err(engine_error)?;
-        forward_preview(&session, self.broadcast.media.clone());
+        forward_preview(&session, &self.broadcast);
         session.start().await.map_err(engine_error)?;
         *slot = Some(session);
         Ok(())
@@ -163,22 +179,20 @@ fn send_media(media: &SharedMedia, send: impl FnOnce(&MediaChannels)) {
 
 /// Preview frames (latest only: a slow window skips frames, never delays the stream) and
 /// level meters; the meters fall silent when the session ends.
-fn forward_preview(session: &SessionHandle, media: SharedMedia) {
-    let mut frames = session.preview();
-    let frame_media = media.clone();
+fn forward_preview(session: &SessionHandle, broadcast: &Broadcast) {
+    let frames = session.preview_subscriber();
+    let ended = session.state();
+    let visible = broadcast.window_visible.subscribe();
+    let frame_media = broadcast.media.clone();
     tauri::async_runtime::spawn(async move {
-        while frames.changed().await.is_ok() {
-            let frame = frames
-                .borrow_and_update()
-                .as_ref()
-                .map(engine_map::preview_frame);
-            if let Some(frame) = frame {
-                send_media(&frame_media, |m| {
-                    let _ = m.preview.send(frame);
-                });
-            }
-        }
+        forward_frames(frames, ended, visible, |frame| {
+            send_media(&frame_media, |m| {
+                let _ = m.preview.send(engine_map::preview_frame(frame));
+            });
+        })
+        .await;
     });
+    let media = broadcast.media.clone();
     let mut levels = session.audio_levels();
     tauri::async_runtime::spawn(async move {
         while levels.changed().await.is_ok() {
@@ -191,6 +205,38 @@ fn forward_preview(session: &SessionHandle, media: SharedMedia) {
             let _ = m.levels.send(engine_map::audio_levels(&[]));
         });
     });
+}
+
+/// Hands every new frame to `send` while the window is visible, until the session ends.
+/// While the window is hidden it holds no receiver, so the engine makes no frames (no
+/// scaling, no JPEG) for nobody to see.
+async fn forward_frames(
+    frames: PreviewSubscriber,
+    mut ended: watch::Receiver<SessionState>,
+    mut visible: watch::Receiver<bool>,
+    send: impl Fn(&cloumer_engine::PreviewFrame),
+) {
+    loop {
+        tokio::select! {
+            _ = ended.wait_for(SessionState::is_terminal) => return,
+            shown = visible.wait_for(|v| *v) => if shown.is_err() { return },
+        }
+        let mut receiver = frames.subscribe();
+        loop {
+            tokio::select! {
+                _ = ended.wait_for(SessionState::is_terminal) => return,
+                _ = visible.wait_for(|v| !*v) => break,
+                changed = receiver.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                    if let Some(frame) = receiver.borrow_and_update().as_ref() {
+                        send(frame);
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn forward_stats(session: &SessionHandle, media: SharedMedia) {
@@ -219,4 +265,70 @@ fn forward_stats(session: &SessionHandle, media: SharedMedia) {
             });
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use super::*;
+    use crate::types::Settings;
+
+    /// A preview-only session on test sources, as the studio runs before going live.
+    fn preview_session() -> SessionHandle {
+        let config = broadcast_config(&Settings::default(), None, true);
+        SessionHandle::spawn(config).expect("a preview-only session")
+    }
+
+    async fn frames_within(sent: &AtomicUsize, from: usize, wait: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + wait;
+        while tokio::time::Instant::now() < deadline {
+            if sent.load(Ordering::SeqCst) > from {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        false
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn frames_stop_while_the_window_is_hidden_and_the_task_ends_with_the_session() {
+        let session = preview_session();
+        let visible = watch::Sender::new(true);
+        let sent = Arc::new(AtomicUsize::new(0));
+        let counter = sent.clone();
+        let task = tokio::spawn(forward_frames(
+            session.preview_subscriber(),
+            session.state(),
+            visible.subscribe(),
+            move |_| {
+                counter.fetch_add(1, Ordering::SeqCst);
+            },
+        ));
+        session.start().await.expect("start");
+        assert!(
+            frames_within(&sent, 0, Duration::from_secs(15)).await,
+            "no frame while visible"
+        );
+
+        visible.send_replace(false);
+        tokio::time::sleep(Duration::from_millis(300)).await; // a frame may be in flight
+        let hidden_at = sent.load(Ordering::SeqCst);
+        assert!(
+            !frames_within(&sent, hidden_at, Duration::from_secs(1)).await,
+            "frames sent while hidden"
+        );
+
+        visible.send_replace(true);
+        assert!(
+            frames_within(&sent, hidden_at, Duration::from_secs(5)).await,
+            "no frame after showing the window again"
+        );
+        session.stop().await;
+        tokio::time::timeout(Duration::from_secs(5), task)
+            .await
+            .expect("the forwarding task ends with the session")
+            .expect("task");
+    }
 }

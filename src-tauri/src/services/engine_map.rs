@@ -10,7 +10,7 @@ use cloumer_engine::{
 
 use crate::error::AppError;
 use crate::types::{
-    AudioLevels, Corner, DeviceInfo, DeviceKind, LiveState, PreviewFrame, QualityPreset, Settings,
+    AudioLevels, Corner, DeviceInfo, DeviceKind, LiveState, PreviewJpeg, QualityPreset, Settings,
 };
 
 /// Where the stream goes: an ingest URL and its key (never logged), and the certificate a
@@ -112,13 +112,8 @@ pub fn audio_levels(levels: &[cloumer_engine::AudioLevel]) -> AudioLevels {
     }
 }
 
-pub fn preview_frame(frame: &cloumer_engine::PreviewFrame) -> PreviewFrame {
-    use base64::Engine as _;
-    PreviewFrame {
-        width: frame.width,
-        height: frame.height,
-        jpeg_base64: base64::engine::general_purpose::STANDARD.encode(&frame.jpeg),
-    }
+pub fn preview_frame(frame: &cloumer_engine::PreviewFrame) -> PreviewJpeg {
+    PreviewJpeg(frame.jpeg.to_vec())
 }
 
 pub fn live_state(state: &SessionState) -> LiveState {

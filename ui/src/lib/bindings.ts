@@ -187,7 +187,7 @@ async saveSettings(settings: Settings) : Promise<Result<Settings, AppError>> {
 /**
  * Registers the window's receivers for preview frames, audio levels and stats.
  */
-async subscribeMedia(preview: TAURI_CHANNEL<PreviewFrame>, levels: TAURI_CHANNEL<AudioLevels>, stats: TAURI_CHANNEL<StatsSample>) : Promise<void> {
+async subscribeMedia(preview: TAURI_CHANNEL<any>, levels: TAURI_CHANNEL<AudioLevels>, stats: TAURI_CHANNEL<StatsSample>) : Promise<void> {
     await TAURI_INVOKE("subscribe_media", { preview, levels, stats });
 },
 async getLiveState() : Promise<LiveState> {
@@ -238,6 +238,13 @@ async stopPreview() : Promise<Result<null, AppError>> {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+/**
+ * The window shows or hides (minimised, in the tray, another tab of the desktop): no
+ * preview frames are made while nobody can see them.
+ */
+async setPreviewVisible(visible: boolean) : Promise<void> {
+    await TAURI_INVOKE("set_preview_visible", { visible });
 },
 /**
  * Opens a channel's chat (`channel = null`: the user's own); messages arrive on `updates`.
@@ -402,14 +409,6 @@ export type PipSettings = { corner: Corner;
  * Camera width as a percentage of the canvas width (10–50).
  */
 sizePercent: number }
-/**
- * A downscaled preview frame.
- */
-export type PreviewFrame = { width: number; height: number; 
-/**
- * JPEG, base64 (goes straight into a `data:` URL).
- */
-jpegBase64: string }
 /**
  * The profile as the UI shows it. The stream key is never here in full: only its last
  * four characters until the user asks to reveal it.

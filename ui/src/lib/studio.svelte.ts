@@ -9,7 +9,6 @@ import {
   type BackendInfo,
   type DeviceInfo,
   type LiveState,
-  type PreviewFrame,
   type Profile,
   type ProfileSource,
   type Settings,
@@ -33,7 +32,8 @@ export class Studio {
   live = $state<LiveState>({ state: 'idle' });
   stats = $state<StatsSample[]>([]);
   levels = $state<AudioLevels>({ microphoneDb: -90, desktopDb: -90 });
-  preview = $state<string | null>(null);
+  /** The latest preview frame (a JPEG), drawn by the Preview component. */
+  preview = $state.raw<Blob | null>(null);
   /** Preview before going live (a preview-only session); off by default to keep idle cheap. */
   previewOn = $state(false);
   /** Names of actions in flight (buttons show progress and stay clickable elsewhere). */
@@ -84,13 +84,15 @@ export class Studio {
   }
 
   private subscribeMedia() {
-    const preview = new Channel<PreviewFrame>();
-    preview.onmessage = (f) => (this.preview = `data:image/jpeg;base64,${f.jpegBase64}`);
+    const preview = new Channel<ArrayBuffer>();
+    preview.onmessage = (jpeg) => (this.preview = new Blob([jpeg], { type: 'image/jpeg' }));
     const levels = new Channel<AudioLevels>();
     levels.onmessage = (l) => (this.levels = l);
     const stats = new Channel<StatsSample>();
     stats.onmessage = (s) => (this.stats = [...this.stats, s].slice(-STATS_WINDOW));
     void commands.subscribeMedia(preview, levels, stats);
+    // No preview frames are made while the window is minimised or hidden in the tray.
+    document.addEventListener('visibilitychange', () => void commands.setPreviewVisible(!document.hidden));
   }
 
   async chooseBackend(name: string, start: () => Promise<BackendInfo>) {

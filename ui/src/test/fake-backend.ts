@@ -2,7 +2,7 @@
 // (`Result`s come back as thrown AppErrors) and lets a test push channel messages.
 import { mockIPC } from '@tauri-apps/api/mocks';
 import type { Channel } from '@tauri-apps/api/core';
-import type { AudioLevels, ChatUpdate, PreviewFrame, Profile, Settings, StatsSample } from '../lib/bindings';
+import type { AudioLevels, ChatUpdate, Profile, Settings, StatsSample } from '../lib/bindings';
 
 export const profile: Profile = {
   title: 'Hello',
@@ -27,7 +27,7 @@ export interface Fake {
   calls: { cmd: string; args: Record<string, unknown> }[];
   chat: Channel<ChatUpdate> | null;
   /** The window's high-rate receivers (subscribe_media), for tests to push into. */
-  media: { preview: Channel<PreviewFrame>; levels: Channel<AudioLevels>; stats: Channel<StatsSample> } | null;
+  media: { preview: Channel<ArrayBuffer>; levels: Channel<AudioLevels>; stats: Channel<StatsSample> } | null;
   handlers: Record<string, (args: Record<string, unknown>) => unknown>;
 }
 
@@ -54,6 +54,7 @@ export function fakeBackend(overrides: Fake['handlers'] = {}): Fake {
     stop_live: () => null,
     start_preview: () => null,
     stop_preview: () => null,
+    set_preview_visible: () => null,
     chat_open: (a) => {
       fake.chat = a.updates as Channel<ChatUpdate>;
       return { channel: profile.channel, canSend: true, canModerate: true };

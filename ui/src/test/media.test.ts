@@ -1,6 +1,6 @@
 // Preview frames, audio levels and stats arrive over the window's IPC channels
 // (subscribe_media); these tests push into the mocked channels and check what the user sees.
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { emit } from '@tauri-apps/api/event';
 import App from '../App.svelte';
@@ -24,20 +24,64 @@ async function studioWithMedia(fake: Fake = fakeBackend({ app_info: signedIn }))
   return fake.media!;
 }
 
+/** What the preview canvas was given: jsdom has no image decoder nor 2D canvas. */
+const painted: string[] = [];
+
+/** jsdom's Blob has no text(). */
+const text = (blob: Blob) =>
+  new Promise<string>((ok) => {
+    const reader = new FileReader();
+    reader.onload = () => ok(reader.result as string);
+    reader.readAsText(blob);
+  });
+
+/** A preview frame as the shell sends it: raw bytes (the tag stands in for a JPEG). */
+const jpeg = (tag: string) => new TextEncoder().encode(tag).buffer;
+
+// For the whole file (a frame may still be being drawn as a test ends).
+globalThis.createImageBitmap = (async (blob: Blob) => ({ width: 480, height: 270, tag: `${blob.type} ${await text(blob)}`, close() {} })) as unknown as typeof createImageBitmap;
+HTMLCanvasElement.prototype.getContext = (() => ({ drawImage: (bitmap: { tag: string }) => painted.push(bitmap.tag) })) as unknown as typeof HTMLCanvasElement.prototype.getContext;
+
 beforeEach(() => {
   // One studio per app: start every test from a fresh launch.
   Object.assign(studio, { screen: 'welcome', backend: null, account: null, profile: null, preview: null, previewOn: false, live: { state: 'idle' }, stats: [] });
+  painted.length = 0;
 });
 
 describe('media channels', () => {
-  it('shows each preview frame as it arrives', async () => {
+  it('draws each preview frame as it arrives', async () => {
     const media = await studioWithMedia();
     const preview = screen.getByTestId('preview');
     expect(within(preview).queryByRole('img')).toBeNull();
-    media.preview.onmessage({ width: 480, height: 270, jpegBase64: '/9j/AAAA' });
-    await waitFor(() => expect(within(preview).getByRole('img')).toHaveAttribute('src', 'data:image/jpeg;base64,/9j/AAAA'));
-    media.preview.onmessage({ width: 480, height: 270, jpegBase64: '/9j/BBBB' });
-    await waitFor(() => expect(within(preview).getByRole('img')).toHaveAttribute('src', 'data:image/jpeg;base64,/9j/BBBB'));
+    media.preview.onmessage(jpeg('AAAA'));
+    await waitFor(() => expect(painted).toEqual(['image/jpeg AAAA']));
+    const canvas = within(preview).getByRole('img', { name: 'Live preview' }).querySelector('canvas')!;
+    expect([canvas.width, canvas.height]).toEqual([480, 270]);
+    media.preview.onmessage(jpeg('BBBB'));
+    await waitFor(() => expect(painted).toEqual(['image/jpeg AAAA', 'image/jpeg BBBB']));
+  });
+
+  it('skips to the newest frame when frames come faster than they are drawn', async () => {
+    const media = await studioWithMedia();
+    media.preview.onmessage(jpeg('1'));
+    media.preview.onmessage(jpeg('2'));
+    media.preview.onmessage(jpeg('3'));
+    await waitFor(() => expect(painted.at(-1)).toBe('image/jpeg 3'));
+    expect(painted.length).toBeLessThan(3);
+  });
+
+  it('tells the shell when the window is hidden and shown again', async () => {
+    const fake = fakeBackend({ app_info: signedIn, set_preview_visible: () => null });
+    await studioWithMedia(fake);
+    const visible = () => fake.calls.filter((c) => c.cmd === 'set_preview_visible').map((c) => c.args.visible);
+    const hidden = vi.spyOn(document, 'hidden', 'get');
+    hidden.mockReturnValue(true);
+    document.dispatchEvent(new Event('visibilitychange'));
+    await waitFor(() => expect(visible().at(-1)).toBe(false));
+    hidden.mockReturnValue(false);
+    document.dispatchEvent(new Event('visibilitychange'));
+    await waitFor(() => expect(visible().at(-1)).toBe(true));
+    hidden.mockRestore();
   });
 
   it('moves the microphone meter with the levels', async () => {
@@ -66,7 +110,7 @@ describe('media channels', () => {
     const media = await studioWithMedia(fake);
     await fireEvent.click(screen.getByRole('button', { name: 'Show preview' }));
     await waitFor(() => expect(fake.calls.some((c) => c.cmd === 'start_preview')).toBe(true));
-    media.preview.onmessage({ width: 480, height: 270, jpegBase64: '/9j/CCCC' });
+    media.preview.onmessage(jpeg('CCCC'));
     const preview = screen.getByTestId('preview');
     await waitFor(() => expect(within(preview).getByRole('img')).toBeInTheDocument());
     await fireEvent.click(screen.getByRole('button', { name: 'Hide preview' }));
@@ -77,7 +121,7 @@ describe('media channels', () => {
   it('leaves no frozen picture after the broadcast stops', async () => {
     const media = await studioWithMedia();
     await emit('live-state-changed', { state: 'live', sinceMs: Date.now() });
-    media.preview.onmessage({ width: 480, height: 270, jpegBase64: '/9j/DDDD' });
+    media.preview.onmessage(jpeg('DDDD'));
     const preview = screen.getByTestId('preview');
     await waitFor(() => expect(within(preview).getByRole('img')).toBeInTheDocument());
     await emit('live-state-changed', { state: 'stopped', reason: 'requested' });

@@ -69,7 +69,12 @@ impl StartGate {
                 .unwrap_or_else(PoisonError::into_inner)
                 .admit(track, running_time);
             match verdict {
-                Verdict::Drop => gst::PadProbeReturn::Drop,
+                // Consumed here and reported handled: `PadProbeReturn::Drop` logs a
+                // GStreamer-CRITICAL per buffer on 1.22 (see the preview branch's gate).
+                Verdict::Drop => {
+                    drop(info.take_buffer());
+                    gst::PadProbeReturn::Handled
+                }
                 Verdict::Open => {
                     tracing::debug!(?track, %running_time, "start gate open");
                     gst::PadProbeReturn::Remove

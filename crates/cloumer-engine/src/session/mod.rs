@@ -11,7 +11,7 @@ use tracing::Instrument;
 
 use crate::config::BroadcastConfig;
 use crate::error::{Error, Result};
-use crate::preview::{AudioLevel, PreviewChannels, PreviewFrame};
+use crate::preview::{AudioLevel, PreviewChannels, PreviewFrame, PreviewSubscriber};
 use crate::state::SessionState;
 use crate::stats::Stats;
 
@@ -162,6 +162,13 @@ impl SessionHandle {
     /// `preview` in the config it stays `None`.
     pub fn preview(&self) -> watch::Receiver<Option<PreviewFrame>> {
         self.preview.frames.subscribe()
+    }
+
+    /// Subscribes to the preview on demand without keeping the session alive (unlike a
+    /// handle): for a front end that drops its receiver while its window is hidden and
+    /// subscribes again when it shows.
+    pub fn preview_subscriber(&self) -> PreviewSubscriber {
+        PreviewSubscriber(self.preview.frames.clone())
     }
 
     /// The level of every audio source (order of `Sources::audio`, after volume and mute),
