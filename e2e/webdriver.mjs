@@ -67,6 +67,14 @@ export class WebDriver {
   script(source, args = []) {
     return this.request('POST', this.s('/execute/sync'), { script: source, args });
   }
+  /** Runs `source`, which ends by calling its last argument with the result. */
+  scriptAsync(source, args = []) {
+    return this.request('POST', this.s('/execute/async'), { script: source, args });
+  }
+  /** Session timeouts in ms, e.g. `{ script: 60000 }`. */
+  timeouts(values) {
+    return this.request('POST', this.s('/timeouts'), values);
+  }
 
   /** Polls `probe` until it returns a truthy value or `ms` pass. */
   async until(what, probe, ms = 30000) {

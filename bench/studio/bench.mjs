@@ -8,7 +8,7 @@
 // studio reaches it as a "Custom RTMP(S) server"; `cloumer live` runs with the same size,
 // rate, bitrate, encoder, screen and microphone while the studio sits idle on the same
 // screen, so both capture the same pixels.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,9 +25,11 @@ const { values: opt } = parseArgs({
     env: { type: 'string' },
     seconds: { type: 'string', default: '30' },
     out: { type: 'string', default: 'bench/studio/results.json' },
+    python: { type: 'string', default: 'target/test-venv/bin/python' },
   },
 });
 const seconds = Number(opt.seconds);
+const python = opt.python;
 const KEY = 'sk_bench_studio';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (...a) => console.error('bench:', ...a);
@@ -64,6 +66,8 @@ const env = {
   XDG_CACHE_HOME: join(home, 'cache'),
   XDG_STATE_HOME: join(home, 'state'),
   CLOUMER_CREDENTIAL_STORE: 'keyutils',
+  // Lets the chat phase's local room take 100 messages/s (IVS's default quota is 10).
+  CLOUMER_CHAT_ROOM_RATE: '1000',
   WEBKIT_DISABLE_COMPOSITING_MODE: '1',
   RUST_LOG: 'warn',
 };
@@ -78,6 +82,34 @@ children.push(driver);
 const wd = new WebDriver(`http://127.0.0.1:${port}`);
 await wd.until('tauri-driver', () => fetch(`http://127.0.0.1:${port}/status`).then((r) => r.ok), 30000);
 await wd.start({ 'tauri:options': { application: opt.app } });
+
+/** Calls one of the studio's commands from inside its window (as the UI does). */
+const invoke = (cmd, args) => wd.script('return window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1])', [cmd, args]);
+
+/** Preview frames the window has drawn so far (the canvas counts them). */
+const previewFrames = async () =>
+  Number(await wd.script('const c = document.querySelector(\'[data-testid="preview"] canvas\'); return c ? Number(c.dataset.frames || 0) : 0'));
+
+/**
+ * Records the window's frame times (requestAnimationFrame intervals) for the measurement
+ * window and resolves to their summary: a smooth window paints every ~16.7 ms.
+ */
+function startFrameProbe() {
+  const ms = seconds * 1000;
+  return wd
+    .timeouts({ script: ms + 30000 })
+    .then(() => wd.scriptAsync(
+      `const done = arguments[arguments.length - 1];
+       const deltas = []; let last = performance.now(); const end = last + ${ms};
+       const tick = (now) => { deltas.push(now - last); last = now; if (now < end) requestAnimationFrame(tick); else done(deltas); };
+       requestAnimationFrame(tick);`,
+    ))
+    .then((deltas) => {
+      const sorted = [...deltas].sort((a, b) => a - b);
+      const at = (q) => Math.round(10 * sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]) / 10;
+      return { frames: deltas.length, p50_ms: at(0.5), p95_ms: at(0.95), p99_ms: at(0.99), max_ms: at(1), over_20ms: deltas.filter((d) => d > 20).length };
+    });
+}
 
 const results = { date: new Date().toISOString(), commit: process.env.BENCH_COMMIT ?? null, seconds, job: '720p30 x264 3500 kbps + AAC, screen + mic, to nginx-rtmp' };
 try {
@@ -113,11 +145,54 @@ try {
   await wd.until('live', async () => (await wd.text(await wd.find('live-state'))).trim() === 'live', 60000);
   log('studio live: settling 10 s');
   await sleep(10000);
+  const framesBefore = await previewFrames();
+  const frameTimes = startFrameProbe();
   results.studio_live = await measure(app, seconds);
+  results.studio_live.preview_fps_drawn = Math.round((10 * (await previewFrames()) - 10 * framesBefore) / seconds) / 10;
+  results.studio_live.frame_times = await frameTimes;
   log('studio live', results.studio_live);
+
+  // The preview's own cost: the same live job with the preview stopped (what the studio
+  // does while its window is hidden), the difference being the preview.
+  await invoke('set_preview_visible', { visible: false });
+  await sleep(5000);
+  results.studio_live_no_preview = await measure(app, seconds);
+  log('studio live, preview hidden', results.studio_live_no_preview);
+  await invoke('set_preview_visible', { visible: true });
+  results.preview_cpu_percent = Math.round(10 * (results.studio_live.cpu_percent - results.studio_live_no_preview.cpu_percent)) / 10;
   await wd.click(await wd.find('stop-live'));
   await wd.until('stopped', async () => (await wd.text(await wd.find('live-state'))).trim() === 'stopped', 30000);
   results.live_cpu_ratio = Math.round((100 * results.studio_live.cpu_percent) / results.cloumer_live.cpu_percent) / 100;
+
+  // Chat at 100 messages/s: the studio on its embedded backend ("Try it locally", an
+  // account), a viewer flooding its room, the window's frame times meanwhile.
+  await wd.script("[...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Change destination').click()");
+  await wd.click(await wd.until('backend-local', () => wd.find('backend-local'), 30000));
+  await wd.type(await wd.until('sign-up form', () => wd.find('login-email'), 60000), 'bench@example.com');
+  await wd.type(await wd.find('login-password'), 'Bench-Studio-Password-1');
+  await wd.type(await wd.find('signup-nickname'), 'Bench');
+  await wd.click(await wd.find('signup-submit'));
+  await wd.until('studio with chat', () => wd.find('chat-input'), 60000);
+  const playback = await wd.until('playback URL', async () => {
+    const url = String(await wd.property(await wd.find('playback-url'), 'textContent')).trim();
+    return url.startsWith('http') ? url : null;
+  }, 30000);
+  const { origin: api, pathname } = new URL(playback);
+  const channel = pathname.split('/')[2];
+  const [dataDir] = spawnSync('find', [join(home, 'data'), '-name', 'outbox.jsonl', '-printf', '%h'], { encoding: 'utf8' }).stdout.split('\n');
+  await sleep(3000);
+  const flood = spawn(python, ['bench/studio/chat_flood.py', '--api', api, '--data-dir', dataDir, '--channel', channel, '--rate', '100', '--seconds', String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(flood);
+  const flooded = new Promise((ok) => createInterface({ input: flood.stdout }).once('line', (l) => ok(JSON.parse(l))));
+  await sleep(3000); // sign-up and connection of the flooding viewer
+  const chatFrames = startFrameProbe();
+  results.chat_flood = { ...(await flooded), frame_times: await chatFrames };
+  // The newest line shown is the last one sent: the panel kept up.
+  const rows = await wd.findAll('[data-testid="chat-message"]');
+  const last = rows.length ? await wd.text(rows[rows.length - 1]) : '';
+  results.chat_flood.last_line_shown = Number(last.match(/message (\d+) from the crowd/)?.[1] ?? -1);
+  results.chat_flood.lines_kept = rows.length;
+  log('chat at 100 messages/s', results.chat_flood);
 } finally {
   await wd.quit();
   testkit.stdin.end();
@@ -125,3 +200,6 @@ try {
 }
 writeFileSync(opt.out, JSON.stringify(results, null, 2) + '\n');
 console.log(JSON.stringify(results, null, 2));
+// The test bed and the driver are children with open pipes: end them (the 'exit' handler
+// does) instead of waiting for them forever.
+process.exit(0);

@@ -68,11 +68,14 @@ export async function measure(root, seconds) {
   const t0 = Date.now();
   const seen = new Map(tree(root).map((p) => [p, stat(p)?.ticks ?? 0]));
   let peakRss = 0;
+  const peakRssByName = {};
   while (Date.now() - t0 < seconds * 1000) {
     await new Promise((r) => setTimeout(r, 500));
     const pids = tree(root);
     for (const p of pids) if (!seen.has(p)) seen.set(p, 0);
-    peakRss = Math.max(peakRss, pids.reduce((s, p) => s + rssKib(p), 0));
+    const rss = pids.map((p) => [comm(p) ?? 'exited', rssKib(p)]);
+    peakRss = Math.max(peakRss, rss.reduce((s, [, kib]) => s + kib, 0));
+    for (const [name, kib] of rss) peakRssByName[name] = Math.max(peakRssByName[name] ?? 0, kib);
   }
   const wall = (Date.now() - t0) / 1000;
   const percent = (ticks) => Math.round((1000 * ticks) / TICKS_PER_SECOND / wall) / 10;
@@ -89,6 +92,7 @@ export async function measure(root, seconds) {
     cpu_percent: percent(used),
     cpu_percent_by_process: Object.fromEntries(Object.entries(byName).map(([n, t]) => [n, percent(t)])),
     peak_rss_mib: Math.round(peakRss / 102.4) / 10,
+    peak_rss_mib_by_process: Object.fromEntries(Object.entries(peakRssByName).map(([n, k]) => [n, Math.round(k / 102.4) / 10])),
     processes: seen.size,
     seconds: Math.round(wall),
   };

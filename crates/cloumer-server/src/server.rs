@@ -37,6 +37,8 @@ pub struct ServerConfig {
     /// The type of channels created from now on (existing channels keep theirs).
     pub channel_type: crate::ingest::ChannelType,
     pub region: String,
+    /// Chat messages a second each room accepts (IVS's default quota: 10).
+    pub chat_room_rate: u32,
 }
 
 impl ServerConfig {
@@ -50,6 +52,7 @@ impl ServerConfig {
             rtmps_tls: crate::ingest::TlsSource::Generated,
             channel_type: crate::ingest::ChannelType::Standard,
             region: DEFAULT_REGION.into(),
+            chat_room_rate: cloumer_protocol::chat::MAX_MESSAGES_PER_SECOND,
         }
     }
 
@@ -151,9 +154,12 @@ impl Server {
         let store = Arc::new(SqliteStore::new(db));
         let chat = {
             let data_dir = config.data_dir.clone();
-            tokio::task::spawn_blocking(move || crate::chat::ChatService::open(&data_dir))
-                .await
-                .map_err(|e| Error::Io(std::io::Error::other(e)))??
+            let rate = config.chat_room_rate;
+            tokio::task::spawn_blocking(move || {
+                crate::chat::ChatService::open_with_room_rate(&data_dir, rate)
+            })
+            .await
+            .map_err(|e| Error::Io(std::io::Error::other(e)))??
         };
         let ingest = crate::ingest::Ingest::start(
             crate::ingest::IngestConfig {

@@ -27,7 +27,10 @@ struct Chat {
 
 impl Chat {
     async fn start(dir: &Path) -> Result<Self> {
-        let service = ChatService::open(dir)?;
+        Self::serve(ChatService::open(dir)?).await
+    }
+
+    async fn serve(service: Arc<ChatService>) -> Result<Self> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let app = service.clone().router();
@@ -251,6 +254,25 @@ async fn room_over_ten_messages_per_second_is_rate_limited() -> Result<()> {
     }
     assert!(limited > 0, "no 429 among 30 burst messages");
     assert!(delivered >= 10, "the first 10 pass ({delivered} did)");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_raised_room_rate_lets_a_busy_room_through() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let chat = Chat::serve(ChatService::open_with_room_rate(dir.path(), 100)?).await?;
+    let mut alice = chat
+        .connect("room", "alice", &[Capability::SendMessage])
+        .await;
+    for i in 0..30 {
+        send(&mut alice, &send_message(&format!("r{i}"), "busy")).await?;
+    }
+    for _ in 0..30 {
+        match expect_frame(&mut alice).await? {
+            ServerFrame::Message(_) => {}
+            other => bail!("a message under the raised rate was refused: {other:?}"),
+        }
+    }
     Ok(())
 }
 

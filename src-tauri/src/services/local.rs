@@ -8,11 +8,19 @@ use cloumer_server::{RunningServer, Server, ServerConfig};
 use crate::error::{AppError, Result};
 
 pub async fn start(data_dir: &Path) -> Result<RunningServer> {
-    Server::start(ServerConfig::ephemeral(data_dir))
-        .await
-        .map_err(|e| AppError::Backend {
-            message: format!("the local backend did not start: {e}"),
-        })
+    let mut config = ServerConfig::ephemeral(data_dir);
+    // As `cloumer serve --chat-room-rate`: a room busier than IVS's default 10 messages/s
+    // (the studio's chat benchmark floods it at 100/s).
+    if let Some(rate) = std::env::var("CLOUMER_CHAT_ROOM_RATE")
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+        .filter(|r| (1..=10_000).contains(r))
+    {
+        config.chat_room_rate = rate;
+    }
+    Server::start(config).await.map_err(|e| AppError::Backend {
+        message: format!("the local backend did not start: {e}"),
+    })
 }
 
 /// The embedded server has no mail: it appends confirmation codes to `outbox.jsonl`.

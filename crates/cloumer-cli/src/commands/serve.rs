@@ -35,6 +35,10 @@ pub struct ServeArgs {
     /// ADVANCED_SD or ADVANCED_HD. Existing channels keep theirs.
     #[arg(long, value_name = "TYPE", default_value = "STANDARD")]
     channel_type: ChannelType,
+    /// Chat messages a second each room accepts (default 10, IVS's default quota, which AWS
+    /// raises on request; raise it here the same way for a busy channel or a benchmark).
+    #[arg(long, value_name = "N", env = "CLOUMER_CHAT_ROOM_RATE", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    chat_room_rate: Option<u32>,
     /// Write the backend profile (TOML) that clients load to FILE.
     #[arg(long, value_name = "FILE")]
     write_backend: Option<PathBuf>,
@@ -52,7 +56,7 @@ pub async fn run(args: ServeArgs) -> Result<(), Failure> {
         Some(d) => d,
         None => default_data_dir()?,
     };
-    let config = ServerConfig {
+    let mut config = ServerConfig {
         listen: args.listen,
         rtmp: args.rtmp,
         rtmps: args.rtmps,
@@ -63,6 +67,9 @@ pub async fn run(args: ServeArgs) -> Result<(), Failure> {
         channel_type: args.channel_type,
         ..ServerConfig::new(data_dir)
     };
+    if let Some(rate) = args.chat_room_rate {
+        config.chat_room_rate = rate;
+    }
     let server = Server::start(config)
         .await
         .map_err(|e| Failure::other(format!("cannot start the server: {e}")))?;

@@ -20,7 +20,7 @@ use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use cloumer_protocol::chat::{Attributes, Capability};
+use cloumer_protocol::chat::{Attributes, Capability, MAX_MESSAGES_PER_SECOND};
 use cloumer_protocol::rest::ChatTokenResponse;
 use serde::Deserialize;
 
@@ -61,13 +61,20 @@ impl std::fmt::Debug for ChatService {
 }
 
 impl ChatService {
-    /// Opens (or creates) the history and token secret under `data_dir`.
+    /// Opens (or creates) the history and token secret under `data_dir`; rooms accept
+    /// IVS's default 10 messages a second.
     pub fn open(data_dir: &Path) -> Result<Arc<Self>> {
+        Self::open_with_room_rate(data_dir, MAX_MESSAGES_PER_SECOND)
+    }
+
+    /// [`ChatService::open`] with rooms accepting `room_rate` messages a second: IVS's
+    /// limit is a quota AWS raises on request, and a busy channel's chat needs that here too.
+    pub fn open_with_room_rate(data_dir: &Path, room_rate: u32) -> Result<Arc<Self>> {
         std::fs::create_dir_all(data_dir)?;
         Ok(Arc::new(Self {
             signer: TokenSigner::open(data_dir)?,
             history: History::open(data_dir)?,
-            rooms: Rooms::default(),
+            rooms: Rooms::new(room_rate),
         }))
     }
 

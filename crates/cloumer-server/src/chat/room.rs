@@ -6,7 +6,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::Utf8Bytes;
-use cloumer_protocol::chat::MAX_MESSAGES_PER_SECOND;
 use tokio::sync::broadcast;
 
 /// Frames a slow socket may fall behind before it skips ahead (and logs it).
@@ -25,14 +24,16 @@ pub(crate) struct Room {
     tx: broadcast::Sender<RoomSignal>,
     /// Send times of the messages accepted in the last second (room-wide limit).
     recent_sends: Mutex<VecDeque<Instant>>,
+    per_second: usize,
 }
 
 impl Room {
-    fn new() -> Self {
+    fn new(per_second: u32) -> Self {
         let (tx, _) = broadcast::channel(ROOM_BACKLOG);
         Self {
             tx,
             recent_sends: Mutex::new(VecDeque::new()),
+            per_second: per_second as usize,
         }
     }
 
@@ -57,7 +58,7 @@ impl Room {
         {
             sends.pop_front();
         }
-        if sends.len() >= MAX_MESSAGES_PER_SECOND as usize {
+        if sends.len() >= self.per_second {
             return false;
         }
         sends.push_back(now);
@@ -66,12 +67,20 @@ impl Room {
 }
 
 /// All rooms, created on first use.
-#[derive(Default)]
 pub(crate) struct Rooms {
     rooms: Mutex<HashMap<String, Arc<Room>>>,
+    /// Messages a second each room accepts.
+    per_second: u32,
 }
 
 impl Rooms {
+    pub fn new(per_second: u32) -> Self {
+        Self {
+            rooms: Mutex::default(),
+            per_second,
+        }
+    }
+
     pub fn get(&self, name: &str) -> Arc<Room> {
         let mut rooms = match self.rooms.lock() {
             Ok(g) => g,
@@ -83,7 +92,7 @@ impl Rooms {
         }
         rooms
             .entry(name.to_owned())
-            .or_insert_with(|| Arc::new(Room::new()))
+            .or_insert_with(|| Arc::new(Room::new(self.per_second)))
             .clone()
     }
 }
