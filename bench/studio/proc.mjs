@@ -15,14 +15,24 @@ function stat(pid) {
   }
 }
 
-function rssKib(pid) {
+/** A "Name:   N kB" line of a /proc/<pid> file, in KiB (0 once the process is gone). */
+function kib(pid, file, field) {
   try {
-    const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
+    const m = readFileSync(`/proc/${pid}/${file}`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
     return m ? Number(m[1]) : 0;
   } catch {
     return 0;
   }
 }
+
+const rssKib = (pid) => kib(pid, 'status', 'VmRSS');
+
+/**
+ * Proportional set size: each page shared by n processes counts 1/n. Summing RSS over the
+ * app and its WebKit processes counts the libraries they share (libwebkit2gtk, JSC, Mesa)
+ * once per process; the PSS sum is what the group really occupies.
+ */
+const pssKib = (pid) => kib(pid, 'smaps_rollup', 'Pss');
 
 function comm(pid) {
   try {
@@ -62,12 +72,13 @@ export function pidsNamed(name) {
 
 /**
  * Samples the tree of `root` for `seconds`: CPU as % of one core (ticks over wall time;
- * processes that start meanwhile count from their first sample) and peak RSS in MiB.
+ * processes that start meanwhile count from their first sample), peak RSS and PSS in MiB.
  */
 export async function measure(root, seconds) {
   const t0 = Date.now();
   const seen = new Map(tree(root).map((p) => [p, stat(p)?.ticks ?? 0]));
   let peakRss = 0;
+  let peakPss = 0;
   const peakRssByName = {};
   while (Date.now() - t0 < seconds * 1000) {
     await new Promise((r) => setTimeout(r, 500));
@@ -75,6 +86,7 @@ export async function measure(root, seconds) {
     for (const p of pids) if (!seen.has(p)) seen.set(p, 0);
     const rss = pids.map((p) => [comm(p) ?? 'exited', rssKib(p)]);
     peakRss = Math.max(peakRss, rss.reduce((s, [, kib]) => s + kib, 0));
+    peakPss = Math.max(peakPss, pids.reduce((s, p) => s + pssKib(p), 0));
     for (const [name, kib] of rss) peakRssByName[name] = Math.max(peakRssByName[name] ?? 0, kib);
   }
   const wall = (Date.now() - t0) / 1000;
@@ -92,6 +104,7 @@ export async function measure(root, seconds) {
     cpu_percent: percent(used),
     cpu_percent_by_process: Object.fromEntries(Object.entries(byName).map(([n, t]) => [n, percent(t)])),
     peak_rss_mib: Math.round(peakRss / 102.4) / 10,
+    peak_pss_mib: Math.round(peakPss / 102.4) / 10,
     peak_rss_mib_by_process: Object.fromEntries(Object.entries(peakRssByName).map(([n, k]) => [n, Math.round(k / 102.4) / 10])),
     processes: seen.size,
     seconds: Math.round(wall),

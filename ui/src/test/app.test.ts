@@ -140,4 +140,15 @@ describe('chat', () => {
     push(fake, { type: 'deleted', messageId: 'm7' });
     await waitFor(() => expect(screen.queryAllByTestId('chat-message')).toHaveLength(0));
   });
+
+  it('keeps up with a burst: the newest 500 lines, in order, each once', async () => {
+    const fake = fakeBackend();
+    await signUpLocally(fake);
+    for (let i = 0; i < 600; i++) push(fake, message(`b${i}`, `line ${i}`));
+    push(fake, message('b599', 'a repeated id is ignored'));
+    await waitFor(() => expect(screen.getAllByTestId('chat-message').at(-1)).toHaveTextContent('line 599'));
+    const rows = screen.getAllByTestId('chat-message');
+    expect(rows).toHaveLength(500);
+    expect(rows[0]).toHaveTextContent('line 100');
+  });
 });
