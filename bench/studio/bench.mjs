@@ -111,6 +111,28 @@ function startFrameProbe() {
     });
 }
 
+/**
+ * Records how long the window's main thread was busy at a stretch for the measurement
+ * window: a 1 ms timer that fires late by more than a frame (16 ms) means a task (script,
+ * style, layout, paint) held the thread that long, a frame that could not be on time.
+ */
+function startBusyProbe() {
+  const ms = seconds * 1000;
+  return wd
+    .timeouts({ script: ms + 30000 })
+    .then(() => wd.scriptAsync(
+      `const done = arguments[arguments.length - 1];
+       const late = []; let last = performance.now(); const end = last + ${ms};
+       const tick = () => { const now = performance.now(); late.push(now - last); last = now; if (now < end) setTimeout(tick, 1); else done(late); };
+       setTimeout(tick, 1);`,
+    ))
+    .then((gaps) => {
+      const sorted = [...gaps].sort((a, b) => a - b);
+      const at = (q) => Math.round(10 * sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]) / 10;
+      return { samples: gaps.length, p99_ms: at(0.99), p999_ms: at(0.999), max_ms: at(1), over_16ms: gaps.filter((d) => d > 16).length };
+    });
+}
+
 const results = { date: new Date().toISOString(), commit: process.env.BENCH_COMMIT ?? null, seconds, job: '720p30 x264 3500 kbps + AAC, screen + mic, to nginx-rtmp' };
 try {
   // Custom RTMP(S) destination: no account, the studio screen comes up at once.
@@ -187,6 +209,13 @@ try {
   await sleep(3000); // sign-up and connection of the flooding viewer
   const chatFrames = startFrameProbe();
   results.chat_flood = { ...(await flooded), frame_times: await chatFrames };
+  // The same flood again, this time timing the main thread's busy stretches.
+  const flood2 = spawn(python, ['bench/studio/chat_flood.py', '--api', api, '--data-dir', dataDir, '--channel', channel, '--rate', '100', '--seconds', String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(flood2);
+  const flooded2 = new Promise((ok) => createInterface({ input: flood2.stdout }).once('line', (l) => ok(JSON.parse(l))));
+  await sleep(3000);
+  const busy = startBusyProbe();
+  results.chat_flood_busy = { ...(await flooded2), main_thread_busy: await busy };
   // The newest line shown is the last one sent: the panel kept up.
   const rows = await wd.findAll('[data-testid="chat-message"]');
   const last = rows.length ? await wd.text(rows[rows.length - 1]) : '';
