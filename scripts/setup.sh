@@ -20,7 +20,7 @@ APT_PACKAGES=(
   webkit2gtk-driver
   # test bed: display, sound, ingest, probes, credential stores, screenshots
   xvfb pulseaudio ffmpeg nginx libnginx-mod-rtmp libnginx-mod-stream ca-certificates
-  keyutils gnome-keyring dbus-x11 imagemagick time nodejs
+  keyutils gnome-keyring dbus-daemon dbus-bin dbus-x11 imagemagick time nodejs
   # benchmarks (bench/): load generator for the REST figures
   wrk
 )

@@ -1,7 +1,7 @@
 //! The IVS Chat client against the seed fixture's chat WebSocket: the chat token from R5
 //! as the sub-protocol, content sent exactly as typed (never pre-escaped, seed bug B11),
-//! local length checks, a refused moderation action, and reconnection with a fresh token
-//! and growing backoff after the server drops the socket.
+//! local length checks, a refused moderation action, backing off after IVS's 429, and
+//! reconnection with a fresh token and growing backoff after the server drops the socket.
 
 mod support;
 
@@ -17,7 +17,10 @@ use tokio::sync::mpsc::UnboundedReceiver;
 
 const WAIT: Duration = Duration::from_secs(20);
 
-async fn chat(fixture: &SeedFixture) -> (Arc<Account>, ChatClient, UnboundedReceiver<ChatEvent>) {
+async fn chat(
+    fixture: &SeedFixture,
+    options: ChatOptions,
+) -> (Arc<Account>, ChatClient, UnboundedReceiver<ChatEvent>) {
     let account = Account::open(fixture.profile()).expect("open the account");
     account
         .session()
@@ -26,13 +29,17 @@ async fn chat(fixture: &SeedFixture) -> (Arc<Account>, ChatClient, UnboundedRece
         .expect("log in");
     let account = Arc::new(account);
     let tokens = Arc::new(AccountTokens::new(account.clone(), seed::CHANNEL));
-    let options = ChatOptions {
+    let (client, events) = ChatClient::connect(account.profile().chat_endpoint(), tokens, options);
+    (account, client, events)
+}
+
+/// Quick reconnects, at most five attempts.
+fn quick_reconnects() -> ChatOptions {
+    ChatOptions {
         initial_backoff: Duration::from_millis(200),
         max_attempts: Some(5),
         ..ChatOptions::default()
-    };
-    let (client, events) = ChatClient::connect(account.profile().chat_endpoint(), tokens, options);
-    (account, client, events)
+    }
 }
 
 /// The next event matching `pred`, collecting everything seen on the way.
@@ -60,7 +67,7 @@ fn connected(e: &ChatEvent) -> bool {
 #[tokio::test]
 async fn chat_frames_carry_the_content_as_typed() {
     let fixture = SeedFixture::start().await;
-    let (account, client, mut events) = chat(&fixture).await;
+    let (account, client, mut events) = chat(&fixture, quick_reconnects()).await;
     let mut seen = Vec::new();
     until(&mut events, &mut seen, connected).await;
     assert_eq!(
@@ -125,7 +132,7 @@ async fn chat_frames_carry_the_content_as_typed() {
 #[tokio::test]
 async fn chat_reconnects_with_a_fresh_token_and_backoff_after_the_server_drops_it() {
     let fixture = SeedFixture::start().await;
-    let (account, client, mut events) = chat(&fixture).await;
+    let (account, client, mut events) = chat(&fixture, quick_reconnects()).await;
     let mut seen = Vec::new();
     until(&mut events, &mut seen, connected).await;
 
@@ -190,6 +197,80 @@ async fn chat_reconnects_with_a_fresh_token_and_backoff_after_the_server_drops_i
     assert!(
         end.is_ok(),
         "no reconnect after the client was dropped: {end:?}"
+    );
+    account.session().log_out().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_rate_limited_client_waits_before_sending_again_and_backs_off_further() {
+    let fixture = SeedFixture::start().await;
+    let pause = Duration::from_millis(300);
+    let options = ChatOptions {
+        rate_limit_pause: pause,
+        ..ChatOptions::default()
+    };
+    let (account, client, mut events) = chat(&fixture, options).await;
+    let mut seen = Vec::new();
+    until(&mut events, &mut seen, connected).await;
+
+    // IVS answers 429 when the room's rate is exceeded: the next send waits the pause,
+    // a second 429 in a row doubles it, and a delivered message resets it.
+    fixture.state.rate_limit_sends.store(2, Ordering::SeqCst);
+    let mut refused_at = Vec::new();
+    for text in ["one", "two"] {
+        let id = client.send(text).unwrap();
+        let refused = until(&mut events, &mut seen, |e| {
+            matches!(e, ChatEvent::Error { .. })
+        })
+        .await;
+        assert!(matches!(refused, ChatEvent::Error { code: 429, .. }));
+        assert_eq!(refused.request_id(), Some(id.as_str()));
+        refused_at.push(tokio::time::Instant::now());
+    }
+    client.send("three").unwrap();
+    until(
+        &mut events,
+        &mut seen,
+        |e| matches!(e, ChatEvent::Message(m) if m.content == "three"),
+    )
+    .await;
+    let waited = [
+        refused_at[1] - refused_at[0],
+        tokio::time::Instant::now() - refused_at[1],
+    ];
+    assert!(
+        waited[0] >= pause - Duration::from_millis(20),
+        "the send after a 429 waits the pause: {waited:?}"
+    );
+    assert!(
+        waited[1] >= 2 * pause - Duration::from_millis(20),
+        "a second 429 doubles the pause: {waited:?}"
+    );
+    let frames = fixture.state.chat_frames.lock().unwrap().len();
+    assert_eq!(
+        frames, 3,
+        "every message went once, none dropped or repeated"
+    );
+
+    // A delivered message resets the pause: the next 429 waits 300 ms again, not 1.2 s.
+    fixture.state.rate_limit_sends.store(1, Ordering::SeqCst);
+    client.send("four").unwrap();
+    until(&mut events, &mut seen, |e| {
+        matches!(e, ChatEvent::Error { code: 429, .. })
+    })
+    .await;
+    let refused = tokio::time::Instant::now();
+    client.send("five").unwrap();
+    until(
+        &mut events,
+        &mut seen,
+        |e| matches!(e, ChatEvent::Message(m) if m.content == "five"),
+    )
+    .await;
+    let waited = refused.elapsed();
+    assert!(
+        waited >= pause - Duration::from_millis(20) && waited < 4 * pause,
+        "the pause starts over after a delivered message: {waited:?}"
     );
     account.session().log_out().await.unwrap();
 }

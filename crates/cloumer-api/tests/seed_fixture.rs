@@ -2,7 +2,8 @@
 //! byte (support/seed.rs), and records what it received: the bare ID token, percent-
 //! encoded query values, routes appended to an `api_url` with a stage path, the
 //! multipart part name, the seed's quirky answers mapped to typed errors, refresh before
-//! expiry and once after a 401, and the SRP refusal falling back to USER_PASSWORD_AUTH.
+//! expiry and once after a 401, the SRP refusal falling back to USER_PASSWORD_AUTH, and
+//! sign-up with the e-mail and nickname attributes only.
 
 mod support;
 
@@ -26,6 +27,73 @@ async fn logged_in(fixture: &SeedFixture) -> Account {
         .await
         .expect("log in");
     account
+}
+
+#[tokio::test]
+async fn sign_up_sends_email_and_nickname_only_and_confirm_checks_the_code() {
+    let fixture = SeedFixture::start().await;
+    let account = Account::open(fixture.profile()).expect("open the account");
+    let cognito = account.session().cognito();
+    let outcome = cognito
+        .sign_up("bob@example.com", &SecretString::from(PASSWORD), "밥 🎮")
+        .await
+        .expect("SignUp");
+    assert!(!outcome.confirmed);
+    assert_eq!(outcome.code_destination.as_deref(), Some("a***@e***"));
+
+    let calls = fixture.state.cognito_calls.lock().unwrap().clone();
+    let (op, body) = &calls[0];
+    assert_eq!(op, "SignUp");
+    assert_eq!(body["Username"], "bob@example.com", "user name = e-mail");
+    assert_eq!(body["ClientId"], fixture.profile().client_id);
+    let attributes: Vec<(&str, &str)> = body["UserAttributes"]
+        .as_array()
+        .expect("UserAttributes")
+        .iter()
+        .map(|a| (a["Name"].as_str().unwrap(), a["Value"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        attributes,
+        [("email", "bob@example.com"), ("nickname", "밥 🎮")],
+        "never custom:chanelName: the backend assigns the channel"
+    );
+
+    let wrong = cognito.confirm_sign_up("bob@example.com", "000000").await;
+    assert!(
+        matches!(
+            wrong,
+            Err(Error::Auth {
+                kind: cloumer_api::AuthErrorKind::CodeMismatch,
+                ..
+            })
+        ),
+        "{wrong:?}"
+    );
+    cognito
+        .confirm_sign_up("bob@example.com", " 123456\n")
+        .await
+        .expect("a pasted code with spaces around it confirms");
+    cognito
+        .resend_code("bob@example.com")
+        .await
+        .expect("ResendConfirmationCode");
+    let ops: Vec<String> = fixture
+        .state
+        .cognito_calls
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(op, _)| op.clone())
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            "SignUp",
+            "ConfirmSignUp",
+            "ConfirmSignUp",
+            "ResendConfirmationCode"
+        ]
+    );
 }
 
 #[tokio::test]

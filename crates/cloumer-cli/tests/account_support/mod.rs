@@ -103,6 +103,16 @@ pub fn cloumer_with_password(home: &Path, password: &str, args: &[&str]) -> Outp
         .expect("run cloumer")
 }
 
+/// Runs `cloumer ARGS` with extra environment variables (password from CLOUMER_PASSWORD).
+pub fn cloumer_env(home: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut command = command(home, PASSWORD, args);
+    command.env_remove("RUST_LOG");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().expect("run cloumer")
+}
+
 /// Runs `cloumer ARGS` with `RUST_LOG=<filter>` (logs on stderr).
 pub fn cloumer_logged(home: &Path, filter: &str, args: &[&str]) -> Output {
     command(home, PASSWORD, args)

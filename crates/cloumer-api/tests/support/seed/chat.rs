@@ -1,5 +1,6 @@
 //! The fixture's IVS Chat messaging WebSocket: echoes messages, refuses moderation
-//! (the seed's tokens carry SEND_MESSAGE only), drops or refuses connections on demand.
+//! (the seed's tokens carry SEND_MESSAGE only), drops or refuses connections and rate-limits
+//! sends on demand.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -53,7 +54,16 @@ async fn serve_chat(
                 state.chat_frames.lock().unwrap().push(text.to_string());
                 let frame: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
                 let n = state.message_serial.fetch_add(1, Ordering::SeqCst) + 1;
+                let rate_limited = frame["Action"] == "SEND_MESSAGE"
+                    && state
+                        .rate_limit_sends
+                        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                        .is_ok();
                 let answer = match frame["Action"].as_str() {
+                    _ if rate_limited => serde_json::json!({
+                        "Type": "ERROR", "Id": format!("err-{n}"), "RequestId": frame["RequestId"],
+                        "ErrorCode": 429, "ErrorMessage": "Rate limit exceeded",
+                    }),
                     Some("SEND_MESSAGE") => serde_json::json!({
                         "Type": "MESSAGE", "Id": format!("msg-{n}"), "RequestId": frame["RequestId"],
                         "Content": frame["Content"], "Attributes": {},

@@ -21,6 +21,11 @@ pub(super) async fn cognito(
         .unwrap_or_default();
     let op = target.rsplit('.').next().unwrap_or_default();
     let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    state
+        .cognito_calls
+        .lock()
+        .unwrap()
+        .push((op.to_owned(), body.clone()));
     if let Some(flow) = body["AuthFlow"].as_str() {
         state.auth_flows.lock().unwrap().push(flow.to_owned());
     }
@@ -72,6 +77,35 @@ pub(super) async fn cognito(
             }
         }
         ("GlobalSignOut", _) => (StatusCode::OK, "{}").into_response(),
+        ("SignUp", _) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/x-amz-json-1.1")],
+            serde_json::json!({
+                "UserConfirmed": false,
+                "UserSub": "5f0c6f5e-0000-4000-8000-000000000001",
+                "CodeDeliveryDetails": {
+                    "AttributeName": "email", "DeliveryMedium": "EMAIL", "Destination": "a***@e***",
+                },
+            })
+            .to_string(),
+        )
+            .into_response(),
+        ("ConfirmSignUp", _) if body["ConfirmationCode"] == "123456" => {
+            (StatusCode::OK, "{}").into_response()
+        }
+        ("ResendConfirmationCode", _) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/x-amz-json-1.1")],
+            serde_json::json!({"CodeDeliveryDetails": {
+                "AttributeName": "email", "DeliveryMedium": "EMAIL", "Destination": "a***@e***",
+            }})
+            .to_string(),
+        )
+            .into_response(),
+        ("ConfirmSignUp", _) => error(
+            "CodeMismatchException",
+            "Invalid verification code provided, please try again.",
+        ),
         _ => error("InvalidParameterException", "unsupported by the fixture"),
     }
 }

@@ -76,6 +76,10 @@ pub struct FixtureState {
     pub valid_id_tokens: Mutex<Vec<String>>,
     /// `AuthFlow` of every InitiateAuth, in order.
     pub auth_flows: Mutex<Vec<String>>,
+    /// Every Cognito call as (operation, JSON body), in order.
+    pub cognito_calls: Mutex<Vec<(String, serde_json::Value)>>,
+    /// The next N SEND_MESSAGE frames are refused with IVS's 429 (rate exceeded).
+    pub rate_limit_sends: AtomicU32,
     id_serial: AtomicU32,
     chat_serial: AtomicU32,
     message_serial: AtomicU32,
@@ -157,6 +161,8 @@ impl SeedFixture {
             refuse_chat: AtomicU32::new(0),
             valid_id_tokens: Mutex::default(),
             auth_flows: Mutex::default(),
+            cognito_calls: Mutex::default(),
+            rate_limit_sends: AtomicU32::new(0),
             id_serial: AtomicU32::new(0),
             chat_serial: AtomicU32::new(0),
             message_serial: AtomicU32::new(0),
