@@ -1,5 +1,5 @@
 //! Logs via `tracing` to a daily file in the platform log dir (and stderr). `RUST_LOG`
-//! overrides the default filter.
+//! overrides the default filter, but never lets dependencies log secrets.
 
 use std::path::Path;
 
@@ -11,6 +11,7 @@ use tracing_subscriber::util::SubscriberInitExt;
 pub fn init(dir: &Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,cloumer_studio=debug,tao=warn,wry=warn"));
+    let filter = cloumer_api::logging::without_secrets(filter);
     let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
     if std::fs::create_dir_all(dir).is_err() {
         let _ = tracing_subscriber::registry()

@@ -9,6 +9,7 @@
 //!   session to it.
 //! - [`chat`]: the IVS Chat WebSocket client.
 //! - [`destination`]: where to go live (CLOUMER account, own AWS account, custom URL).
+//! - [`logging`]: log filter caps that keep dependencies from logging secrets.
 
 mod account;
 pub mod avatar;
@@ -17,6 +18,7 @@ pub mod chat;
 pub mod cognito;
 pub mod destination;
 mod error;
+pub mod logging;
 pub mod models;
 pub mod rest;
 pub mod secrets;

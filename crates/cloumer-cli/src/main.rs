@@ -104,10 +104,12 @@ async fn run(cli: Cli) -> Result<(), Failure> {
 }
 
 /// Logs go to stderr, filtered by `RUST_LOG` (default: warnings only, so the human
-/// status line and `--json` output stay readable).
+/// status line and `--json` output stay readable); never at levels where dependencies
+/// print secrets.
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let filter = cloumer_api::logging::without_secrets(filter);
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

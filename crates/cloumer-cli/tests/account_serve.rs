@@ -1,10 +1,11 @@
 //! The account commands against a real `cloumer serve` started by the test: signup →
 //! confirm (code from the server's outbox) → login → profile → title → avatar, with an
-//! isolated HOME / XDG_CONFIG_HOME, and no token or key in any file the client wrote.
+//! isolated HOME / XDG_CONFIG_HOME, and no token or key in any file the client wrote or
+//! in its logs.
 
 mod account_support;
 
-use account_support::{World, cloumer, confirmation_code, files_under, ok};
+use account_support::{World, cloumer, cloumer_logged, confirmation_code, files_under, ok};
 
 #[test]
 fn signup_confirm_login_profile_title_avatar_against_cloumer_serve() {
@@ -84,6 +85,20 @@ fn signup_confirm_login_profile_title_avatar_against_cloumer_serve() {
         let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap()).into_owned();
         assert!(!text.contains(&key), "stream key in {}", f.display());
         assert!(!text.contains("eyJ"), "a JWT in {}", f.display());
+    }
+
+    // Nor in the logs, at their most verbose (REST, Cognito refresh, chat handshake).
+    let channel = after["channel"].as_str().unwrap();
+    for args in [
+        &["profile", "--json"][..],
+        &["chat", channel, "--send", "logged", "--json"][..],
+    ] {
+        let out = cloumer_logged(&home, "trace", args);
+        ok(&out);
+        let log = String::from_utf8_lossy(&out.stderr);
+        assert!(!log.is_empty(), "trace logs were written");
+        assert!(!log.contains(&key), "stream key in the logs of {args:?}");
+        assert!(!log.contains("eyJ"), "a JWT in the logs of {args:?}");
     }
 
     ok(&cloumer(&home, &["logout"]));
