@@ -80,7 +80,12 @@ impl Account {
 
     /// R7 from a file: checked locally first (nothing is uploaded when invalid).
     pub async fn upload_avatar_file(&self, path: &Path) -> Result<()> {
-        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+        // A file that cannot be read is the caller's input at fault, like a wrong type.
+        let unreadable = |e: std::io::Error| Error::Invalid {
+            field: Some("file".into()),
+            message: format!("cannot read {}: {e}", path.display()),
+        };
+        let meta = std::fs::metadata(path).map_err(unreadable)?;
         if meta.len() > cloumer_protocol::rest::limits::AVATAR_MAX_BYTES as u64 {
             // Check before reading a huge file into memory.
             return Err(Error::Invalid {
@@ -88,7 +93,7 @@ impl Account {
                 message: format!("the image is {} bytes; the limit is 4 MiB", meta.len()),
             });
         }
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let bytes = std::fs::read(path).map_err(unreadable)?;
         self.upload_avatar(bytes).await
     }
 

@@ -67,12 +67,17 @@ fn signup_confirm_login_profile_title_avatar_against_cloumer_serve() {
     std::fs::write(&gif, b"GIF89a....").unwrap();
     let bad = cloumer(&home, &["avatar", gif.to_str().unwrap()]);
     assert_eq!(bad.status.code(), Some(2));
+    let missing = cloumer(&home, &["avatar", tmp.join("nope.png").to_str().unwrap()]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert_one_line(&missing.stderr, "cannot read");
     let png = tmp.join("a.png");
     std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
     ok(&cloumer(&home, &["avatar", png.to_str().unwrap()]));
     let with_avatar: serde_json::Value =
         serde_json::from_str(ok(&cloumer(&home, &["profile", "--json"])).trim()).unwrap();
     assert_ne!(with_avatar["avatar_url"], after["avatar_url"]);
+
+    let channel = after["channel"].as_str().unwrap();
 
     // No secret in any file the client wrote.
     let mut files = Vec::new();
@@ -87,8 +92,21 @@ fn signup_confirm_login_profile_title_avatar_against_cloumer_serve() {
         assert!(!text.contains("eyJ"), "a JWT in {}", f.display());
     }
 
+    // Bad input: one clear line, exit 2, nothing sent.
+    let long = "가".repeat(501);
+    let refused = cloumer(&home, &["chat", channel, "--send", &long]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert_one_line(&refused.stderr, "the limit is 500");
+    let malformed = tmp.join("malformed.toml");
+    std::fs::write(&malformed, "region = \"x\"\nclient_id = 3\n").unwrap();
+    let profile_error = cloumer(
+        &home,
+        &["--backend", malformed.to_str().unwrap(), "profile"],
+    );
+    assert_eq!(profile_error.status.code(), Some(2));
+    assert_one_line(&profile_error.stderr, "key `client_id`");
+
     // Nor in the logs, at their most verbose (REST, Cognito refresh, chat handshake).
-    let channel = after["channel"].as_str().unwrap();
     for args in [
         &["profile", "--json"][..],
         &["chat", channel, "--send", "logged", "--json"][..],
@@ -104,4 +122,11 @@ fn signup_confirm_login_profile_title_avatar_against_cloumer_serve() {
     ok(&cloumer(&home, &["logout"]));
     let out = cloumer(&home, &["profile"]);
     assert!(!out.status.success());
+}
+
+/// stderr is one line that says `what`.
+fn assert_one_line(stderr: &[u8], what: &str) {
+    let text = String::from_utf8_lossy(stderr);
+    assert_eq!(text.trim_end().lines().count(), 1, "one line: {text}");
+    assert!(text.contains(what), "{text}");
 }

@@ -57,7 +57,7 @@ impl BackendProfile {
     /// Parses a profile, naming the key at fault in the error.
     pub fn from_toml(text: &str) -> Result<Self> {
         let profile: Self = toml::from_str(text).map_err(|e| Error::BackendProfile {
-            key: key_of_toml_error(&e),
+            key: key_of_toml_error(&e, text),
             message: e.message().to_owned(),
         })?;
         profile.validate()?;
@@ -115,12 +115,21 @@ impl BackendProfile {
     }
 }
 
-fn key_of_toml_error(e: &toml::de::Error) -> Option<String> {
-    // toml's messages name the field: "missing field `api_url`", "unknown field `x`".
+fn key_of_toml_error(e: &toml::de::Error, text: &str) -> Option<String> {
+    // toml's messages name a missing or unknown field: "missing field `api_url`".
     let msg = e.message();
-    let start = msg.find('`')? + 1;
-    let end = start + msg[start..].find('`')?;
-    Some(msg[start..end].to_owned())
+    if msg.starts_with("missing field") || msg.starts_with("unknown field") {
+        let start = msg.find('`')? + 1;
+        let end = start + msg[start..].find('`')?;
+        return Some(msg[start..end].to_owned());
+    }
+    // A bad value ("invalid type: integer `3`, expected a string") is named by where it
+    // is: the key of the `key = value` line the error points at.
+    let at = e.span()?.start.min(text.len());
+    let line_start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    let line = text.get(line_start..)?.lines().next()?;
+    let (key, _) = line.split_once('=')?;
+    Some(key.trim().trim_matches('"').to_owned()).filter(|k| !k.is_empty())
 }
 
 #[cfg(test)]
@@ -169,6 +178,17 @@ api_url = "https://x.execute-api.ap-northeast-2.amazonaws.com/develop"
         let text = format!("{SEED}\nchat_url = \"x\"\n");
         match BackendProfile::from_toml(&text) {
             Err(Error::BackendProfile { key, .. }) => assert_eq!(key.as_deref(), Some("chat_url")),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_names_its_key() {
+        let text = SEED.replace("client_id = \"abc\"", "client_id = 3");
+        match BackendProfile::from_toml(&text) {
+            Err(Error::BackendProfile { key, message }) => {
+                assert_eq!(key.as_deref(), Some("client_id"), "{message}");
+            }
             other => panic!("{other:?}"),
         }
     }

@@ -80,18 +80,7 @@ impl ChatClient {
     }
 
     pub fn send_with(&self, content: &str, attributes: Attributes) -> Result<String> {
-        if content.trim().is_empty() {
-            return Err(Error::Invalid {
-                field: Some("content".into()),
-                message: "empty message".into(),
-            });
-        }
-        if !content_fits(content) {
-            return Err(Error::Invalid {
-                field: Some("content".into()),
-                message: format!("{} characters; the limit is 500", content.chars().count()),
-            });
-        }
+        check_content(content)?;
         let request_id = uuid::Uuid::new_v4().to_string();
         self.push(ClientFrame::SendMessage {
             request_id: request_id.clone(),
@@ -263,6 +252,24 @@ impl Task {
             }
         }
     }
+}
+
+/// The checks IVS Chat would refuse a message for, made before anything is sent: not
+/// empty, at most 500 code points.
+pub fn check_content(content: &str) -> Result<()> {
+    if content.trim().is_empty() {
+        return Err(Error::Invalid {
+            field: Some("content".into()),
+            message: "empty message".into(),
+        });
+    }
+    if !content_fits(content) {
+        return Err(Error::Invalid {
+            field: Some("content".into()),
+            message: format!("{} characters; the limit is 500", content.chars().count()),
+        });
+    }
+    Ok(())
 }
 
 fn retryable(e: &Error) -> bool {

@@ -10,11 +10,11 @@ mod events;
 
 use std::sync::Arc;
 
-pub use connection::{ChatClient, ChatOptions};
+pub use connection::{ChatClient, ChatOptions, check_content};
 pub use events::{ChatEvent, ConnectionState};
 
 use crate::models::ChatToken;
-use crate::{Account, Result};
+use crate::{Account, Error, Result};
 
 /// Where chat tokens come from; called again for every (re)connection.
 #[async_trait::async_trait]
@@ -40,6 +40,12 @@ impl AccountTokens {
 #[async_trait::async_trait]
 impl TokenProvider for AccountTokens {
     async fn chat_token(&self) -> Result<ChatToken> {
-        self.account.chat_token(&self.channel).await
+        match self.account.chat_token(&self.channel).await {
+            // R4/R5 answer 404 for a channel that does not exist: say which.
+            Err(Error::NotFound { .. }) => Err(Error::NotFound {
+                what: format!("channel `{}`", self.channel),
+            }),
+            other => other,
+        }
     }
 }

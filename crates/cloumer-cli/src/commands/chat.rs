@@ -11,7 +11,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cloumer_api::chat::{AccountTokens, ChatClient, ChatEvent, ChatOptions, ConnectionState};
+use cloumer_api::chat::{
+    AccountTokens, ChatClient, ChatEvent, ChatOptions, ConnectionState, check_content,
+};
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::Instant;
 
@@ -87,6 +89,10 @@ impl Printer {
 }
 
 pub async fn run(args: ChatArgs, backend: Option<PathBuf>) -> Result<(), Failure> {
+    if let Some(text) = &args.send {
+        // Refused before connecting: nothing is sent.
+        check_content(text).map_err(failure)?;
+    }
     let account = Arc::new(open_account(backend.as_deref())?);
     let endpoint = account.profile().chat_endpoint();
     let tokens = Arc::new(AccountTokens::new(account.clone(), args.channel.clone()));
