@@ -95,3 +95,41 @@ impl Destination for CustomDestination {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use secrecy::ExposeSecret;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_custom_destination_is_the_url_and_key_as_given() {
+        let custom =
+            CustomDestination::new("rtmps://live.example.net:443/app", "k-1".into()).unwrap();
+        let ingest = custom.ingest().await.unwrap();
+        assert_eq!(ingest.url, "rtmps://live.example.net:443/app/");
+        assert_eq!(ingest.stream_key.expose_secret(), "k-1");
+        assert!(
+            !custom.label().contains("k-1"),
+            "the label never shows the key"
+        );
+    }
+
+    #[test]
+    fn a_custom_destination_must_be_rtmp_or_rtmps() {
+        for url in [
+            "http://example.net/app/",
+            "srt://example.net:9000",
+            "example.net",
+        ] {
+            assert!(
+                matches!(
+                    CustomDestination::new(url, "k".into()),
+                    Err(Error::Invalid { .. })
+                ),
+                "{url}"
+            );
+        }
+        assert!(CustomDestination::new("RTMP://example.net/live/", "k".into()).is_ok());
+    }
+}
