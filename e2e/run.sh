@@ -86,8 +86,7 @@ mkdir -m 700 "$XDG_RUNTIME_DIR"
 unset DBUS_SESSION_BUS_ADDRESS
 export CLOUMER_CREDENTIAL_STORE=keyutils
 export CLOUMER_STUDIO_TEST_SOURCES=1
-# No GPU: WebKit's accelerated compositing would only burn CPU in Xvfb.
-export WEBKIT_DISABLE_COMPOSITING_MODE=1
+# No GPU here: the studio itself turns WebKit's compositing off (src-tauri/src/software_painting.rs).
 export RUST_LOG="${RUST_LOG:-info}"
 
 # Pick a free display number (the lock file is what Xvfb itself checks).

@@ -68,7 +68,6 @@ const env = {
   CLOUMER_CREDENTIAL_STORE: 'keyutils',
   // Lets the chat phase's local room take 100 messages/s (IVS's default quota is 10).
   CLOUMER_CHAT_ROOM_RATE: '1000',
-  WEBKIT_DISABLE_COMPOSITING_MODE: '1',
   RUST_LOG: 'warn',
 };
 delete env.CLOUMER_STUDIO_TEST_SOURCES;

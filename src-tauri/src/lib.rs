@@ -10,6 +10,7 @@ mod logging;
 pub mod paths;
 pub mod services;
 pub mod settings;
+mod software_painting;
 mod tray;
 pub mod types;
 
@@ -121,10 +122,15 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
 
 /// Entry point of the binary: single instance, logs, tray, window.
 pub fn run() {
+    // SAFETY: first thing the app does, before any thread is spawned.
+    let software_painting = unsafe { software_painting::disable_compositing_without_gpu() };
     let log_dir = AppPaths::from_platform()
         .map(|p| p.logs)
         .unwrap_or_else(|_| std::env::temp_dir());
     let _log_guard = logging::init(&log_dir);
+    if software_painting {
+        tracing::info!("no GPU render node: WebKit compositing turned off (software painting)");
+    }
     let builder =
         tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             // A second launch focuses the running studio instead of opening another.
