@@ -13,9 +13,10 @@ use gst::prelude::*;
 use gst::subclass::prelude::*;
 
 use super::classify::ChildError;
+use super::gate::{Arrival, Gate};
 use super::location::{self, StreamKey};
 use super::part::{self, SinkPart};
-use super::supervisor::{self, Config, Gate, Phase, Shared, lock};
+use super::supervisor::{self, Config, Phase, Shared, lock};
 use crate::error::Error;
 
 pub(crate) static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
@@ -229,18 +230,10 @@ impl IvsSink {
         buffer: gst::Buffer,
         is_video: bool,
     ) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let arrival = arrival(pad, &buffer, is_video);
         let pass = {
             let mut link = lock(&self.shared.link);
-            let pass = match link.gate {
-                Gate::Open => true,
-                Gate::AwaitKeyframe
-                    if is_video && !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT) =>
-                {
-                    link.gate = Gate::Open;
-                    true
-                }
-                Gate::AwaitKeyframe | Gate::Closed => false,
-            };
+            let pass = link.gate.admit(arrival);
             if !pass {
                 link.dropped_buffers += 1;
             }
@@ -500,5 +493,25 @@ impl BinImpl for IvsSink {
             return;
         }
         self.parent_handle_message(msg)
+    }
+}
+
+/// The gate's view of a buffer: its running time comes from the pad's current segment.
+fn arrival(pad: &gst::GhostPad, buffer: &gst::Buffer, is_video: bool) -> Arrival {
+    let segment = pad
+        .sticky_event::<gst::event::Segment>(0)
+        .and_then(|event| event.segment().downcast_ref::<gst::ClockTime>().cloned());
+    let running_time = |pts: Option<gst::ClockTime>| {
+        segment
+            .as_ref()
+            .zip(pts)
+            .and_then(|(segment, pts)| segment.to_running_time(pts))
+    };
+    let pts = buffer.pts();
+    Arrival {
+        is_video,
+        keyframe: !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT),
+        start: running_time(pts),
+        end: running_time(pts.zip(buffer.duration()).map(|(pts, d)| pts + d)),
     }
 }

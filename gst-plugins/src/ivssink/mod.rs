@@ -19,6 +19,7 @@ use gst::prelude::*;
 
 mod backoff;
 mod classify;
+mod gate;
 pub(crate) mod imp;
 mod location;
 mod log_guard;

@@ -13,6 +13,11 @@ use super::log_guard;
 const QUEUE_MAX_TIME: gst::ClockTime = gst::ClockTime::from_seconds(4);
 /// rtmp2sink connect/IO timeout in seconds.
 const RTMP_TIMEOUT_S: u32 = 5;
+/// How long flvmux waits for a late stream before writing the other one. flvmux never
+/// lets FLV timestamps go backwards: when a starved encoder's frame arrives after audio
+/// that is newer, it is restamped to that audio's time, and the keyframe cadence IVS
+/// checks (every 2 s) drifts. Waiting only costs anything when a stream is late.
+const MUX_WAIT: gst::ClockTime = gst::ClockTime::from_seconds(1);
 
 pub(crate) struct SinkPart {
     pub elements: Vec<gst::Element>,
@@ -44,6 +49,7 @@ impl SinkPart {
         let mux = gst::ElementFactory::make("flvmux")
             .name(format!("mux{generation}"))
             .property("streamable", true)
+            .property("latency", MUX_WAIT.nseconds())
             .build()?;
         let rtmpsink = gst::ElementFactory::make("rtmp2sink")
             .name(format!("rtmp{generation}"))
@@ -53,6 +59,9 @@ impl SinkPart {
             .property("async-connect", true)
             .property("async", false)
             .property("timeout", RTMP_TIMEOUT_S)
+            // Sent as soon as muxed: syncing on the clock would hold every packet for the
+            // whole pipeline latency, MUX_WAIT included, though the sources are live already.
+            .property("sync", false)
             // tls-validation-flags stays at its default (validate-all) on purpose.
             .build()?;
         log_guard::keep_key_out_of_debug_log();

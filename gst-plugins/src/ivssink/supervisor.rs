@@ -15,6 +15,7 @@ use gst::subclass::prelude::*;
 
 use super::backoff;
 use super::classify::{self, ChildError, Decision, FailureKind};
+use super::gate::Gate;
 use super::location::StreamKey;
 use super::part::{self, SinkPart};
 
@@ -41,17 +42,6 @@ impl Phase {
             Phase::Failed => "failed",
         }
     }
-}
-
-/// What the sink pads do with buffers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) enum Gate {
-    /// No usable connection: drop everything (never block upstream).
-    #[default]
-    Closed,
-    /// New connection: drop until a video keyframe, then open.
-    AwaitKeyframe,
-    Open,
 }
 
 /// Connection state shared by the pads, the bus handler and the supervisor.

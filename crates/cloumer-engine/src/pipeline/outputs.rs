@@ -85,7 +85,12 @@ fn stock_stream_sink(output: &StreamOutput) -> Result<gst::Element> {
     let bin = gst::Bin::with_name(names::STREAM_SINK);
     let mux = make("flvmux", Some("flvmux"))?;
     mux.set_property("streamable", true);
+    // As in ivssink: flvmux restamps a late stream's buffers rather than let FLV time go
+    // backwards, so it waits up to 1 s for a starved encoder; the sink sends at once
+    // instead of holding every packet for that latency.
+    mux.set_property("latency", gst::ClockTime::from_seconds(1).nseconds());
     let sink = make("rtmp2sink", Some("rtmp2sink"))?;
+    sink.set_property("sync", false);
     let location = format!(
         "{}/{}",
         output.url.trim_end_matches('/'),
