@@ -11,6 +11,7 @@ mod devices;
 mod encoders;
 mod error;
 mod failure;
+mod memory;
 mod pipeline;
 mod portal;
 pub mod preview;

@@ -292,6 +292,8 @@ impl Actor {
             if let Err(e) = set_state(&pipeline, gst::State::Null).await {
                 tracing::warn!("shutting the pipeline down: {e}");
             }
+            drop(pipeline);
+            crate::memory::give_back_freed_memory();
         }
         self.preview.reset_levels();
         self.apply(event);
