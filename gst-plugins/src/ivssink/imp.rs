@@ -2,7 +2,8 @@
 //!
 //! The sink pads are ghost pads with their own chain function: they drop buffers while there
 //! is no usable connection (so upstream never blocks), start each new connection on a video
-//! keyframe, and turn the part's flow errors into "dropped" since the supervisor handles them.
+//! keyframe with the sound of that instant (gate.rs), and turn the part's flow errors into
+//! "dropped" since the supervisor handles them.
 
 use std::sync::{Arc, LazyLock, Mutex};
 use std::thread::JoinHandle;
