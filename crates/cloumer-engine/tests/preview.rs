@@ -52,6 +52,31 @@ async fn wait_running(handle: &SessionHandle) {
     assert!(!state.is_terminal(), "{state:?}");
 }
 
+/// Distinct frames per second seen over `window`, and the last frame. A watch channel only
+/// keeps the latest frame, so a frame missed by this reader is not a frame the engine failed
+/// to make; the reader polls far faster than 15 fps.
+async fn distinct_frame_rate(
+    preview: &mut tokio::sync::watch::Receiver<Option<cloumer_engine::PreviewFrame>>,
+    window: Duration,
+) -> (f64, cloumer_engine::PreviewFrame) {
+    let started = Instant::now();
+    let mut seen = BTreeSet::new();
+    let mut last = None;
+    while started.elapsed() < window {
+        if tokio::time::timeout(Duration::from_secs(2), preview.changed())
+            .await
+            .is_err()
+        {
+            break;
+        }
+        let frame = preview.borrow_and_update().clone().expect("a frame");
+        seen.insert(frame.pts);
+        last = Some(frame);
+    }
+    let fps = seen.len() as f64 / started.elapsed().as_secs_f64();
+    (fps, last.expect("frames"))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn preview_frames_arrive_at_15_fps_as_small_jpegs() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -64,34 +89,12 @@ async fn preview_frames_arrive_at_15_fps_as_small_jpegs() {
         .expect("a first preview frame within 10 s")
         .expect("preview channel");
 
-    // Count distinct frames over a few seconds (a watch channel only keeps the latest, so
-    // a frame missed by this reader is not a frame the engine failed to make; the test
-    // reads far faster than 15 fps).
-    let window = Duration::from_secs(4);
-    let started = Instant::now();
-    let mut seen = BTreeSet::new();
-    let mut last = None;
-    while started.elapsed() < window {
-        if tokio::time::timeout(Duration::from_secs(2), preview.changed())
-            .await
-            .is_err()
-        {
-            break;
-        }
-        let frame = preview.borrow_and_update().clone().expect("a frame");
-        assert_eq!((frame.width, frame.height), (480, 270), "{frame:?}");
-        seen.insert(frame.pts);
-        last = Some(frame);
-    }
-    let fps = seen.len() as f64 / started.elapsed().as_secs_f64();
-    assert!(
-        fps >= 14.0,
-        "preview at {fps:.1} fps ({} frames)",
-        seen.len()
-    );
+    let (fps, last) = distinct_frame_rate(&mut preview, Duration::from_secs(4)).await;
+    assert!(fps >= 14.0, "preview at {fps:.1} fps");
     assert!(fps <= 16.5, "preview over its 15 fps cap: {fps:.1} fps");
+    assert_eq!((last.width, last.height), (480, 270), "{last:?}");
 
-    let frame = last.expect("frames");
+    let frame = last;
     assert!(
         frame.jpeg.starts_with(&[0xFF, 0xD8]),
         "no JPEG start marker"
@@ -227,6 +230,10 @@ async fn no_frames_are_made_while_nobody_watches() {
     .await
     .expect("new frames within 5 s")
     .expect("preview channel");
+    // ...at the preview's rate, not faster: a rate limiter that counted the frames it never
+    // saw while nobody watched would let every canvas frame through until it caught up.
+    let (fps, _) = distinct_frame_rate(&mut rx, Duration::from_secs(2)).await;
+    assert!(fps <= 16.5, "after a pause the preview ran at {fps:.1} fps");
     drop(subscriber);
     assert_eq!(handle.stop().await.name(), "stopped");
 }

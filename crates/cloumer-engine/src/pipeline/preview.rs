@@ -18,15 +18,20 @@ const JPEG_QUALITY: i32 = 70;
 /// Splits the canvas and returns the tee the encoder branch links to.
 /// ```text
 ///  canvas ─ cloumer-canvas-tee ─┬─ (encoder branch)
-///                               └─ cloumer-preview-queue (leaky, 1 frame) [gate]
-///                                  ─ videorate (drop only, <= 15 fps) ─ videoscale
-///                                  ─ caps(<= 480 px wide) ─ jpegenc ─ cloumer-preview-sink
+///                               └─ videorate (drop only, <= 15 fps)
+///                                  ─ cloumer-preview-queue (leaky, 1 frame) [gate]
+///                                  ─ videoscale ─ caps(<= 480 px wide) ─ jpegenc
+///                                  ─ cloumer-preview-sink
 /// ```
 /// The gate is a buffer probe on the queue's sink pad that consumes every frame while no
 /// [`crate::SessionHandle::preview`] receiver exists (events such as EOS still pass, which a
 /// `valve` in drop mode would swallow and so hold up the end of the session). Rate is cut
-/// before scaling so that only the kept frames are scaled and encoded; the leaky queue
-/// gives the branch its own thread and never lets it slow the canvas down.
+/// before scaling so that only the kept frames are scaled and encoded, and before the gate:
+/// videorate paces by the frames it has let through, so behind a closed gate it would see a
+/// gap and then pass every canvas frame until its count caught up with the clock (a window
+/// hidden for a minute got a minute of 30 fps). Dropping by reference costs the canvas
+/// thread next to nothing; the leaky queue gives the rest of the branch its own thread and
+/// never lets it slow the canvas down.
 pub(super) fn branch(
     pipeline: &gst::Pipeline,
     config: &BroadcastConfig,
@@ -70,9 +75,9 @@ pub(super) fn branch(
     sink.set_property("async", false);
     add_chain(
         pipeline,
-        &[&queue, &rate, &scale, &caps, &jpeg, sink.upcast_ref()],
+        &[&rate, &queue, &scale, &caps, &jpeg, sink.upcast_ref()],
     )?;
-    tee.link(&queue)?;
+    tee.link(&rate)?;
     gate(&queue, frames.clone())?;
     sink.set_callbacks(
         gst_app::AppSinkCallbacks::builder()
