@@ -52,6 +52,16 @@ async fn wait_running(handle: &SessionHandle) {
     assert!(!state.is_terminal(), "{state:?}");
 }
 
+/// Waits for the session's first preview frame.
+async fn first_frame(
+    preview: &mut tokio::sync::watch::Receiver<Option<cloumer_engine::PreviewFrame>>,
+) {
+    tokio::time::timeout(Duration::from_secs(10), preview.wait_for(Option::is_some))
+        .await
+        .expect("a first preview frame within 10 s")
+        .expect("preview channel");
+}
+
 /// Distinct frames per second seen over `window`, and the last frame. A watch channel only
 /// keeps the latest frame, so a frame missed by this reader is not a frame the engine failed
 /// to make; the reader polls far faster than 15 fps.
@@ -84,10 +94,7 @@ async fn preview_frames_arrive_at_15_fps_as_small_jpegs() {
     let handle = SessionHandle::spawn(config(true, Some(&recording))).expect("spawn");
     let mut preview = handle.preview();
     wait_running(&handle).await;
-    tokio::time::timeout(Duration::from_secs(10), preview.wait_for(Option::is_some))
-        .await
-        .expect("a first preview frame within 10 s")
-        .expect("preview channel");
+    first_frame(&mut preview).await;
 
     let (fps, last) = distinct_frame_rate(&mut preview, Duration::from_secs(4)).await;
     assert!(fps >= 14.0, "preview at {fps:.1} fps");
@@ -235,5 +242,24 @@ async fn no_frames_are_made_while_nobody_watches() {
     let (fps, _) = distinct_frame_rate(&mut rx, Duration::from_secs(2)).await;
     assert!(fps <= 16.5, "after a pause the preview ran at {fps:.1} fps");
     drop(subscriber);
+    assert_eq!(handle.stop().await.name(), "stopped");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_still_picture_is_sent_once_not_fifteen_times_a_second() {
+    let mut still = config(true, None);
+    // (Not smpte: its corner of snow changes every frame.)
+    still.sources.screen = Some(ScreenSource::TestPattern {
+        pattern: "pinwheel".into(),
+    });
+    let handle = SessionHandle::spawn(still).expect("spawn");
+    let mut preview = handle.preview();
+    wait_running(&handle).await;
+    first_frame(&mut preview).await;
+    // Let the start settle (the first canvas frames may differ), then expect silence.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    preview.borrow_and_update();
+    let again = tokio::time::timeout(Duration::from_millis(1500), preview.changed()).await;
+    assert!(again.is_err(), "the same picture was sent again");
     assert_eq!(handle.stop().await.name(), "stopped");
 }

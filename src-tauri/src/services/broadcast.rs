@@ -207,7 +207,8 @@ fn forward_preview(session: &SessionHandle, broadcast: &Broadcast) {
     });
 }
 
-/// Hands every new frame to `send` while the window is visible, until the session ends.
+/// Hands the latest frame and then every new one to `send` while the window is visible,
+/// until the session ends.
 /// While the window is hidden it holds no receiver, so the engine makes no frames (no
 /// scaling, no JPEG) for nobody to see.
 async fn forward_frames(
@@ -222,6 +223,11 @@ async fn forward_frames(
             shown = visible.wait_for(|v| *v) => if shown.is_err() { return },
         }
         let mut receiver = frames.subscribe();
+        // The engine sends a still picture only once: start from the latest frame so that a
+        // window shown again is never left without one.
+        if let Some(frame) = receiver.borrow_and_update().as_ref() {
+            send(frame);
+        }
         loop {
             tokio::select! {
                 _ = ended.wait_for(SessionState::is_terminal) => return,

@@ -19,7 +19,7 @@ const JPEG_QUALITY: i32 = 70;
 /// ```text
 ///  canvas ─ cloumer-canvas-tee ─┬─ (encoder branch)
 ///                               └─ videorate (drop only, <= 15 fps)
-///                                  ─ cloumer-preview-queue (leaky, 1 frame) [gate]
+///                                  ─ cloumer-preview-queue (leaky, 1 frame) [gate] [repeats]
 ///                                  ─ videoscale ─ caps(<= 480 px wide) ─ jpegenc
 ///                                  ─ cloumer-preview-sink
 /// ```
@@ -31,7 +31,8 @@ const JPEG_QUALITY: i32 = 70;
 /// gap and then pass every canvas frame until its count caught up with the clock (a window
 /// hidden for a minute got a minute of 30 fps). Dropping by reference costs the canvas
 /// thread next to nothing; the leaky queue gives the rest of the branch its own thread and
-/// never lets it slow the canvas down.
+/// never lets it slow the canvas down. A frame equal to the last one let through is dropped
+/// after the queue (see [`skip_repeats`]).
 pub(super) fn branch(
     pipeline: &gst::Pipeline,
     config: &BroadcastConfig,
@@ -79,6 +80,7 @@ pub(super) fn branch(
     )?;
     tee.link(&rate)?;
     gate(&queue, frames.clone())?;
+    skip_repeats(&queue)?;
     sink.set_callbacks(
         gst_app::AppSinkCallbacks::builder()
             .new_sample(move |sink| {
@@ -105,6 +107,39 @@ fn gate(queue: &gst::Element, frames: Arc<watch::Sender<Option<PreviewFrame>>>) 
         // Consume the frame here and report it handled: returning `PadProbeReturn::Drop`
         // instead logged a GStreamer-CRITICAL (unref of NULL) per frame on 1.22.
         drop(info.take_buffer());
+        gst::PadProbeReturn::Handled
+    });
+    Ok(())
+}
+
+/// Drops a frame whose pixels equal the last frame's that went on. A still screen (slides,
+/// a paused game, a desktop) then costs no scaling, JPEG, IPC or painting in the front end,
+/// which would show the very same picture again; each frame costs a comparison instead
+/// (and a copy when it differs), a few tenths of a millisecond for a 720p canvas. The probe
+/// runs on the preview's own thread, after the queue.
+fn skip_repeats(queue: &gst::Element) -> Result<()> {
+    let pad = queue
+        .static_pad("src")
+        .ok_or_else(|| Error::Pipeline("queue without src pad".into()))?;
+    // Only this pad's streaming thread takes the lock: it is never contended.
+    let last = std::sync::Mutex::new(Vec::<u8>::new());
+    pad.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+        let Ok(mut last) = last.lock() else {
+            return gst::PadProbeReturn::Ok;
+        };
+        let repeated = match info.buffer().map(|b| b.map_readable()) {
+            Some(Ok(map)) if map.as_slice() == last.as_slice() => true,
+            Some(Ok(map)) => {
+                last.clear();
+                last.extend_from_slice(map.as_slice());
+                false
+            }
+            _ => false,
+        };
+        if !repeated {
+            return gst::PadProbeReturn::Ok;
+        }
+        drop(info.take_buffer()); // See `gate` on why not `PadProbeReturn::Drop`.
         gst::PadProbeReturn::Handled
     });
     Ok(())
