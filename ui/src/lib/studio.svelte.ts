@@ -39,6 +39,11 @@ export class Studio {
   /** Names of actions in flight (buttons show progress and stay clickable elsewhere). */
   busy = $state<Record<string, boolean>>({});
 
+  /** Whether a broadcast session runs (connecting, live or reconnecting). */
+  get isRunning(): boolean {
+    return ['connecting', 'live', 'reconnecting'].includes(this.live.state);
+  }
+
   /** Runs an action with a busy flag; failures become banners. */
   async run<T>(name: string, action: () => Promise<T>): Promise<T | undefined> {
     this.busy = { ...this.busy, [name]: true };
@@ -85,7 +90,12 @@ export class Studio {
 
   private subscribeMedia() {
     const preview = new Channel<ArrayBuffer>();
-    preview.onmessage = (jpeg) => (this.preview = new Blob([jpeg], { type: 'image/jpeg' }));
+    preview.onmessage = (jpeg) => {
+      // Frames and state events travel apart: one sent just before the broadcast ended may
+      // land after its 'stopped' and would leave a frozen picture. Only a session that
+      // makes frames (live, or the preview turned on) gets them drawn.
+      if (this.previewOn || this.isRunning) this.preview = new Blob([jpeg], { type: 'image/jpeg' });
+    };
     const levels = new Channel<AudioLevels>();
     levels.onmessage = (l) => (this.levels = l);
     const stats = new Channel<StatsSample>();

@@ -51,6 +51,7 @@ beforeEach(() => {
 describe('media channels', () => {
   it('draws each preview frame as it arrives', async () => {
     const media = await studioWithMedia();
+    await emit('live-state-changed', { state: 'live', sinceMs: Date.now() });
     const preview = screen.getByTestId('preview');
     expect(within(preview).queryByRole('img')).toBeNull();
     media.preview.onmessage(jpeg('AAAA'));
@@ -63,6 +64,7 @@ describe('media channels', () => {
 
   it('skips to the newest frame when frames come faster than they are drawn', async () => {
     const media = await studioWithMedia();
+    await emit('live-state-changed', { state: 'live', sinceMs: Date.now() });
     media.preview.onmessage(jpeg('1'));
     media.preview.onmessage(jpeg('2'));
     media.preview.onmessage(jpeg('3'));
@@ -127,5 +129,9 @@ describe('media channels', () => {
     await emit('live-state-changed', { state: 'stopped', reason: 'requested' });
     await waitFor(() => expect(within(preview).queryByRole('img')).toBeNull());
     expect(await screen.findByText(/Stream ended/)).toBeInTheDocument();
+    // A frame that was on its way when the broadcast ended arrives late: not drawn.
+    media.preview.onmessage(jpeg('EEEE'));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(within(preview).queryByRole('img')).toBeNull();
   });
 });
