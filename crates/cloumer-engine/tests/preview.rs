@@ -96,12 +96,11 @@ async fn preview_frames_arrive_at_15_fps_as_small_jpegs() {
     wait_running(&handle).await;
     first_frame(&mut preview).await;
 
-    let (fps, last) = distinct_frame_rate(&mut preview, Duration::from_secs(4)).await;
+    let (fps, frame) = distinct_frame_rate(&mut preview, Duration::from_secs(4)).await;
     assert!(fps >= 14.0, "preview at {fps:.1} fps");
     assert!(fps <= 16.5, "preview over its 15 fps cap: {fps:.1} fps");
-    assert_eq!((last.width, last.height), (480, 270), "{last:?}");
+    assert_eq!((frame.width, frame.height), (480, 270), "{frame:?}");
 
-    let frame = last;
     assert!(
         frame.jpeg.starts_with(&[0xFF, 0xD8]),
         "no JPEG start marker"
