@@ -32,6 +32,11 @@ pub struct BroadcastConfig {
     /// it, a session may also run without any output (a studio before going live). Off by
     /// default: a headless broadcast pays nothing for it.
     pub preview: bool,
+    /// With `preview`: also paint the preview natively into this window of the front
+    /// end's (see [`crate::PreviewWindow`]). Not part of a stored config: a window lives as
+    /// long as the front end that made it.
+    #[serde(skip)]
+    pub preview_window: Option<crate::PreviewWindow>,
 }
 
 impl Default for BroadcastConfig {
@@ -49,6 +54,7 @@ impl Default for BroadcastConfig {
             channel_type: ChannelType::Standard,
             outputs: Outputs::default(),
             preview: false,
+            preview_window: None,
         }
     }
 }

@@ -1,91 +1,14 @@
 //! What the desktop app shows: the live preview (small JPEGs, >= 15 fps) and one level
 //! meter per audio source, both only with `BroadcastConfig::preview`.
 
-use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
+mod support;
 
-use cloumer_engine::{
-    AudioSource, AudioSourceKind, BroadcastConfig, Outputs, PipelineBuilder, RecordingOutput,
-    ScreenSource, SessionHandle, SessionState, Sources, names,
-};
+use std::time::Duration;
+
+use cloumer_engine::{PipelineBuilder, ScreenSource, SessionHandle, names};
 use cloumer_testkit::probe;
 use gst::prelude::*;
-
-fn config(preview: bool, recording: Option<&std::path::Path>) -> BroadcastConfig {
-    BroadcastConfig {
-        sources: Sources {
-            screen: Some(ScreenSource::TestPattern {
-                pattern: "ball".into(),
-            }),
-            camera: None,
-            audio: vec![
-                AudioSource::new(AudioSourceKind::TestTone { frequency: 440 }),
-                AudioSource::new(AudioSourceKind::TestTone { frequency: 880 }),
-            ],
-        },
-        width: 1280,
-        height: 720,
-        fps: 30,
-        video_bitrate_kbps: 2000,
-        outputs: Outputs {
-            stream: None,
-            recording: recording.map(|path| RecordingOutput {
-                path: path.to_owned(),
-            }),
-        },
-        preview,
-        ..Default::default()
-    }
-}
-
-async fn wait_running(handle: &SessionHandle) {
-    handle.start().await.expect("start");
-    let mut state = handle.state();
-    let state = tokio::time::timeout(
-        Duration::from_secs(20),
-        state.wait_for(|s| s.is_terminal() || matches!(s, SessionState::Live { .. })),
-    )
-    .await
-    .expect("running within 20 s")
-    .expect("state channel")
-    .clone();
-    assert!(!state.is_terminal(), "{state:?}");
-}
-
-/// Waits for the session's first preview frame.
-async fn first_frame(
-    preview: &mut tokio::sync::watch::Receiver<Option<cloumer_engine::PreviewFrame>>,
-) {
-    tokio::time::timeout(Duration::from_secs(10), preview.wait_for(Option::is_some))
-        .await
-        .expect("a first preview frame within 10 s")
-        .expect("preview channel");
-}
-
-/// Distinct frames per second seen over `window`, and the last frame. A watch channel only
-/// keeps the latest frame, so a frame missed by this reader is not a frame the engine failed
-/// to make; the reader polls far faster than 15 fps.
-async fn distinct_frame_rate(
-    preview: &mut tokio::sync::watch::Receiver<Option<cloumer_engine::PreviewFrame>>,
-    window: Duration,
-) -> (f64, cloumer_engine::PreviewFrame) {
-    let started = Instant::now();
-    let mut seen = BTreeSet::new();
-    let mut last = None;
-    while started.elapsed() < window {
-        if tokio::time::timeout(Duration::from_secs(2), preview.changed())
-            .await
-            .is_err()
-        {
-            break;
-        }
-        let frame = preview.borrow_and_update().clone().expect("a frame");
-        seen.insert(frame.pts);
-        last = Some(frame);
-    }
-    let fps = seen.len() as f64 / started.elapsed().as_secs_f64();
-    (fps, last.expect("frames"))
-}
+use support::{config, distinct_frame_rate, first_frame, wait_running};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn preview_frames_arrive_at_15_fps_as_small_jpegs() {

@@ -23,6 +23,7 @@ mod encode;
 pub mod names;
 mod outputs;
 mod preview;
+mod preview_window;
 mod start_gate;
 mod video;
 

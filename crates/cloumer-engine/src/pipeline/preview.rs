@@ -2,6 +2,7 @@
 //! front end, paid for only while somebody watches.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use gst::prelude::*;
@@ -19,9 +20,12 @@ const JPEG_QUALITY: i32 = 70;
 /// ```text
 ///  canvas ─ cloumer-canvas-tee ─┬─ (encoder branch)
 ///                               └─ videorate (drop only, <= 15 fps)
-///                                  ─ cloumer-preview-queue (leaky, 1 frame) [gate] [repeats]
-///                                  ─ videoscale ─ caps(<= 480 px wide) ─ jpegenc
-///                                  ─ cloumer-preview-sink
+///                                  ─ cloumer-preview-queue (leaky, 1 frame) [gate] [window] [repeats]
+///                                  ─ videoscale ─ cloumer-preview-caps (<= 480 px wide, or the window's size)
+///                                  ─ jpegenc ─ cloumer-preview-sink
+///  with a preview window, after the caps:
+///                                  ─ tee ─┬─ [shown?] videoconvert ─ cloumer-preview-window (ximagesink)
+///                                         └─ videorate (15 fps, 1 while the window shows) ─ jpegenc …
 /// ```
 /// The gate is a buffer probe on the queue's sink pad that consumes every frame while no
 /// [`crate::SessionHandle::preview`] receiver exists (events such as EOS still pass, which a
@@ -32,7 +36,8 @@ const JPEG_QUALITY: i32 = 70;
 /// hidden for a minute got a minute of 30 fps). Dropping by reference costs the canvas
 /// thread next to nothing; the leaky queue gives the rest of the branch its own thread and
 /// never lets it slow the canvas down. A frame equal to the last one let through is dropped
-/// after the queue (see [`skip_repeats`]).
+/// after the queue (see [`skip_repeats`]); the native window's size is followed there too
+/// (see [`super::preview_window`]).
 pub(super) fn branch(
     pipeline: &gst::Pipeline,
     config: &BroadcastConfig,
@@ -54,15 +59,29 @@ pub(super) fn branch(
     let scale = make("videoscale", None)?;
     let (width, height) = preview_size(config.width, config.height);
     let fps = config.fps.min(PREVIEW_FPS);
-    let caps = capsfilter(
-        None,
-        gst::Caps::builder("video/x-raw")
-            .field("width", width as i32)
-            .field("height", height as i32)
-            .field("pixel-aspect-ratio", gst::Fraction::new(1, 1))
-            .field("framerate", gst::Fraction::new(fps as i32, 1))
-            .build(),
-    )?;
+    let caps = capsfilter(Some(names::PREVIEW_CAPS), scaled_caps(width, height, fps))?;
+    add_chain(pipeline, &[&rate, &queue, &scale, &caps])?;
+    tee.link(&rate)?;
+    gate(&queue, frames.clone())?;
+    let repaint = Arc::new(AtomicBool::new(false));
+    let jpeg_input = match &config.preview_window {
+        None => caps.clone(),
+        Some(window) => {
+            let still_rate = super::preview_window::sink(pipeline, &caps, window)?;
+            let follow = super::preview_window::Follow {
+                window: window.clone(),
+                caps: caps.clone(),
+                still_rate: still_rate.clone(),
+                canvas: (config.width, config.height),
+                fps,
+                repaint: repaint.clone(),
+            };
+            follow.attach(&queue)?;
+            still_rate
+        }
+    };
+    skip_repeats(&queue, repaint)?;
+
     let jpeg = make("jpegenc", None)?;
     jpeg.set_property("quality", JPEG_QUALITY);
     let sink = gst_app::AppSink::builder()
@@ -74,13 +93,8 @@ pub(super) fn branch(
         .build();
     // Never wait for a preview frame to preroll: the gate may hold every frame back.
     sink.set_property("async", false);
-    add_chain(
-        pipeline,
-        &[&rate, &queue, &scale, &caps, &jpeg, sink.upcast_ref()],
-    )?;
-    tee.link(&rate)?;
-    gate(&queue, frames.clone())?;
-    skip_repeats(&queue)?;
+    add_chain(pipeline, &[&jpeg, sink.upcast_ref()])?;
+    jpeg_input.link(&jpeg)?;
     sink.set_callbacks(
         gst_app::AppSinkCallbacks::builder()
             .new_sample(move |sink| {
@@ -93,6 +107,16 @@ pub(super) fn branch(
             .build(),
     );
     Ok(tee)
+}
+
+/// The preview's caps after scaling: this size, square pixels, this rate.
+pub(super) fn scaled_caps(width: u32, height: u32, fps: u32) -> gst::Caps {
+    gst::Caps::builder("video/x-raw")
+        .field("width", width as i32)
+        .field("height", height as i32)
+        .field("pixel-aspect-ratio", gst::Fraction::new(1, 1))
+        .field("framerate", gst::Fraction::new(fps as i32, 1))
+        .build()
 }
 
 /// Drops frames at the queue's input while nobody holds a preview receiver.
@@ -116,8 +140,9 @@ fn gate(queue: &gst::Element, frames: Arc<watch::Sender<Option<PreviewFrame>>>) 
 /// a paused game, a desktop) then costs no scaling, JPEG, IPC or painting in the front end,
 /// which would show the very same picture again; each frame costs a comparison instead
 /// (and a copy when it differs), a few tenths of a millisecond for a 720p canvas. The probe
-/// runs on the preview's own thread, after the queue.
-fn skip_repeats(queue: &gst::Element) -> Result<()> {
+/// runs on the preview's own thread, after the queue. `repaint` lets the next frame through
+/// whatever it shows (the native window was shown again or resized and needs a picture).
+fn skip_repeats(queue: &gst::Element, repaint: Arc<AtomicBool>) -> Result<()> {
     let pad = queue
         .static_pad("src")
         .ok_or_else(|| Error::Pipeline("queue without src pad".into()))?;
@@ -127,8 +152,9 @@ fn skip_repeats(queue: &gst::Element) -> Result<()> {
         let Ok(mut last) = last.lock() else {
             return gst::PadProbeReturn::Ok;
         };
+        let forced = repaint.swap(false, Ordering::Relaxed);
         let repeated = match info.buffer().map(|b| b.map_readable()) {
-            Some(Ok(map)) if map.as_slice() == last.as_slice() => true,
+            Some(Ok(map)) if !forced && map.as_slice() == last.as_slice() => true,
             Some(Ok(map)) => {
                 last.clear();
                 last.extend_from_slice(map.as_slice());
