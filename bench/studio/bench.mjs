@@ -16,7 +16,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import net from 'node:net';
 import { WebDriver } from '../../e2e/webdriver.mjs';
-import { measure, pidsNamed } from './proc.mjs';
+import { cmdline, measure, pidsNamed } from './proc.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -93,6 +93,30 @@ const invoke = (cmd, args) => wd.script('return window.__TAURI_INTERNALS__.invok
 /** Preview frames the window has drawn so far (the canvas counts them). */
 const previewFrames = async () =>
   Number(await wd.script('const c = document.querySelector(\'[data-testid="preview"] canvas\'); return c ? Number(c.dataset.frames || 0) : 0'));
+
+/**
+ * Preview frames shown so far: painted natively where the studio has its native preview
+ * window (X11, its own counter), else drawn by the canvas.
+ */
+const previewShown = async () => {
+  const painted = await invoke('preview_frames_painted');
+  return painted === null ? { native: false, frames: await previewFrames() } : { native: true, frames: Number(painted) };
+};
+
+/** The test bed's X server: it paints what the processes send it, a native preview too. */
+const xServer = () => pidsNamed('Xvfb').find((pid) => cmdline(pid).split(' ').includes(bed.display));
+
+/**
+ * `measure` of the process tree of `pid`, with the X server's CPU over the same seconds
+ * beside it (not in `cpu_percent`: the targets are about the app's processes; the X
+ * server also paints the test bed's moving ball all along).
+ */
+async function measureWithX(pid) {
+  const x = xServer();
+  const [m, server] = await Promise.all([measure(pid, seconds), x ? measure(x, seconds) : null]);
+  if (server) m.x_server_cpu_percent = server.cpu_percent;
+  return m;
+}
 
 /**
  * Records the window's frame times (requestAnimationFrame intervals) for the measurement
@@ -185,7 +209,7 @@ try {
     const cli = spawn(opt.cloumer, ['live', '--to', bed.rtmp_url, '--screen', bed.display, '--mic', bed.mic, '--size', '1280x720', '--fps', '30', '--bitrate', '3500', '--encoder', 'x264', '--duration', String(seconds + 25)], { env: { ...env, CLOUMER_STREAM_KEY: KEY }, stdio: 'ignore' });
     children.push(cli);
     await sleep(8000);
-    r.cloumer_live = await measure(cli.pid, seconds);
+    r.cloumer_live = await measureWithX(cli.pid);
     cli.kill('SIGINT');
     await new Promise((ok) => cli.once('exit', ok));
     await sleep(3000);
@@ -193,17 +217,19 @@ try {
     await wd.click(await wd.find('go-live'));
     await wd.until('live', async () => (await wd.text(await wd.find('live-state'))).trim() === 'live', 60000);
     await sleep(8000);
-    const framesBefore = await previewFrames();
+    const framesBefore = await previewShown();
     const frameTimes = startFrameProbe();
-    r.studio_live = await measure(app, seconds);
-    r.studio_live.preview_fps_drawn = Math.round((10 * (await previewFrames()) - 10 * framesBefore) / seconds) / 10;
+    r.studio_live = await measureWithX(app);
+    const framesAfter = await previewShown();
+    r.studio_live.preview_native = framesAfter.native;
+    r.studio_live.preview_fps_drawn = Math.round((10 * framesAfter.frames - 10 * framesBefore.frames) / seconds) / 10;
     r.studio_live.frame_times = await frameTimes;
 
     // The preview's own cost: the same live job with the preview stopped (what the studio
     // does while its window is hidden), the difference being the preview.
     await invoke('set_preview_visible', { visible: false });
     await sleep(4000);
-    r.studio_live_no_preview = await measure(app, seconds);
+    r.studio_live_no_preview = await measureWithX(app);
     await invoke('set_preview_visible', { visible: true });
     await wd.click(await wd.find('stop-live'));
     await wd.until('stopped', async () => (await wd.text(await wd.find('live-state'))).trim() === 'stopped', 30000);
@@ -212,7 +238,9 @@ try {
     r.live_cpu_ratio = ratio(r.studio_live.cpu_percent, r.cloumer_live.cpu_percent);
     r.live_no_preview_cpu_ratio = ratio(r.studio_live_no_preview.cpu_percent, r.cloumer_live.cpu_percent);
     r.preview_cpu_percent = tenth(r.studio_live.cpu_percent - r.studio_live_no_preview.cpu_percent);
-    log(`round ${round}: cloumer live ${r.cloumer_live.cpu_percent} %, studio live ${r.studio_live.cpu_percent} % (${r.live_cpu_ratio}x), preview hidden ${r.studio_live_no_preview.cpu_percent} % (${r.live_no_preview_cpu_ratio}x), preview ${r.preview_cpu_percent} %, RSS ${r.studio_live.peak_rss_mib} MiB`);
+    // What the preview costs the X server (painting it), beside the app's share.
+    r.preview_x_server_cpu_percent = tenth((r.studio_live.x_server_cpu_percent ?? 0) - (r.studio_live_no_preview.x_server_cpu_percent ?? 0));
+    log(`round ${round}: cloumer live ${r.cloumer_live.cpu_percent} %, studio live ${r.studio_live.cpu_percent} % (${r.live_cpu_ratio}x), preview hidden ${r.studio_live_no_preview.cpu_percent} % (${r.live_no_preview_cpu_ratio}x), preview ${r.preview_cpu_percent} % (+${r.preview_x_server_cpu_percent} % in the X server), ${r.studio_live.preview_fps_drawn} fps ${r.studio_live.preview_native ? 'native' : 'canvas'}, RSS ${r.studio_live.peak_rss_mib} MiB`);
     results.rounds.push(r);
   }
   // The round with the median ratio stands for the live figures; the medians are listed too.
@@ -224,6 +252,7 @@ try {
   results.live_cpu_ratio = median(results.rounds.map((r) => r.live_cpu_ratio));
   results.live_no_preview_cpu_ratio = median(results.rounds.map((r) => r.live_no_preview_cpu_ratio));
   results.preview_cpu_percent = median(results.rounds.map((r) => r.preview_cpu_percent));
+  results.preview_x_server_cpu_percent = median(results.rounds.map((r) => r.preview_x_server_cpu_percent));
   results.studio_live_peak_rss_mib = median(results.rounds.map((r) => r.studio_live.peak_rss_mib));
 
   // Chat at 100 messages/s: the studio on its embedded backend ("Try it locally", an

@@ -62,6 +62,15 @@ export function tree(root) {
   return out;
 }
 
+/** The process' command line, arguments joined by spaces ('' once it is gone). */
+export function cmdline(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return '';
+  }
+}
+
 /** Pids whose command name is `name` (e.g. the app started by WebKitWebDriver). */
 export function pidsNamed(name) {
   return readdirSync('/proc')

@@ -30,6 +30,8 @@ pub const COMMAND_NAMES: &[&str] = &[
     "start_preview",
     "stop_preview",
     "set_preview_visible",
+    "place_preview",
+    "preview_frames_painted",
     "chat_open",
     "chat_send",
     "chat_delete",

@@ -7,6 +7,7 @@ pub mod commands;
 mod error;
 pub mod events;
 mod logging;
+pub mod native_preview;
 pub mod paths;
 pub mod services;
 pub mod settings;
@@ -56,6 +57,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             live::start_preview,
             live::stop_preview,
             live::set_preview_visible,
+            live::place_preview,
+            live::preview_frames_painted,
             chat::chat_open,
             chat::chat_send,
             chat::chat_delete,
@@ -94,11 +97,23 @@ pub fn run_app_with<R: Runtime>(builder: tauri::Builder<R>, paths: AppPaths) -> 
     builder
         .invoke_handler(specta.invoke_handler())
         .manage(Services::new(paths))
+        .manage(native_preview::NativePreview::default())
         .setup(move |app| {
             specta.mount_events(app);
             forward_live_state(app.handle().clone());
+            open_native_preview(app);
             Ok(())
         })
+}
+
+/// Opens the native preview inside the main window (created before `setup` runs), for
+/// every session to paint into.
+fn open_native_preview<R: Runtime>(app: &tauri::App<R>) {
+    if let Some(window) = app.get_webview_window("main") {
+        let native = app.state::<native_preview::NativePreview>();
+        app.state::<Services>()
+            .set_preview_window(native.open(&window));
+    }
 }
 
 /// Turns every broadcast state change into a typed `LiveStateChanged` event.

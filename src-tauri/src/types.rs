@@ -238,6 +238,16 @@ impl specta::Type for PreviewJpeg {
     }
 }
 
+/// Where the UI's preview box is, in physical pixels from the top left of the window's
+/// content (CSS pixels times `devicePixelRatio`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct PreviewRect {
+    pub x: i32,
+    pub y: i32,
+    pub width: u32,
+    pub height: u32,
+}
+
 /// Peak levels in dBFS (-90 = silence).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]

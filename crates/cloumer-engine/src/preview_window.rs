@@ -6,14 +6,16 @@
 //! X server paints the same picture for about 0.5 % (docs/studio-benchmarks.md). The front
 //! end lays the window over its preview box and tells the session where and how big the
 //! box is ([`PreviewWindow::show`]) or that it cannot be seen ([`PreviewWindow::hide`]).
-//! While it is shown the JPEG preview slows to [`STILL_FPS`]: the web page then only needs
-//! a still picture under the window (screenshots, and whatever briefly covers the window).
+//! While it is shown the JPEG preview slows to a still every [`STILL_INTERVAL`]: the web
+//! page then only needs a picture under the window (screenshots, the moments the window is
+//! hidden before the full rate is back).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
-/// The JPEG preview's rate while the native window shows the picture.
-pub const STILL_FPS: u32 = 1;
+/// How often the JPEG preview sends a picture while the native window shows it.
+pub const STILL_INTERVAL: Duration = Duration::from_secs(5);
 
 /// A front end's window for the native preview. Clones share the window and its state, so
 /// the front end keeps one and gives a clone to each session
@@ -33,6 +35,12 @@ struct Inner {
 }
 
 impl PreviewWindow {
+    /// Whether sessions can paint into a window here: GStreamer's `ximagesink` is
+    /// installed (gstreamer1.0-x). A front end without it keeps its own preview.
+    pub fn supported() -> bool {
+        crate::init().is_ok() && gst::ElementFactory::find("ximagesink").is_some()
+    }
+
     /// X11 window `handle` on `display` (`:0`, as in `DISPLAY`). The window starts hidden.
     pub fn new(display: impl Into<String>, handle: usize) -> Self {
         Self(Arc::new(Inner {

@@ -1,8 +1,9 @@
 use tauri::ipc::Channel;
 
 use super::{Result, Services, State};
+use crate::native_preview::NativePreview;
 use crate::services::MediaChannels;
-use crate::types::{AudioLevels, DeviceInfo, LiveState, PreviewJpeg, StatsSample};
+use crate::types::{AudioLevels, DeviceInfo, LiveState, PreviewJpeg, PreviewRect, StatsSample};
 
 #[tauri::command]
 #[specta::specta]
@@ -24,6 +25,21 @@ pub fn subscribe_media(
         levels,
         stats,
     });
+}
+
+/// Lays the native preview over the UI's preview box, or hides it (`null`). Returns
+/// whether the preview is painted natively (otherwise the UI draws every frame itself).
+#[tauri::command]
+#[specta::specta]
+pub fn place_preview(native: State<'_, NativePreview>, rect: Option<PreviewRect>) -> bool {
+    native.place(rect)
+}
+
+/// Frames the native preview painted so far (`null` without one): its frame counter.
+#[tauri::command]
+#[specta::specta]
+pub fn preview_frames_painted(native: State<'_, NativePreview>) -> Option<u32> {
+    native.painted()
 }
 
 #[tauri::command]

@@ -5,13 +5,15 @@
 
 use std::sync::{Arc, Mutex};
 
-use cloumer_engine::{PreviewSubscriber, SessionHandle, SessionState};
+use cloumer_engine::{
+    BroadcastConfig, PreviewSubscriber, PreviewWindow, SessionHandle, SessionState,
+};
 use tauri::ipc::Channel;
 use tokio::sync::watch;
 
 use super::Services;
 use super::cpu::CpuMeter;
-use super::engine_map::{self, broadcast_config, engine_error};
+use super::engine_map::{self, Destination, broadcast_config, engine_error};
 use crate::error::{AppError, Result};
 use crate::types::{AudioLevels, DeviceInfo, LiveState, PreviewJpeg, StatsSample};
 
@@ -31,6 +33,8 @@ pub struct Broadcast {
     preview: tokio::sync::Mutex<Option<SessionHandle>>,
     /// Whether the window can be seen: no preview frames are made while it cannot.
     window_visible: watch::Sender<bool>,
+    /// Where sessions also paint the preview natively (X11), if anywhere.
+    preview_window: Mutex<Option<PreviewWindow>>,
 }
 
 impl Default for Broadcast {
@@ -40,6 +44,7 @@ impl Default for Broadcast {
             session: Default::default(),
             preview: Default::default(),
             window_visible: watch::Sender::new(true),
+            preview_window: Mutex::new(None),
         }
     }
 }
@@ -53,6 +58,25 @@ impl Services {
 
     pub fn set_preview_visible(&self, visible: bool) {
         self.broadcast.window_visible.send_replace(visible);
+    }
+
+    /// The native preview window sessions started from now on paint into.
+    pub fn set_preview_window(&self, window: Option<PreviewWindow>) {
+        if let Ok(mut slot) = self.broadcast.preview_window.lock() {
+            *slot = window;
+        }
+    }
+
+    /// The engine config for the current settings, with the native preview window.
+    fn session_config(&self, destination: Option<Destination>) -> BroadcastConfig {
+        let mut config = broadcast_config(&self.settings.get(), destination, force_test());
+        config.preview_window = self
+            .broadcast
+            .preview_window
+            .lock()
+            .ok()
+            .and_then(|w| w.clone());
+        config
     }
 
     pub async fn devices(&self) -> Result<Vec<DeviceInfo>> {
@@ -81,7 +105,7 @@ impl Services {
         let destination = self.destination().await?;
         // The devices cannot be opened twice: the broadcast session takes over the preview.
         self.stop_preview().await;
-        let config = broadcast_config(&self.settings.get(), Some(destination), force_test());
+        let config = self.session_config(Some(destination));
         let session = SessionHandle::spawn(config).map_err(engine_error)?;
         forward_states(&session, self.live.clone());
         forward_stats(&session, self.broadcast.media.clone());
@@ -126,7 +150,7 @@ impl Services {
         {
             return Ok(());
         }
-        let config = broadcast_config(&self.settings.get(), None, force_test());
+        let config = self.session_config(None);
         let session = SessionHandle::spawn(config).map_err(engine_error)?;
         forward_preview(&session, &self.broadcast);
         session.start().await.map_err(engine_error)?;

@@ -247,6 +247,19 @@ async setPreviewVisible(visible: boolean) : Promise<void> {
     await TAURI_INVOKE("set_preview_visible", { visible });
 },
 /**
+ * Lays the native preview over the UI's preview box, or hides it (`null`). Returns
+ * whether the preview is painted natively (otherwise the UI draws every frame itself).
+ */
+async placePreview(rect: PreviewRect | null) : Promise<boolean> {
+    return await TAURI_INVOKE("place_preview", { rect });
+},
+/**
+ * Frames the native preview painted so far (`null` without one): its frame counter.
+ */
+async previewFramesPainted() : Promise<number | null> {
+    return await TAURI_INVOKE("preview_frames_painted");
+},
+/**
  * Opens a channel's chat (`channel = null`: the user's own); messages arrive on `updates`.
  */
 async chatOpen(channel: string | null, updates: TAURI_CHANNEL<ChatUpdate>) : Promise<Result<ChatRoom, AppError>> {
@@ -409,6 +422,11 @@ export type PipSettings = { corner: Corner;
  * Camera width as a percentage of the canvas width (10–50).
  */
 sizePercent: number }
+/**
+ * Where the UI's preview box is, in physical pixels from the top left of the window's
+ * content (CSS pixels times `devicePixelRatio`).
+ */
+export type PreviewRect = { x: number; y: number; width: number; height: number }
 /**
  * The profile as the UI shows it. The stream key is never here in full: only its last
  * four characters until the user asks to reveal it.

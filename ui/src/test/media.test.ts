@@ -134,4 +134,40 @@ describe('media channels', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(within(preview).queryByRole('img')).toBeNull();
   });
+
+  it('keeps the native preview over the picture, and off under a banner and once the picture goes', async () => {
+    const fake = fakeBackend({ app_info: signedIn });
+    const media = await studioWithMedia(fake);
+    const places = () => fake.calls.filter((c) => c.cmd === 'place_preview').map((c) => c.args.rect);
+    // jsdom lays nothing out: the picture's box is given a place on the screen.
+    const box = { left: 12, top: 60, width: 640, height: 360 };
+    const rect = vi.spyOn(HTMLElement.prototype, 'getBoundingClientRect').mockImplementation(
+      () => ({ ...box, right: box.left + box.width, bottom: box.top + box.height, x: box.left, y: box.top, toJSON() {} }) as DOMRect,
+    );
+    Object.defineProperty(window, 'devicePixelRatio', { value: 2, configurable: true });
+    try {
+      await emit('live-state-changed', { state: 'live', sinceMs: Date.now() });
+      expect(places()).toEqual([]);
+      media.preview.onmessage(jpeg('FFFF'));
+      await waitFor(() => expect(places()).toEqual([{ x: 24, y: 120, width: 1280, height: 720 }]));
+      // The window grows: the box is reported again, once.
+      box.width = 800;
+      window.dispatchEvent(new Event('resize'));
+      window.dispatchEvent(new Event('resize'));
+      await waitFor(() => expect(places().at(-1)).toEqual({ x: 24, y: 120, width: 1600, height: 720 }));
+      expect(places()).toHaveLength(2);
+      // An error banner shows: the native window steps aside (it would cover the banner).
+      const { banners } = await import('../lib/banners.svelte');
+      banners.report({ kind: 'unavailable', message: 'Something failed' });
+      await waitFor(() => expect(places().at(-1)).toBeNull());
+      banners.clear();
+      await waitFor(() => expect(places().at(-1)).toEqual({ x: 24, y: 120, width: 1600, height: 720 }));
+      // The broadcast ends: the picture and the native window go.
+      await emit('live-state-changed', { state: 'stopped', reason: 'requested' });
+      await waitFor(() => expect(places().at(-1)).toBeNull());
+    } finally {
+      rect.mockRestore();
+      Object.defineProperty(window, 'devicePixelRatio', { value: 1, configurable: true });
+    }
+  });
 });

@@ -14,10 +14,10 @@ pub const CANVAS_TEE: &str = "cloumer-canvas-tee";
 pub const PREVIEW_QUEUE: &str = "cloumer-preview-queue";
 /// The `appsink` that hands preview JPEGs to [`crate::SessionHandle::preview`].
 pub const PREVIEW_SINK: &str = "cloumer-preview-sink";
-/// The caps filter after the preview's `videoscale` (its size follows a preview window).
-pub const PREVIEW_CAPS: &str = "cloumer-preview-caps";
 /// With `BroadcastConfig::preview_window`: the `ximagesink` painting into that window.
 pub const PREVIEW_WINDOW_SINK: &str = "cloumer-preview-window";
+/// The caps filter before it: its size follows the window's.
+pub const PREVIEW_WINDOW_CAPS: &str = "cloumer-preview-window-caps";
 pub const VIDEO_ENCODER: &str = "cloumer-video-encoder";
 pub const VIDEO_TEE: &str = "cloumer-video-tee";
 pub const AUDIO_MIXER: &str = "cloumer-audio-mixer";

@@ -21,11 +21,11 @@ const JPEG_QUALITY: i32 = 70;
 ///  canvas ─ cloumer-canvas-tee ─┬─ (encoder branch)
 ///                               └─ videorate (drop only, <= 15 fps)
 ///                                  ─ cloumer-preview-queue (leaky, 1 frame) [gate] [window] [repeats]
-///                                  ─ videoscale ─ cloumer-preview-caps (<= 480 px wide, or the window's size)
-///                                  ─ jpegenc ─ cloumer-preview-sink
-///  with a preview window, after the caps:
-///                                  ─ tee ─┬─ [shown?] videoconvert ─ cloumer-preview-window (ximagesink)
-///                                         └─ videorate (15 fps, 1 while the window shows) ─ jpegenc …
+///                                  ─ videoscale ─ caps (<= 480 px wide) ─ jpegenc ─ cloumer-preview-sink
+///  with a preview window, after the queue:
+///                                  ─ tee ─┬─ (native branch, see `preview_window`)
+///                                         └─ [a still every few seconds while the window shows]
+///                                            videoscale ─ …
 /// ```
 /// The gate is a buffer probe on the queue's sink pad that consumes every frame while no
 /// [`crate::SessionHandle::preview`] receiver exists (events such as EOS still pass, which a
@@ -56,32 +56,24 @@ pub(super) fn branch(
     queue.set_property_from_str("leaky", "downstream");
     let rate = make("videorate", None)?;
     rate.set_property("drop-only", true);
-    let scale = make("videoscale", None)?;
-    let (width, height) = preview_size(config.width, config.height);
-    let fps = config.fps.min(PREVIEW_FPS);
-    let caps = capsfilter(Some(names::PREVIEW_CAPS), scaled_caps(width, height, fps))?;
-    add_chain(pipeline, &[&rate, &queue, &scale, &caps])?;
+    add_chain(pipeline, &[&rate, &queue])?;
     tee.link(&rate)?;
     gate(&queue, frames.clone())?;
+    let fps = config.fps.min(PREVIEW_FPS);
     let repaint = Arc::new(AtomicBool::new(false));
     let jpeg_input = match &config.preview_window {
-        None => caps.clone(),
+        None => queue.clone(),
         Some(window) => {
-            let still_rate = super::preview_window::sink(pipeline, &caps, window)?;
-            let follow = super::preview_window::Follow {
-                window: window.clone(),
-                caps: caps.clone(),
-                still_rate: still_rate.clone(),
-                canvas: (config.width, config.height),
-                fps,
-                repaint: repaint.clone(),
-            };
-            follow.attach(&queue)?;
-            still_rate
+            let native = super::preview_window::branch(pipeline, &queue, window, config)?;
+            native.follow(&queue, repaint.clone())?;
+            native.split
         }
     };
     skip_repeats(&queue, repaint)?;
 
+    let scale = make("videoscale", None)?;
+    let (width, height) = preview_size(config.width, config.height);
+    let caps = capsfilter(None, scaled_caps(width, height, fps))?;
     let jpeg = make("jpegenc", None)?;
     jpeg.set_property("quality", JPEG_QUALITY);
     let sink = gst_app::AppSink::builder()
@@ -93,8 +85,11 @@ pub(super) fn branch(
         .build();
     // Never wait for a preview frame to preroll: the gate may hold every frame back.
     sink.set_property("async", false);
-    add_chain(pipeline, &[&jpeg, sink.upcast_ref()])?;
-    jpeg_input.link(&jpeg)?;
+    add_chain(pipeline, &[&scale, &caps, &jpeg, sink.upcast_ref()])?;
+    jpeg_input.link(&scale)?;
+    if let Some(window) = &config.preview_window {
+        super::preview_window::stills_while_shown(&scale, window.clone())?;
+    }
     sink.set_callbacks(
         gst_app::AppSinkCallbacks::builder()
             .new_sample(move |sink| {
@@ -137,38 +132,38 @@ fn gate(queue: &gst::Element, frames: Arc<watch::Sender<Option<PreviewFrame>>>) 
 }
 
 /// Drops a frame whose pixels equal the last frame's that went on. A still screen (slides,
-/// a paused game, a desktop) then costs no scaling, JPEG, IPC or painting in the front end,
-/// which would show the very same picture again; each frame costs a comparison instead
-/// (and a copy when it differs), a few tenths of a millisecond for a 720p canvas. The probe
-/// runs on the preview's own thread, after the queue. `repaint` lets the next frame through
-/// whatever it shows (the native window was shown again or resized and needs a picture).
+/// a paused game, a desktop) then costs no scaling, JPEG, IPC or painting, which would show
+/// the very same picture again; each frame costs a comparison instead, a few tenths of a
+/// millisecond for a 720p canvas, on the preview's own thread, after the queue. The last
+/// frame is kept by reference, not copied: buffers are not written once they are shared.
+/// `repaint` lets the next frame through whatever it shows (the native window was shown
+/// again or resized and needs a picture).
 fn skip_repeats(queue: &gst::Element, repaint: Arc<AtomicBool>) -> Result<()> {
     let pad = queue
         .static_pad("src")
         .ok_or_else(|| Error::Pipeline("queue without src pad".into()))?;
     // Only this pad's streaming thread takes the lock: it is never contended.
-    let last = std::sync::Mutex::new(Vec::<u8>::new());
+    let last = std::sync::Mutex::new(None::<gst::Buffer>);
     pad.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
-        let Ok(mut last) = last.lock() else {
+        let (Ok(mut last), Some(buffer)) = (last.lock(), info.buffer()) else {
             return gst::PadProbeReturn::Ok;
         };
         let forced = repaint.swap(false, Ordering::Relaxed);
-        let repeated = match info.buffer().map(|b| b.map_readable()) {
-            Some(Ok(map)) if !forced && map.as_slice() == last.as_slice() => true,
-            Some(Ok(map)) => {
-                last.clear();
-                last.extend_from_slice(map.as_slice());
-                false
-            }
-            _ => false,
-        };
-        if !repeated {
-            return gst::PadProbeReturn::Ok;
+        if !forced && last.as_ref().is_some_and(|last| same_pixels(last, buffer)) {
+            drop(info.take_buffer()); // See `gate` on why not `PadProbeReturn::Drop`.
+            return gst::PadProbeReturn::Handled;
         }
-        drop(info.take_buffer()); // See `gate` on why not `PadProbeReturn::Drop`.
-        gst::PadProbeReturn::Handled
+        *last = Some(buffer.to_owned());
+        gst::PadProbeReturn::Ok
     });
     Ok(())
+}
+
+fn same_pixels(a: &gst::BufferRef, b: &gst::BufferRef) -> bool {
+    match (a.map_readable(), b.map_readable()) {
+        (Ok(a), Ok(b)) => a.as_slice() == b.as_slice(),
+        _ => false,
+    }
 }
 
 fn to_frame(sample: &gst::Sample) -> Option<PreviewFrame> {

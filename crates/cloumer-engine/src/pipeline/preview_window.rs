@@ -1,35 +1,55 @@
 //! The native preview's part of the preview branch (with `BroadcastConfig::preview_window`,
-//! see [`crate::preview_window`]): `ximagesink` painting the scaled preview into the front
-//! end's window, and a probe that follows the window's size and visibility.
+//! see [`crate::preview_window`]): `ximagesink` painting the preview into the front end's
+//! window at the window's size, a probe that follows that size, and the JPEG preview cut
+//! to a still now and then while the window shows the picture.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use gst::prelude::*;
 use gst_video::prelude::*;
 
 use super::preview::scaled_caps;
-use super::{add_chain, make, names};
+use super::{add_chain, capsfilter, make, names};
+use crate::config::BroadcastConfig;
 use crate::error::{Error, Result};
-use crate::preview::preview_size;
-use crate::preview_window::{PreviewWindow, STILL_FPS, fit};
+use crate::preview::{PREVIEW_FPS, preview_size};
+use crate::preview_window::{PreviewWindow, STILL_INTERVAL, fit};
 
-/// Adds the window sink after `scaled` (the preview's caps filter) and returns the
-/// `videorate` the JPEG preview continues from.
+/// The native branch, linked after `queue`; the JPEG preview continues from `split`.
+pub(super) struct NativeBranch {
+    /// The tee between the native branch and the JPEG preview.
+    pub split: gst::Element,
+    window: PreviewWindow,
+    caps: gst::Element,
+    canvas: (u32, u32),
+    fps: u32,
+}
+
 /// ```text
-///  scaled ─ tee ─┬─ [shown?] videoconvert ─ cloumer-preview-window (ximagesink, no sync)
-///                └─ videorate (drop only) ─ (JPEG preview)
+///  queue ─ tee ─┬─ [shown?] videoconvertscale ─ cloumer-preview-window-caps
+///               │           ─ cloumer-preview-window (ximagesink, no sync)
+///               └─ (JPEG preview)
 /// ```
-/// `ximagesink` rather than `xvimagesink` or `glimagesink`: it needs no Xv adaptor or GL
-/// (Xvfb and GPU-less machines have neither), and the picture arrives at the window's size,
-/// so the X server only copies it (over shared memory).
-pub(super) fn sink(
+/// Each side scales on its own: the window's picture has the window's size (in `ximagesink`'s
+/// pixel format, converted in the same pass), the JPEG preview stays small. `ximagesink`
+/// rather than `xvimagesink` or `glimagesink`: it needs no Xv adaptor or GL (Xvfb and
+/// GPU-less machines have neither), and with the picture at the window's size the X server
+/// only copies it (over shared memory).
+pub(super) fn branch(
     pipeline: &gst::Pipeline,
-    scaled: &gst::Element,
+    queue: &gst::Element,
     window: &PreviewWindow,
-) -> Result<gst::Element> {
-    let tee = make("tee", None)?;
-    let convert = make("videoconvert", None)?;
+    config: &BroadcastConfig,
+) -> Result<NativeBranch> {
+    let split = make("tee", None)?;
+    let (width, height) = preview_size(config.width, config.height);
+    let fps = config.fps.min(PREVIEW_FPS);
+    let caps = capsfilter(
+        Some(names::PREVIEW_WINDOW_CAPS),
+        scaled_caps(width, height, fps),
+    )?;
     let sink = make("ximagesink", Some(names::PREVIEW_WINDOW_SINK))?;
     sink.set_property("display", window.display());
     sink.set_property("sync", false);
@@ -44,23 +64,37 @@ pub(super) fn sink(
     // window for as long as sessions may paint into it (a destroyed one is an X error, not
     // memory unsafety).
     unsafe { overlay.set_window_handle(window.handle()) };
-    let still_rate = make("videorate", None)?;
-    still_rate.set_property("drop-only", true);
-    pipeline.add(&tee)?;
-    scaled.link(&tee)?;
-    add_chain(pipeline, &[&convert, &sink])?;
-    add_chain(pipeline, &[&still_rate])?;
-    tee.link(&convert)?;
-    tee.link(&still_rate)?;
-    paint_only_when_shown(&convert, window.clone())?;
-    Ok(still_rate)
+
+    pipeline.add(&split)?;
+    queue.link(&split)?;
+    let mut chain = scale_and_convert()?;
+    chain.extend([caps.clone(), sink]);
+    add_chain(pipeline, &chain.iter().collect::<Vec<_>>())?;
+    split.link(&chain[0])?;
+    paint_only_when_shown(&chain[0], window.clone())?;
+    Ok(NativeBranch {
+        split,
+        window: window.clone(),
+        caps,
+        canvas: (config.width, config.height),
+        fps,
+    })
 }
 
-/// Drops frames before conversion while the window is hidden and counts the painted ones.
-fn paint_only_when_shown(convert: &gst::Element, window: PreviewWindow) -> Result<()> {
-    let pad = convert
+/// One `videoconvertscale` (GStreamer >= 1.22: scales and converts in one pass), else
+/// `videoscale ! videoconvert`.
+fn scale_and_convert() -> Result<Vec<gst::Element>> {
+    if gst::ElementFactory::find("videoconvertscale").is_some() {
+        return Ok(vec![make("videoconvertscale", None)?]);
+    }
+    Ok(vec![make("videoscale", None)?, make("videoconvert", None)?])
+}
+
+/// Drops frames before scaling while the window is hidden and counts the painted ones.
+fn paint_only_when_shown(first: &gst::Element, window: PreviewWindow) -> Result<()> {
+    let pad = first
         .static_pad("sink")
-        .ok_or_else(|| Error::Pipeline("videoconvert without sink pad".into()))?;
+        .ok_or_else(|| Error::Pipeline("scaler without sink pad".into()))?;
     pad.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
         if window.size().is_some() {
             window.count_painted();
@@ -73,52 +107,62 @@ fn paint_only_when_shown(convert: &gst::Element, window: PreviewWindow) -> Resul
     Ok(())
 }
 
-/// Follows the window, frame by frame, on the preview's thread before scaling: a new size
-/// is a new scaling target; while the window shows, the JPEG preview drops to a still a
-/// second, and back to the full rate when it is hidden. Any change lets the next frame
-/// through even if it repeats the last (the window needs a picture at its new size).
-pub(super) struct Follow {
-    pub window: PreviewWindow,
-    /// The preview's caps filter after `videoscale`.
-    pub caps: gst::Element,
-    /// The JPEG preview's `videorate`.
-    pub still_rate: gst::Element,
-    pub canvas: (u32, u32),
-    pub fps: u32,
-    pub repaint: Arc<AtomicBool>,
-}
-
-impl Follow {
-    /// Adds the probe on `queue`'s source pad (the preview's own thread).
-    pub fn attach(self, queue: &gst::Element) -> Result<()> {
+impl NativeBranch {
+    /// Follows the window, frame by frame, with a probe on `queue`'s source pad (the
+    /// preview's thread, before anything is scaled): a new size is a new scaling target.
+    /// Any change lets the next frame through even if it repeats the last (`repaint`): the
+    /// window needs a picture at its new size, or again after being hidden.
+    pub fn follow(&self, queue: &gst::Element, repaint: Arc<AtomicBool>) -> Result<()> {
         let pad = queue
             .static_pad("src")
             .ok_or_else(|| Error::Pipeline("queue without src pad".into()))?;
-        // The branch is built for a hidden window (the JPEG preview's size and rate).
+        let (window, caps, canvas, fps) = (
+            self.window.clone(),
+            self.caps.clone(),
+            self.canvas,
+            self.fps,
+        );
         let applied = Mutex::new(None::<(u32, u32)>);
         pad.add_probe(gst::PadProbeType::BUFFER, move |_, _| {
-            let size = self.window.size();
+            let size = window.size();
             if let Ok(mut applied) = applied.lock()
                 && *applied != size
             {
                 *applied = size;
-                self.apply(size);
+                if let Some((width, height)) = size {
+                    let (width, height) = fit(canvas, width, height);
+                    tracing::debug!(width, height, "preview window shown");
+                    caps.set_property("caps", scaled_caps(width, height, fps));
+                }
+                repaint.store(true, Ordering::Relaxed);
             }
             gst::PadProbeReturn::Ok
         });
         Ok(())
     }
+}
 
-    fn apply(&self, size: Option<(u32, u32)>) {
-        let (width, height) = match size {
-            Some((width, height)) => fit(self.canvas, width, height),
-            None => preview_size(self.canvas.0, self.canvas.1),
+/// While the window shows the picture, lets one frame a [`STILL_INTERVAL`] into the JPEG
+/// preview at `element` (the first after the split); all of them while it is hidden.
+pub(super) fn stills_while_shown(element: &gst::Element, window: PreviewWindow) -> Result<()> {
+    let pad = element
+        .static_pad("sink")
+        .ok_or_else(|| Error::Pipeline("JPEG preview without sink pad".into()))?;
+    let last_still = Mutex::new(None::<Instant>);
+    pad.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+        let Ok(mut last_still) = last_still.lock() else {
+            return gst::PadProbeReturn::Ok;
         };
-        tracing::debug!(width, height, shown = size.is_some(), "preview window");
-        self.caps
-            .set_property("caps", scaled_caps(width, height, self.fps));
-        let jpeg_fps = if size.is_some() { STILL_FPS } else { self.fps };
-        self.still_rate.set_property("max-rate", jpeg_fps as i32);
-        self.repaint.store(true, Ordering::Relaxed);
-    }
+        if window.size().is_none() {
+            *last_still = None;
+            return gst::PadProbeReturn::Ok;
+        }
+        if last_still.is_some_and(|at| at.elapsed() < STILL_INTERVAL) {
+            drop(info.take_buffer()); // See `preview::gate` on why not `PadProbeReturn::Drop`.
+            return gst::PadProbeReturn::Handled;
+        }
+        *last_still = Some(Instant::now());
+        gst::PadProbeReturn::Ok
+    });
+    Ok(())
 }

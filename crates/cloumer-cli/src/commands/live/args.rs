@@ -146,6 +146,7 @@ pub(super) async fn broadcast_config(
         outputs: outputs(args, backend).await?,
         // The preview and level meters are for the desktop app; a CLI broadcast skips them.
         preview: false,
+        preview_window: None,
     })
 }
 
