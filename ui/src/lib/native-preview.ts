@@ -1,8 +1,23 @@
 // Keeps the shell's native preview window (X11) over the preview box: reports the box's
 // place in physical pixels whenever it may have moved or changed size, and `null` when it
 // goes away. The shell paints the picture there itself; the canvas under it only gets a
-// still a second (see src-tauri/src/native_preview).
+// still now and then (see src-tauri/src/native_preview). A native window cannot be clipped
+// by the page: while part of the box is scrolled out of sight it is hidden (`null`) and the
+// canvas, which the page does clip, shows every frame meanwhile.
 import type { PreviewRect } from './bindings';
+
+/** Whether all of `box` can be seen: inside the window and every scrolling ancestor. */
+function wholeInSight(box: HTMLElement, r: DOMRect): boolean {
+  const inside = (o: { left: number; top: number; right: number; bottom: number }) =>
+    r.left >= o.left - 0.5 && r.top >= o.top - 0.5 && r.right <= o.right + 0.5 && r.bottom <= o.bottom + 0.5;
+  if (!inside({ left: 0, top: 0, right: window.innerWidth, bottom: window.innerHeight })) return false;
+  for (let el = box.parentElement; el && el !== document.body; el = el.parentElement) {
+    const { overflowX, overflowY } = getComputedStyle(el);
+    if ([overflowX, overflowY].every((o) => o === 'visible')) continue;
+    if (!inside(el.getBoundingClientRect())) return false;
+  }
+  return true;
+}
 
 export function followBox(box: HTMLElement, place: (rect: PreviewRect | null) => void): () => void {
   let last = '';
@@ -10,6 +25,7 @@ export function followBox(box: HTMLElement, place: (rect: PreviewRect | null) =>
   const measure = () => {
     queued = 0;
     const r = box.getBoundingClientRect();
+    const seen = wholeInSight(box, r);
     const scale = window.devicePixelRatio || 1;
     const rect = {
       x: Math.round(r.left * scale),
@@ -17,10 +33,10 @@ export function followBox(box: HTMLElement, place: (rect: PreviewRect | null) =>
       width: Math.round(r.width * scale),
       height: Math.round(r.height * scale),
     };
-    const key = `${rect.x},${rect.y},${rect.width},${rect.height}`;
+    const key = seen ? `${rect.x},${rect.y},${rect.width},${rect.height}` : 'hidden';
     if (key === last) return;
     last = key;
-    place(rect.width > 0 && rect.height > 0 ? rect : null);
+    place(seen && rect.width > 0 && rect.height > 0 ? rect : null);
   };
   // At most once a frame, however many events arrive.
   const schedule = () => {

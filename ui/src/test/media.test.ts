@@ -162,6 +162,13 @@ describe('media channels', () => {
       await waitFor(() => expect(places().at(-1)).toBeNull());
       banners.clear();
       await waitFor(() => expect(places().at(-1)).toEqual({ x: 24, y: 120, width: 1600, height: 720 }));
+      // Scrolled partly out of sight: a native window cannot be clipped, the canvas can.
+      box.top = -40;
+      window.dispatchEvent(new Event('scroll'));
+      await waitFor(() => expect(places().at(-1)).toBeNull());
+      box.top = 60;
+      window.dispatchEvent(new Event('scroll'));
+      await waitFor(() => expect(places().at(-1)).toEqual({ x: 24, y: 120, width: 1600, height: 720 }));
       // The broadcast ends: the picture and the native window go.
       await emit('live-state-changed', { state: 'stopped', reason: 'requested' });
       await waitFor(() => expect(places().at(-1)).toBeNull());
