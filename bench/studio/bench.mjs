@@ -26,6 +26,7 @@ const { values: opt } = parseArgs({
     seconds: { type: 'string', default: '30' },
     out: { type: 'string', default: 'bench/studio/results.json' },
     python: { type: 'string', default: 'target/test-venv/bin/python' },
+    rounds: { type: 'string', default: '3' },
   },
 });
 const seconds = Number(opt.seconds);
@@ -33,8 +34,8 @@ const python = opt.python;
 const KEY = 'sk_bench_studio';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (...a) => console.error('bench:', ...a);
-/** Rounds of the live measurements (see below). */
-const ROUNDS = 3;
+/** Rounds of the live measurements (see below); more give steadier medians on a busy host. */
+const ROUNDS = Number(opt.rounds);
 const tenth = (x) => Math.round(10 * x) / 10;
 const ratio = (a, b) => Math.round((100 * a) / b) / 100;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

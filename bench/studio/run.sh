@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark (not a test) of Cloumer Studio's targets: idle CPU, live 720p30 CPU vs
 # `cloumer live` on the same job, app + WebKit RSS. Writes bench/studio/results.json.
-#   bash bench/studio/run.sh [SECONDS]          (default 30 s per measurement)
+#   bash bench/studio/run.sh [SECONDS] [ROUNDS]  (default 30 s per measurement, 3 rounds)
 #   STUDIO_BIN=/path/to/cloumer-studio bash bench/studio/run.sh   (skip the app build)
 # Needs what e2e/run.sh needs (tauri-driver, WebKitWebDriver) plus nginx-rtmp (testkit-env).
 set -euo pipefail
@@ -16,4 +16,4 @@ if [ -z "${STUDIO_BIN:-}" ]; then
 fi
 BENCH_COMMIT="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src-tauri ui crates || echo '+dirty')" \
   exec node bench/studio/bench.mjs --app "$(realpath "$STUDIO_BIN")" --cloumer "$target/release/cloumer" \
-  --env "$target/release/testkit-env" --seconds "${1:-30}" --out bench/studio/results.json
+  --env "$target/release/testkit-env" --seconds "${1:-30}" --rounds "${2:-3}" --out bench/studio/results.json

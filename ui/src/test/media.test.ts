@@ -95,7 +95,7 @@ describe('media channels', () => {
     media.levels.onmessage({ microphoneDb: -6, desktopDb: -90 });
     await waitFor(() => expect(fill()).toBeCloseTo(0.9, 2));
     expect(meter).toHaveAttribute('aria-valuetext', '-6 dBFS');
-    expect((meter.firstElementChild as HTMLElement).style.width).toBe('90%');
+    expect((meter.firstElementChild as HTMLElement).style.transform).toBe('scaleX(0.9)');
     media.levels.onmessage({ microphoneDb: -100, desktopDb: -100 });
     await waitFor(() => expect(fill()).toBe(0));
   });
