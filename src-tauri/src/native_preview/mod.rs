@@ -2,12 +2,12 @@
 //! box, which the engine paints the preview into (`cloumer_engine::PreviewWindow`).
 //!
 //! Why: a preview drawn by the web view costs JPEG encoding, IPC, JPEG decoding and
-//! software page painting on every frame, about 9 % of a core at 15 fps on a GPU-less
-//! machine, where the X server paints the same picture for about 0.5 %
-//! (docs/studio-benchmarks.md). The UI reports where its preview box is
-//! ([`NativePreview::place`]); it hides the window when something of its own would be
-//! under it (an error banner). Under the window the UI's canvas keeps a still picture,
-//! refreshed each second, for screenshots and for the moments the window is hidden.
+//! software page painting on every frame: 17-20 % of a core at 15 fps on the GPU-less
+//! benchmark machine, against 4.9 % painted this way (docs/studio-benchmarks.md). The UI
+//! reports where its preview box is ([`NativePreview::place`]) and hides the window while
+//! the page shows something over the box (an error banner) or the box is partly scrolled
+//! out of sight. Under the window the UI's canvas keeps a still picture, refreshed every
+//! few seconds, for screenshots and for the moments the window is hidden.
 //!
 //! Without X11 (Wayland, macOS, Windows) there is no native window and the UI draws every
 //! frame on its canvas as before.
@@ -68,6 +68,7 @@ impl NativePreview {
 
 /// Elsewhere there is no native window: the UI draws the preview.
 #[cfg(not(target_os = "linux"))]
+#[allow(dead_code)] // Never made: `open` always fails here.
 struct ChildWindow {
     engine: PreviewWindow,
 }

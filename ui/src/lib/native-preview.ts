@@ -48,8 +48,22 @@ export function followBox(box: HTMLElement, place: (rect: PreviewRect | null) =>
   observer?.observe(document.body);
   window.addEventListener('resize', schedule);
   window.addEventListener('scroll', schedule, { capture: true, passive: true });
+  // The pixel ratio changes (the window moved to a screen with another scale) without a
+  // resize in CSS pixels: the box keeps its CSS size but not its size in pixels.
+  let ratio: MediaQueryList | null = null;
+  const watchRatio = () => {
+    ratio?.removeEventListener('change', onRatio);
+    ratio = typeof matchMedia === 'function' ? matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`) : null;
+    ratio?.addEventListener('change', onRatio);
+  };
+  const onRatio = () => {
+    watchRatio();
+    schedule();
+  };
+  watchRatio();
   measure();
   return () => {
+    ratio?.removeEventListener('change', onRatio);
     observer?.disconnect();
     window.removeEventListener('resize', schedule);
     window.removeEventListener('scroll', schedule, { capture: true });
