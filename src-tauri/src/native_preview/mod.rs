@@ -3,7 +3,7 @@
 //!
 //! Why: a preview drawn by the web view costs JPEG encoding, IPC, JPEG decoding and
 //! software page painting on every frame: 17-20 % of a core at 15 fps on the GPU-less
-//! benchmark machine, against 4.9 % painted this way (docs/studio-benchmarks.md). The UI
+//! benchmark machine, against about 5 % painted this way (docs/studio-benchmarks.md). The UI
 //! reports where its preview box is ([`NativePreview::place`]) and hides the window while
 //! the page shows something over the box (an error banner) or the box is partly scrolled
 //! out of sight. Under the window the UI's canvas keeps a still picture, refreshed every
