@@ -27,12 +27,12 @@ pub fn subscribe_media(
     });
 }
 
-/// Lays the native preview over the UI's preview box, or hides it (`null`). Returns
-/// whether the preview is painted natively (otherwise the UI draws every frame itself).
+/// Lays the native preview over the UI's preview box, or hides it (`null`). Without a
+/// native preview it does nothing: the UI draws every frame itself.
 #[tauri::command]
 #[specta::specta]
-pub fn place_preview(native: State<'_, NativePreview>, rect: Option<PreviewRect>) -> bool {
-    native.place(rect)
+pub fn place_preview(native: State<'_, NativePreview>, rect: Option<PreviewRect>) {
+    native.place(rect);
 }
 
 /// Frames the native preview painted so far (`null` without one): its frame counter.

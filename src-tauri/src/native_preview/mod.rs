@@ -48,15 +48,12 @@ impl NativePreview {
     }
 
     /// Lays the window over `rect` (physical pixels in the studio window) or hides it.
-    /// Returns whether the preview is painted natively.
-    pub fn place(&self, rect: Option<PreviewRect>) -> bool {
-        let Some(Some(child)) = self.0.get() else {
-            return false;
-        };
-        if let Err(e) = child.place(rect) {
+    pub fn place(&self, rect: Option<PreviewRect>) {
+        if let Some(Some(child)) = self.0.get()
+            && let Err(e) = child.place(rect)
+        {
             tracing::warn!("cannot place the native preview: {e}");
         }
-        true
     }
 
     /// Frames painted natively so far; `None` without a native window.

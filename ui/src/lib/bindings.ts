@@ -247,11 +247,11 @@ async setPreviewVisible(visible: boolean) : Promise<void> {
     await TAURI_INVOKE("set_preview_visible", { visible });
 },
 /**
- * Lays the native preview over the UI's preview box, or hides it (`null`). Returns
- * whether the preview is painted natively (otherwise the UI draws every frame itself).
+ * Lays the native preview over the UI's preview box, or hides it (`null`). Without a
+ * native preview it does nothing: the UI draws every frame itself.
  */
-async placePreview(rect: PreviewRect | null) : Promise<boolean> {
-    return await TAURI_INVOKE("place_preview", { rect });
+async placePreview(rect: PreviewRect | null) : Promise<void> {
+    await TAURI_INVOKE("place_preview", { rect });
 },
 /**
  * Frames the native preview painted so far (`null` without one): its frame counter.

@@ -55,7 +55,7 @@ export function fakeBackend(overrides: Fake['handlers'] = {}): Fake {
     start_preview: () => null,
     stop_preview: () => null,
     set_preview_visible: () => null,
-    place_preview: () => true,
+    place_preview: () => null,
     chat_open: (a) => {
       fake.chat = a.updates as Channel<ChatUpdate>;
       return { channel: profile.channel, canSend: true, canModerate: true };
