@@ -140,14 +140,17 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
 
 /// Entry point of the binary: single instance, logs, tray, window.
 pub fn run() {
+    // Before any thread is spawned: go-live cycles must not spread over ever more malloc
+    // arenas (cloumer_engine's memory module).
+    cloumer_engine::limit_malloc_arenas();
     // SAFETY: first thing the app does, before any thread is spawned.
-    let software_painting = unsafe { software_painting::disable_compositing_without_gpu() };
+    let software_painting = unsafe { software_painting::software_only_without_gpu() };
     let log_dir = AppPaths::from_platform()
         .map(|p| p.logs)
         .unwrap_or_else(|_| std::env::temp_dir());
     let _log_guard = logging::init(&log_dir);
     if software_painting {
-        tracing::info!("no GPU render node: WebKit compositing turned off (software painting)");
+        tracing::info!("no GPU render node: WebKit paints in software, without GL in this process");
     }
     let builder =
         tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {

@@ -3,7 +3,9 @@
 //!
 //! Each cycle streams 5 s of a 720p30 test pattern + tone to a recording with the preview
 //! subscribed, stops, and prints the process's resident memory while live and after the
-//! stop. Results: docs/benchmarks.md ("Memory across go-live cycles").
+//! stop. Like the studio, it caps glibc's malloc arenas first (`limit_malloc_arenas`);
+//! `MALLOC_ARENA_MAX=16` in the environment shows glibc's default on 2 cores instead.
+//! Results: docs/benchmarks.md ("Memory across go-live cycles").
 
 use std::time::{Duration, Instant};
 
@@ -43,8 +45,18 @@ fn config(recording: std::path::PathBuf) -> BroadcastConfig {
     }
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
+fn main() {
+    // Before the runtime's threads exist, as the studio does it.
+    cloumer_engine::limit_malloc_arenas();
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(cycles());
+}
+
+async fn cycles() {
     cloumer_engine::init().expect("GStreamer");
     let cycles: usize = std::env::args()
         .nth(1)

@@ -32,6 +32,7 @@ pub use config::{
 pub use devices::{Device, DeviceKind, list_devices};
 pub use encoders::{EncoderInfo, h264_encoders};
 pub use error::{ConfigError, Error, Result};
+pub use memory::limit_malloc_arenas;
 pub use pipeline::{BuiltPipeline, PipelineBuilder, names};
 pub use preview::{AudioLevel, PreviewFrame, PreviewSubscriber};
 pub use preview_window::PreviewWindow;

@@ -83,11 +83,20 @@ pub(super) fn branch(
 
 /// One `videoconvertscale` (GStreamer >= 1.22: scales and converts in one pass), else
 /// `videoscale ! videoconvert`.
+///
+/// Without chroma resampling (`chroma-mode=none`): the canvas's chroma planes (4:2:0) are
+/// already about the window's size (640x360 for 720p), so interpolating them up to 4:4:4
+/// before scaling back down is wasted, a third of the conversion's cost: 2.0 -> 1.3 ms a
+/// frame, 720p to 630x354 BGRx on the benchmark host (docs/studio-benchmarks.md). Where the
+/// window is larger, colour edges are a little blockier, which a preview can afford.
 fn scale_and_convert() -> Result<Vec<gst::Element>> {
-    if gst::ElementFactory::find("videoconvertscale").is_some() {
-        return Ok(vec![make("videoconvertscale", None)?]);
-    }
-    Ok(vec![make("videoscale", None)?, make("videoconvert", None)?])
+    let (scale, convert) = if gst::ElementFactory::find("videoconvertscale").is_some() {
+        (None, make("videoconvertscale", None)?)
+    } else {
+        (Some(make("videoscale", None)?), make("videoconvert", None)?)
+    };
+    convert.set_property_from_str("chroma-mode", "none");
+    Ok(scale.into_iter().chain([convert]).collect())
 }
 
 /// Drops frames before scaling while the window is hidden and counts the painted ones.
