@@ -25,6 +25,9 @@ describe('format', () => {
     expect(meterFill(-90)).toBe(0);
     expect(meterFill(0)).toBe(1);
     expect(meterFill(-30)).toBeCloseTo(0.5);
+    // Changes too small to see (steady sound) give the same fill: no repaint.
+    expect(meterFill(-12.301)).toBe(meterFill(-12.31));
+    expect(meterFill(-12)).not.toBe(meterFill(-11.5));
   });
 
   it('validates avatars before upload', () => {
