@@ -112,9 +112,9 @@ const xServer = () => pidsNamed('Xvfb').find((pid) => cmdline(pid).split(' ').in
  * beside it (not in `cpu_percent`: the targets are about the app's processes; the X
  * server also paints the test bed's moving ball all along).
  */
-async function measureWithX(pid) {
+async function measureWithX(pid, options) {
   const x = xServer();
-  const [m, server] = await Promise.all([measure(pid, seconds), x ? measure(x, seconds) : null]);
+  const [m, server] = await Promise.all([measure(pid, seconds, options), x ? measure(x, seconds) : null]);
   if (server) m.x_server_cpu_percent = server.cpu_percent;
   return m;
 }
@@ -219,9 +219,12 @@ try {
     await wd.until('live', async () => (await wd.text(await wd.find('live-state'))).trim() === 'live', 60000);
     await sleep(8000);
     const framesBefore = await previewShown();
+    const canvasBefore = await previewFrames();
     const frameTimes = startFrameProbe();
-    r.studio_live = await measureWithX(app);
+    r.studio_live = await measureWithX(app, { mappings: true });
     const framesAfter = await previewShown();
+    // Under the native window the canvas should only get a still every few seconds.
+    r.studio_live.canvas_fps_drawn = Math.round((10 * (await previewFrames()) - 10 * canvasBefore) / seconds) / 10;
     r.studio_live.preview_native = framesAfter.native;
     r.studio_live.preview_fps_drawn = Math.round((10 * framesAfter.frames - 10 * framesBefore.frames) / seconds) / 10;
     r.studio_live.frame_times = await frameTimes;

@@ -71,6 +71,28 @@ export function cmdline(pid) {
   }
 }
 
+/**
+ * Where a process' RSS is: its largest mappings by resident size, in MiB (anonymous
+ * memory as '[anon]'; file names without /usr/lib's triplet directory). Tells, for
+ * instance, whether a GL driver (libLLVM, *_dri.so) is loaded and what it costs.
+ */
+export function largestMappings(pid, count = 10) {
+  let text;
+  try {
+    text = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+  } catch {
+    return {};
+  }
+  const kib = new Map();
+  let name = '[anon]';
+  for (const line of text.split('\n')) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) name = (head[1] || '[anon]').replace(/^\/usr\/lib\/x86_64-linux-gnu\//, '');
+    else if (line.startsWith('Rss:')) kib.set(name, (kib.get(name) ?? 0) + Number(line.split(/\s+/)[1]));
+  }
+  return Object.fromEntries([...kib].sort((a, b) => b[1] - a[1]).slice(0, count).map(([n, k]) => [n, Math.round(k / 102.4) / 10]));
+}
+
 /** Pids whose command name is `name` (e.g. the app started by WebKitWebDriver). */
 export function pidsNamed(name) {
   return readdirSync('/proc')
@@ -81,9 +103,10 @@ export function pidsNamed(name) {
 
 /**
  * Samples the tree of `root` for `seconds`: CPU as % of one core (ticks over wall time;
- * processes that start meanwhile count from their first sample), peak RSS and PSS in MiB.
+ * processes that start meanwhile count from their first sample), peak RSS and PSS in MiB;
+ * with `mappings`, each process' largest mappings too (`largestMappings`).
  */
-export async function measure(root, seconds) {
+export async function measure(root, seconds, { mappings = false } = {}) {
   const t0 = Date.now();
   const seen = new Map(tree(root).map((p) => [p, stat(p)?.ticks ?? 0]));
   let peakRss = 0;
@@ -98,6 +121,8 @@ export async function measure(root, seconds) {
     peakPss = Math.max(peakPss, pids.reduce((s, p) => s + pssKib(p), 0));
     for (const [name, kib] of rss) peakRssByName[name] = Math.max(peakRssByName[name] ?? 0, kib);
   }
+  // Taken at the end of the window (not at the peak): what the RSS is made of.
+  const largest = mappings ? Object.fromEntries(tree(root).map((p) => [`${comm(p)} ${p}`, largestMappings(p)])) : undefined;
   const wall = (Date.now() - t0) / 1000;
   const percent = (ticks) => Math.round((1000 * ticks) / TICKS_PER_SECOND / wall) / 10;
   // Per process name too (the app vs WebKitWebProcess vs WebKitNetworkProcess).
@@ -116,6 +141,7 @@ export async function measure(root, seconds) {
     peak_pss_mib: Math.round(peakPss / 102.4) / 10,
     peak_rss_mib_by_process: Object.fromEntries(Object.entries(peakRssByName).map(([n, k]) => [n, Math.round(k / 102.4) / 10])),
     processes: seen.size,
+    ...(largest ? { largest_mappings_mib: largest } : {}),
     seconds: Math.round(wall),
   };
 }
