@@ -249,7 +249,7 @@ pub struct PreviewRect {
 }
 
 /// Peak levels in dBFS (-90 = silence).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, specta::Type)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct AudioLevels {
     pub microphone_db: f64,

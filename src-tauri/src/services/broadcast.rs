@@ -219,10 +219,18 @@ fn forward_preview(session: &SessionHandle, broadcast: &Broadcast) {
     let media = broadcast.media.clone();
     let mut levels = session.audio_levels();
     tauri::async_runtime::spawn(async move {
+        // Each message wakes the web view's script engine (20 a second per source): a
+        // reading equal to the last one sent to the same channel (steady sound, silence)
+        // is not sent again; a window that subscribes anew gets the next reading.
+        let mut last_sent = None;
         while levels.changed().await.is_ok() {
             let sample = engine_map::audio_levels(&levels.borrow_and_update());
             send_media(&media, |m| {
-                let _ = m.levels.send(sample);
+                let sent = (m.levels.id(), sample);
+                if last_sent.as_ref() != Some(&sent) {
+                    let _ = m.levels.send(sent.1.clone());
+                    last_sent = Some(sent);
+                }
             });
         }
         send_media(&media, |m| {

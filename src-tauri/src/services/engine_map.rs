@@ -97,14 +97,17 @@ pub fn broadcast_config(
 }
 
 /// The engine's per-source levels as the studio's two meters: the loudest microphone (or
-/// test tone) and the loudest desktop-audio source.
+/// test tone) and the loudest desktop-audio source, in tenths of a dB. A meter cannot show
+/// finer steps (a pixel is a third of a dB or more), and rounded readings of a steady
+/// sound or of silence come out equal, which the forwarder then does not send again.
 pub fn audio_levels(levels: &[cloumer_engine::AudioLevel]) -> AudioLevels {
     let loudest = |kinds: &[&str]| {
-        levels
+        let db = levels
             .iter()
             .filter(|l| kinds.contains(&l.source.as_str()))
             .map(|l| l.peak_db)
-            .fold(cloumer_engine::preview::SILENCE_DB, f64::max)
+            .fold(cloumer_engine::preview::SILENCE_DB, f64::max);
+        (db * 10.0).round() / 10.0
     };
     AudioLevels {
         microphone_db: loudest(&["microphone", "test-tone"]),
@@ -245,6 +248,23 @@ mod tests {
         assert_eq!(l.desktop_db, -30.0);
         let silent = audio_levels(&[]);
         assert_eq!(silent.microphone_db, cloumer_engine::preview::SILENCE_DB);
+    }
+
+    #[test]
+    fn a_steady_level_reads_the_same_every_time() {
+        let level = |peak_db| cloumer_engine::AudioLevel {
+            index: 0,
+            source: "test-tone".into(),
+            peak_db,
+            rms_db: peak_db - 3.0,
+        };
+        // A sine's peak over 50 ms windows wobbles in its last digits.
+        assert_eq!(
+            audio_levels(&[level(-20.0012)]),
+            audio_levels(&[level(-19.9987)])
+        );
+        assert_eq!(audio_levels(&[level(-20.04)]).microphone_db, -20.0);
+        assert_ne!(audio_levels(&[level(-20.0)]), audio_levels(&[level(-20.3)]));
     }
 
     #[test]
