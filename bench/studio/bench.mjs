@@ -228,7 +228,7 @@ try {
     r.studio_live.preview_fps_drawn = Math.round((10 * framesAfter.frames - 10 * framesBefore.frames) / seconds) / 10;
     // After the CPU window, not during it: the probe's own requestAnimationFrame loop
     // wakes the web process 60 times a second (about 2 points of a core, which runs
-    // before 2026-12-06 04:30 UTC counted as the preview's).
+    // before 2026-12-06 04:00 UTC counted as the preview's).
     r.studio_live.frame_times = await startFrameProbe();
 
     // The preview's own cost: the same live job with the preview stopped (what the studio
