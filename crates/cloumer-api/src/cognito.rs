@@ -43,6 +43,8 @@ pub struct CognitoClient {
     client_id: String,
     user_pool_id: String,
     self_hosted: bool,
+    /// Whether `log_in` may send the password itself when the pool refuses SRP.
+    password_fallback: bool,
 }
 
 impl std::fmt::Debug for CognitoClient {
@@ -70,6 +72,7 @@ impl CognitoClient {
             client_id: profile.client_id.clone(),
             user_pool_id: profile.user_pool_id.clone(),
             self_hosted: is_self_hosted(profile),
+            password_fallback: profile.allow_password_auth,
         })
     }
 
@@ -166,37 +169,31 @@ impl CognitoClient {
         Ok(())
     }
 
-    /// Logs in: USER_SRP_AUTH first (the password never leaves the machine), then
-    /// USER_PASSWORD_AUTH when the pool refuses SRP.
+    /// Logs in with USER_SRP_AUTH: the password never leaves the machine. Only when the
+    /// pool refuses SRP *and* the profile says `allow_password_auth = true` does it send
+    /// the password with USER_PASSWORD_AUTH, and then only over HTTPS or to this machine:
+    /// otherwise anything that answers "no SRP here" (a spoofed or plain-HTTP endpoint)
+    /// would be handed the password.
     pub async fn log_in(&self, username: &str, password: &SecretString) -> Result<Tokens> {
-        match self.log_in_srp(username, password).await {
-            Err(Error::Auth {
-                kind: AuthErrorKind::InvalidParameter,
-                message,
-            })
-            | Err(Error::Auth {
-                kind: AuthErrorKind::Other(_),
-                message,
-            }) => {
-                tracing::info!(%message, "SRP refused by the pool, falling back to USER_PASSWORD_AUTH");
-                self.log_in_password(username, password).await
-            }
-            Err(Error::Server { status, .. }) if status == 400 || status == 501 => {
-                tracing::info!(
-                    status,
-                    "SRP not available, falling back to USER_PASSWORD_AUTH"
-                );
-                self.log_in_password(username, password).await
-            }
-            // The SRP exchange ended without tokens or a known challenge (moto accepts
-            // PASSWORD_VERIFIER without checking it and returns nothing): SRP does not
-            // work on this endpoint, so let the password flow decide.
-            Err(Error::Decode { message, .. }) => {
-                tracing::info!(%message, "SRP gave no tokens, falling back to USER_PASSWORD_AUTH");
-                self.log_in_password(username, password).await
-            }
-            other => other,
+        let refusal = match self.log_in_srp(username, password).await {
+            Err(e) if srp_refused(&e) => e,
+            other => return other,
+        };
+        if !self.password_fallback {
+            return Err(Error::Refused(format!(
+                "the sign-in server refused SRP ({refusal}); to send the password itself \
+                 instead, add `allow_password_auth = true` to the backend profile"
+            )));
         }
+        if !password_may_travel_to(&self.endpoint) {
+            return Err(Error::Refused(format!(
+                "the sign-in server refused SRP and {} is neither HTTPS nor this machine: \
+                 the password is not sent over plain HTTP",
+                self.endpoint
+            )));
+        }
+        tracing::info!(error = %refusal, "SRP refused by the pool, using USER_PASSWORD_AUTH as the profile allows");
+        self.log_in_password(username, password).await
     }
 
     /// USER_PASSWORD_AUTH (password sent over TLS).
@@ -404,5 +401,73 @@ impl Tokens {
             refresh_token: r.refresh_token.map(SecretString::from),
             expires_at,
         }
+    }
+}
+
+/// Whether an SRP attempt failed because the endpoint does not do SRP (as opposed to a
+/// wrong password or an unknown user, which end the login).
+fn srp_refused(e: &Error) -> bool {
+    match e {
+        Error::Auth { kind, .. } => matches!(
+            kind,
+            AuthErrorKind::InvalidParameter | AuthErrorKind::Other(_)
+        ),
+        Error::Server { status, .. } => *status == 400 || *status == 501,
+        // The exchange ended without tokens or a known challenge (moto accepts
+        // PASSWORD_VERIFIER without checking it and returns nothing).
+        Error::Decode { .. } => true,
+        _ => false,
+    }
+}
+
+/// A password may be sent to `endpoint` only under TLS, or to a loopback address.
+fn password_may_travel_to(endpoint: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(endpoint) else {
+        return false;
+    };
+    match (url.scheme(), url.host()) {
+        ("https", Some(_)) => true,
+        ("http", Some(url::Host::Ipv4(ip))) => ip.is_loopback(),
+        ("http", Some(url::Host::Ipv6(ip))) => ip.is_loopback(),
+        ("http", Some(url::Host::Domain(name))) => name.eq_ignore_ascii_case("localhost"),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_travels_only_under_tls_or_to_this_machine() {
+        for (endpoint, ok) in [
+            ("https://cognito-idp.ap-northeast-2.amazonaws.com/", true),
+            ("http://127.0.0.1:8787/cognito/", true),
+            ("http://127.9.9.9/cognito/", true),
+            ("http://[::1]:8787/cognito/", true),
+            ("http://LOCALHOST:8787/", true),
+            ("http://192.168.0.10:8787/cognito/", false),
+            ("http://cloumer.example.com/cognito/", false),
+            ("http://localhost.example.com/", false),
+            ("ftp://127.0.0.1/", false),
+            ("not a url", false),
+        ] {
+            assert_eq!(password_may_travel_to(endpoint), ok, "{endpoint}");
+        }
+    }
+
+    #[test]
+    fn only_an_endpoint_without_srp_counts_as_refusing_it() {
+        let auth = |kind| Error::Auth {
+            kind,
+            message: String::new(),
+        };
+        assert!(srp_refused(&auth(AuthErrorKind::InvalidParameter)));
+        assert!(!srp_refused(&auth(AuthErrorKind::NotAuthorized)));
+        assert!(!srp_refused(&auth(AuthErrorKind::UserNotFound)));
+        assert!(!srp_refused(&Error::Transport {
+            url: String::new(),
+            message: String::new()
+        }));
     }
 }

@@ -15,7 +15,8 @@ const PASSWORD: &str = "Correct-Horse-9!";
 fn profile(moto: &Moto, pool_id: &str, client_id: &str) -> BackendProfile {
     BackendProfile::from_toml(&format!(
         "region = \"ap-northeast-2\"\nuser_pool_id = \"{pool_id}\"\nclient_id = \"{client_id}\"\n\
-         api_url = \"{0}/develop\"\ncognito_endpoint = \"{0}/\"\n",
+         api_url = \"{0}/develop\"\ncognito_endpoint = \"{0}/\"\n\
+         allow_password_auth = true\n",
         moto.endpoint
     ))
     .expect("profile")

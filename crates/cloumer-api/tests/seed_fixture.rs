@@ -4,6 +4,7 @@
 //! multipart part name, the seed's quirky answers mapped to typed errors, refresh before
 //! expiry and once after a 401, the SRP refusal falling back to USER_PASSWORD_AUTH, and
 //! sign-up with the e-mail and nickname attributes only.
+//! The fallback needs the user's consent (`allow_password_auth` in the profile).
 
 mod support;
 
@@ -93,6 +94,35 @@ async fn sign_up_sends_email_and_nickname_only_and_confirm_checks_the_code() {
             "ConfirmSignUp",
             "ResendConfirmationCode"
         ]
+    );
+}
+
+/// Finding 8 of the hardening issue: a server that answers "no SRP" must not be handed
+/// the password unless the user said so in the profile.
+#[tokio::test]
+async fn without_the_users_consent_a_refusal_of_srp_never_gets_the_password() {
+    let fixture = SeedFixture::start().await;
+    let account = Account::open(fixture.profile_srp_only()).unwrap();
+    let refused = account
+        .session()
+        .log_in("alice@example.com", &SecretString::from(PASSWORD))
+        .await;
+    match &refused {
+        Err(Error::Refused(message)) => assert!(
+            message.contains("allow_password_auth = true"),
+            "the error says what to do: {message}"
+        ),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(
+        *fixture.state.auth_flows.lock().unwrap(),
+        ["USER_SRP_AUTH"],
+        "no USER_PASSWORD_AUTH was sent"
+    );
+    let calls = fixture.state.cognito_calls.lock().unwrap().clone();
+    assert!(
+        calls.iter().all(|(_, body)| !body.to_string().contains(PASSWORD)),
+        "the password never left the machine"
     );
 }
 
@@ -432,7 +462,7 @@ async fn account_destination_is_the_profiles_ingest_and_trusts_its_certificate()
 
     // A self-hosted profile naming its ingest certificate: the destination carries it.
     let profile = fixture.profile_with(
-        "rtmps_url = \"rtmps://127.0.0.1:1936/app/\"\n\
+        "allow_password_auth = true\nrtmps_url = \"rtmps://127.0.0.1:1936/app/\"\n\
          ingest_certificate = \"/var/lib/cloumer/tls/ingest-cert.pem\"\n",
     );
     let account = Account::open(profile).unwrap();

@@ -51,6 +51,11 @@ pub struct BackendProfile {
     /// it for that ingest in addition to the system trust store.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ingest_certificate: Option<String>,
+    /// The user's consent to send the password itself (USER_PASSWORD_AUTH) when the pool
+    /// refuses SRP. Off by default: with it off, a refusal of SRP is an error, so a server
+    /// that merely *claims* not to support SRP never receives a password.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_password_auth: bool,
 }
 
 impl BackendProfile {

@@ -205,12 +205,18 @@ impl SeedFixture {
     }
 
     /// A seed-like backend profile pointing at this fixture. The pool id is unique per
-    /// call so parallel tests never share a session in the credential store.
+    /// call so parallel tests never share a session in the credential store. The fixture
+    /// refuses SRP, so the profile carries the user's consent to password sign-in.
     pub fn profile(&self) -> cloumer_api::BackendProfile {
+        self.profile_with("allow_password_auth = true\n")
+    }
+
+    /// The profile without any option: SRP only.
+    pub fn profile_srp_only(&self) -> cloumer_api::BackendProfile {
         self.profile_with("")
     }
 
-    /// [`Self::profile`] with `extra` TOML lines appended.
+    /// A profile with `extra` TOML lines appended.
     pub fn profile_with(&self, extra: &str) -> cloumer_api::BackendProfile {
         static N: AtomicU32 = AtomicU32::new(0);
         let n = N.fetch_add(1, Ordering::SeqCst);
