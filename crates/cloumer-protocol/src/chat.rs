@@ -10,6 +10,20 @@ use serde::{Deserialize, Serialize};
 pub const MAX_MESSAGE_CODE_POINTS: usize = 500;
 /// A room's default message rate, for the whole room.
 pub const MAX_MESSAGES_PER_SECOND: u32 = 10;
+/// Most bytes (UTF-8) of a message's `Attributes`, keys and values together: IVS Chat's
+/// "1 KB total". Over it the message is refused with [`codes::TOO_LARGE`].
+pub const MAX_ATTRIBUTES_BYTES: usize = 1024;
+/// Longest `Reason` of DeleteMessage / DisconnectUser, in code points (IVS's `reason`:
+/// 0-256 characters).
+pub const MAX_REASON_CODE_POINTS: usize = 256;
+/// Longest `RequestId`, message `Id` or `UserId` a client may send, in code points (IVS's
+/// `userId` is at most 128; a RequestId is a UUID in IVS's SDKs).
+pub const MAX_ID_CODE_POINTS: usize = 128;
+/// Largest WebSocket message (and frame) a chat client may send, in bytes. The largest
+/// legal frame is far smaller even with every character JSON-escaped: 500 code points of
+/// content (at most 12 bytes each as an escaped surrogate pair), 1 KB of attributes (at
+/// most ~12 bytes a byte with quoting), three ids and a reason: under 32 KiB.
+pub const MAX_CLIENT_FRAME_BYTES: usize = 64 * 1024;
 
 /// Chat capabilities a token can grant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -141,7 +155,33 @@ pub mod codes {
 
 /// Whether `content` fits a message (counted in code points, as IVS does).
 pub fn content_fits(content: &str) -> bool {
-    content.chars().count() <= MAX_MESSAGE_CODE_POINTS
+    fits_code_points(content, MAX_MESSAGE_CODE_POINTS)
+}
+
+/// Bytes of `attributes` that count against [`MAX_ATTRIBUTES_BYTES`]: keys plus values.
+pub fn attributes_size(attributes: &Attributes) -> usize {
+    attributes.iter().map(|(k, v)| k.len() + v.len()).sum()
+}
+
+/// Whether `attributes` fit IVS's 1 KB total.
+pub fn attributes_fit(attributes: &Attributes) -> bool {
+    attributes_size(attributes) <= MAX_ATTRIBUTES_BYTES
+}
+
+/// Whether a DeleteMessage / DisconnectUser `Reason` fits.
+pub fn reason_fits(reason: &str) -> bool {
+    fits_code_points(reason, MAX_REASON_CODE_POINTS)
+}
+
+/// Whether a `RequestId`, message `Id` or `UserId` fits.
+pub fn id_fits(id: &str) -> bool {
+    fits_code_points(id, MAX_ID_CODE_POINTS)
+}
+
+/// `text` has at most `max` code points; stops counting past the limit, so a huge
+/// string costs no more than a legal one.
+fn fits_code_points(text: &str, max: usize) -> bool {
+    text.len() <= max || text.chars().nth(max).is_none()
 }
 
 #[cfg(test)]
@@ -184,5 +224,19 @@ mod tests {
     fn limit_counts_code_points() {
         assert!(content_fits(&"가".repeat(500)));
         assert!(!content_fits(&"가".repeat(501)));
+        assert!(reason_fits(&"🎉".repeat(256)));
+        assert!(!reason_fits(&"a".repeat(257)));
+        assert!(id_fits(&"i".repeat(128)) && !id_fits(&"i".repeat(129)));
+    }
+
+    #[test]
+    fn attributes_count_keys_and_values_in_bytes() {
+        let mut a = Attributes::new();
+        a.insert("k".repeat(24), "가".repeat(1000 / 3));
+        assert_eq!(attributes_size(&a), 24 + 999);
+        assert!(attributes_fit(&a));
+        a.insert("x".into(), "y".into());
+        assert_eq!(attributes_size(&a), 1025);
+        assert!(!attributes_fit(&a));
     }
 }

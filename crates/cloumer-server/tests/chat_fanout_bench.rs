@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use cloumer_protocol::chat::{Attributes, Capability, ClientFrame, ServerFrame};
-use cloumer_server::chat::{ChatService, TokenRequest};
+use cloumer_server::chat::{ChatLimits, ChatService, TokenRequest};
 use futures::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -24,7 +24,13 @@ async fn chat_fanout() -> Result<()> {
     let clients = env_or("CHAT_BENCH_CLIENTS", 1000);
     let messages = env_or("CHAT_BENCH_MESSAGES", 100);
     let dir = tempfile::tempdir()?;
-    let service = ChatService::open(dir.path())?;
+    // IVS's room rate; the one sender is alone, so it may use the whole room (by default a
+    // sender gets half of it).
+    let limits = ChatLimits {
+        sender_per_second: 10,
+        ..ChatLimits::default()
+    };
+    let service = ChatService::open_with_limits(dir.path(), limits)?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let app = service.clone().router();

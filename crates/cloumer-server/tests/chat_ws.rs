@@ -1,161 +1,16 @@
 //! The chat service as a client sees it: a real WebSocket (tokio-tungstenite) against
 //! `ChatService::router` on loopback, without the rest of the server.
 
-use std::net::SocketAddr;
-use std::path::Path;
-use std::sync::Arc;
-use std::time::Duration;
+mod chat_support;
 
 use anyhow::{Context, Result, bail};
-use cloumer_protocol::chat::{Attributes, Capability, ChatMessage, ClientFrame, ServerFrame};
+use chat_support::{
+    Chat, expect_error, expect_frame, expect_message, next_frame, send, send_message,
+};
+use cloumer_protocol::chat::{Attributes, Capability, ClientFrame, ServerFrame};
 use cloumer_server::chat::{ChatService, TokenRequest};
-use futures::{SinkExt, StreamExt};
-use tokio::net::TcpStream;
+use futures::SinkExt;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
-
-const WAIT: Duration = Duration::from_secs(15);
-
-struct Chat {
-    service: Arc<ChatService>,
-    addr: SocketAddr,
-    server: tokio::task::JoinHandle<()>,
-}
-
-impl Chat {
-    async fn start(dir: &Path) -> Result<Self> {
-        Self::serve(ChatService::open(dir)?).await
-    }
-
-    async fn serve(service: Arc<ChatService>) -> Result<Self> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        let app = service.clone().router();
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        Ok(Self {
-            service,
-            addr,
-            server,
-        })
-    }
-
-    fn token(&self, room: &str, user: &str, caps: &[Capability]) -> String {
-        let mut attributes = Attributes::new();
-        attributes.insert("username".into(), format!("{user}-name"));
-        attributes.insert("avatar".into(), format!("https://example.test/{user}.png"));
-        self.service
-            .mint_token(TokenRequest {
-                room: room.into(),
-                user_id: user.into(),
-                capabilities: caps.to_vec(),
-                attributes,
-                session_duration_minutes: 60,
-            })
-            .token
-            .expect("token minted")
-    }
-
-    /// Opens the socket; `Err` carries the HTTP status when the upgrade is refused.
-    async fn connect_token(&self, token: &str) -> Result<Ws, u16> {
-        let mut request = format!("ws://{}/chat", self.addr)
-            .into_client_request()
-            .expect("request");
-        request
-            .headers_mut()
-            .insert("Sec-WebSocket-Protocol", token.parse().expect("header"));
-        match tokio_tungstenite::connect_async(request).await {
-            Ok((ws, response)) => {
-                let echoed = response
-                    .headers()
-                    .get("Sec-WebSocket-Protocol")
-                    .and_then(|v| v.to_str().ok());
-                assert_eq!(
-                    echoed,
-                    Some(token),
-                    "the token is echoed as the sub-protocol"
-                );
-                Ok(ws)
-            }
-            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
-                Err(response.status().as_u16())
-            }
-            Err(e) => panic!("unexpected connect error: {e}"),
-        }
-    }
-
-    async fn connect(&self, room: &str, user: &str, caps: &[Capability]) -> Ws {
-        let token = self.token(room, user, caps);
-        self.connect_token(&token).await.expect("upgrade accepted")
-    }
-
-    async fn history(&self, room: &str, limit: Option<u32>) -> Result<Vec<ChatMessage>> {
-        let mut url = format!("http://{}/public/v1/chat-history/{room}", self.addr);
-        if let Some(limit) = limit {
-            url.push_str(&format!("?limit={limit}"));
-        }
-        Ok(reqwest::get(url).await?.error_for_status()?.json().await?)
-    }
-}
-
-impl Drop for Chat {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
-}
-
-async fn send(ws: &mut Ws, frame: &ClientFrame) -> Result<()> {
-    ws.send(Message::text(serde_json::to_string(frame)?))
-        .await?;
-    Ok(())
-}
-
-fn send_message(request_id: &str, content: &str) -> ClientFrame {
-    ClientFrame::SendMessage {
-        request_id: request_id.into(),
-        content: content.into(),
-        attributes: Attributes::new(),
-    }
-}
-
-/// The next protocol frame; `Ok(None)` when the server closed the socket.
-async fn next_frame(ws: &mut Ws) -> Result<Option<ServerFrame>> {
-    loop {
-        let message = tokio::time::timeout(WAIT, ws.next())
-            .await
-            .context("no frame in time")?;
-        match message {
-            Some(Ok(Message::Text(text))) => return Ok(Some(serde_json::from_str(&text)?)),
-            Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return Ok(None),
-            Some(Ok(_)) => {}
-        }
-    }
-}
-
-async fn expect_frame(ws: &mut Ws) -> Result<ServerFrame> {
-    next_frame(ws).await?.context("socket closed")
-}
-
-async fn expect_message(ws: &mut Ws) -> Result<ChatMessage> {
-    match expect_frame(ws).await? {
-        ServerFrame::Message(m) => Ok(m),
-        other => bail!("expected MESSAGE, got {other:?}"),
-    }
-}
-
-async fn expect_error(ws: &mut Ws, request_id: &str) -> Result<u16> {
-    match expect_frame(ws).await? {
-        ServerFrame::Error(e) => {
-            assert_eq!(e.request_id.as_deref(), Some(request_id));
-            Ok(e.error_code)
-        }
-        other => bail!("expected ERROR, got {other:?}"),
-    }
-}
 
 #[tokio::test]
 async fn message_reaches_everyone_with_sender_and_attributes_unchanged() -> Result<()> {
@@ -237,24 +92,50 @@ async fn content_limit_is_500_code_points() -> Result<()> {
 async fn room_over_ten_messages_per_second_is_rate_limited() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let chat = Chat::start(dir.path()).await?;
-    let mut alice = chat
-        .connect("room", "alice", &[Capability::SendMessage])
-        .await;
-    // 30 frames in one burst: far more than 10 can land within a second.
-    for i in 0..30 {
-        send(&mut alice, &send_message(&format!("r{i}"), "spam")).await?;
+    // Three senders, 10 frames each in one burst: each may send 5 (half the room), and
+    // the room takes 10 of the 15 that pass the senders' shares.
+    let mut senders = Vec::new();
+    for user in ["alice", "bob", "carol"] {
+        senders.push((
+            user,
+            chat.connect("room", user, &[Capability::SendMessage]).await,
+        ));
     }
+    for (user, ws) in &mut senders {
+        for i in 0..10 {
+            send(ws, &send_message(&format!("{user}-{i}"), "spam")).await?;
+        }
+    }
+    let mut total = 0;
+    for (user, ws) in &mut senders {
+        let (delivered, limited) = own_outcomes(ws, user, 10).await?;
+        assert!(limited >= 5, "{user}: no 429 beyond its share ({limited})");
+        assert!(
+            delivered <= 5,
+            "{user} got more than its share: {delivered}"
+        );
+        total += delivered;
+    }
+    // GCRA refills one message every 100 ms: the bursts take a few milliseconds.
+    assert!((10..=11).contains(&total), "the room let {total} through");
+    Ok(())
+}
+
+/// Counts the answers to `user`'s own `n` requests (RequestIds `<user>-…`): its echoed
+/// messages and its 429s, skipping other senders' messages.
+async fn own_outcomes(ws: &mut chat_support::Ws, user: &str, n: usize) -> Result<(usize, usize)> {
+    let prefix = format!("{user}-");
+    let ours = |id: &Option<String>| id.as_deref().is_some_and(|id| id.starts_with(&prefix));
     let (mut delivered, mut limited) = (0, 0);
-    for _ in 0..30 {
-        match expect_frame(&mut alice).await? {
-            ServerFrame::Message(_) => delivered += 1,
-            ServerFrame::Error(e) if e.error_code == 429 => limited += 1,
+    while delivered + limited < n {
+        match expect_frame(ws).await? {
+            ServerFrame::Message(m) if ours(&m.request_id) => delivered += 1,
+            ServerFrame::Error(e) if e.error_code == 429 && ours(&e.request_id) => limited += 1,
+            ServerFrame::Message(_) => {}
             other => bail!("unexpected {other:?}"),
         }
     }
-    assert!(limited > 0, "no 429 among 30 burst messages");
-    assert!(delivered >= 10, "the first 10 pass ({delivered} did)");
-    Ok(())
+    Ok((delivered, limited))
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use rusqlite::{Connection, params};
 
 use crate::{Error, Result};
 
-const DB_FILE: &str = "chat.sqlite";
+pub(crate) const DB_FILE: &str = "chat.sqlite";
 
 pub(crate) struct History {
     conn: Mutex<Connection>,
@@ -20,6 +20,8 @@ pub(crate) struct History {
 impl History {
     pub fn open(data_dir: &Path) -> Result<Self> {
         let conn = Connection::open(data_dir.join(DB_FILE))?;
+        // The restrictions share the file through their own connection.
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(
             "PRAGMA journal_mode=WAL;
              PRAGMA synchronous=NORMAL;

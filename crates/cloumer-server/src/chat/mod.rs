@@ -4,8 +4,18 @@
 //! secret in `<data_dir>/chat.secret` (0600). [`ChatService::router`] serves
 //! `GET /chat` (the WebSocket; the token is the `Sec-WebSocket-Protocol` value, echoed
 //! back as IVS does) and `GET /public/v1/chat-history/{channel}?limit=N`.
+//!
+//! Limits: client WebSocket messages of at most [`MAX_CLIENT_FRAME_BYTES`] (larger ones
+//! close the socket with 1009 before they are buffered), IVS's content, attribute and
+//! reason sizes ([`frame`]), each room's rate and each sender's share of it
+//! ([`ChatLimits`]), and a kick that keeps a user out for a while ([`restrictions`]).
 
+mod frame;
+#[doc(hidden)]
+pub mod fuzzing;
 mod history;
+mod limits;
+mod restrictions;
 mod room;
 mod socket;
 mod token;
@@ -20,12 +30,14 @@ use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use cloumer_protocol::chat::{Attributes, Capability, MAX_MESSAGES_PER_SECOND};
+use cloumer_protocol::chat::{Attributes, Capability, MAX_CLIENT_FRAME_BYTES};
 use cloumer_protocol::rest::ChatTokenResponse;
 use serde::Deserialize;
 
 use crate::Result;
 use history::History;
+pub use limits::{ChatLimits, DEFAULT_KICK_TIMEOUT};
+use restrictions::Restrictions;
 use room::Rooms;
 use token::{Grant, TokenRejection, TokenSigner};
 
@@ -51,7 +63,9 @@ pub struct TokenRequest {
 pub struct ChatService {
     signer: TokenSigner,
     history: History,
+    restrictions: Restrictions,
     rooms: Rooms,
+    limits: ChatLimits,
 }
 
 impl std::fmt::Debug for ChatService {
@@ -62,19 +76,28 @@ impl std::fmt::Debug for ChatService {
 
 impl ChatService {
     /// Opens (or creates) the history and token secret under `data_dir`; rooms accept
-    /// IVS's default 10 messages a second.
+    /// IVS's default 10 messages a second ([`ChatLimits::default`]).
     pub fn open(data_dir: &Path) -> Result<Arc<Self>> {
-        Self::open_with_room_rate(data_dir, MAX_MESSAGES_PER_SECOND)
+        Self::open_with_limits(data_dir, ChatLimits::default())
     }
 
-    /// [`ChatService::open`] with rooms accepting `room_rate` messages a second: IVS's
-    /// limit is a quota AWS raises on request, and a busy channel's chat needs that here too.
+    /// [`ChatService::open`] with rooms accepting `room_rate` messages a second (each
+    /// sender half of it): IVS's limit is a quota AWS raises on request, and a busy
+    /// channel's chat needs that here too.
     pub fn open_with_room_rate(data_dir: &Path, room_rate: u32) -> Result<Arc<Self>> {
+        Self::open_with_limits(data_dir, ChatLimits::for_room_rate(room_rate))
+    }
+
+    /// [`ChatService::open`] with explicit rates and kick timeout.
+    pub fn open_with_limits(data_dir: &Path, limits: ChatLimits) -> Result<Arc<Self>> {
         std::fs::create_dir_all(data_dir)?;
         Ok(Arc::new(Self {
             signer: TokenSigner::open(data_dir)?,
             history: History::open(data_dir)?,
-            rooms: Rooms::new(room_rate),
+            // After the history, which creates the shared database file private.
+            restrictions: Restrictions::open(data_dir, history::DB_FILE)?,
+            rooms: Rooms::new(limits),
+            limits,
         }))
     }
 
@@ -144,10 +167,58 @@ async fn open_socket(
             return (StatusCode::FORBIDDEN, "invalid chat token").into_response();
         }
     };
+    if let Some(refusal) = refuse_restricted(&service, &grant) {
+        return refusal;
+    }
     let echoed = token.to_owned();
     upgrade
         .protocols([echoed])
+        // Larger client messages fail at their frame header, before any payload is
+        // buffered (tungstenite checks the announced length), and close the socket.
+        .max_message_size(MAX_CLIENT_FRAME_BYTES)
+        .max_frame_size(MAX_CLIENT_FRAME_BYTES)
+        // Writes only queue up past this when the peer stops reading; then the socket
+        // fails instead of growing (room frames wait in the shared broadcast ring).
+        .max_write_buffer_size(WRITE_BUFFER_LIMIT)
         .on_upgrade(move |ws| socket::run(service, grant, ws))
+}
+
+/// The most bytes a socket's write buffer may hold: the default flush threshold
+/// (128 KiB) plus a few of the largest server frames.
+const WRITE_BUFFER_LIMIT: usize = 128 * 1024 + 4 * MAX_CLIENT_FRAME_BYTES;
+
+/// `403` while a kick keeps this user out of the room. Owners and moderators (tokens
+/// that may moderate) are only disconnected by a kick, never kept out of the room.
+fn refuse_restricted(service: &ChatService, grant: &Grant) -> Option<Response> {
+    if grant.can(Capability::DisconnectUser) || grant.can(Capability::DeleteMessage) {
+        return None;
+    }
+    let now_ms = now_millis();
+    let restriction = match service
+        .restrictions
+        .active(&grant.room, &grant.user_id, now_ms)
+    {
+        Ok(r) => r?,
+        Err(e) => {
+            // Fail closed: a user we cannot check might be a kicked one.
+            tracing::error!(error = %e, "chat restriction lookup failed");
+            return Some(StatusCode::SERVICE_UNAVAILABLE.into_response());
+        }
+    };
+    let wait_secs = (restriction.until_ms - now_ms).max(0).div_euclid(1000) + 1;
+    let mut message =
+        format!("disconnected from this room by a moderator; you may rejoin in {wait_secs} s");
+    if !restriction.reason.is_empty() {
+        message.push_str(&format!(" (reason: {})", restriction.reason));
+    }
+    Some(
+        (
+            StatusCode::FORBIDDEN,
+            [(header::RETRY_AFTER, wait_secs.to_string())],
+            message,
+        )
+            .into_response(),
+    )
 }
 
 #[derive(Deserialize)]
@@ -182,6 +253,11 @@ fn rfc3339(unix_secs: i64) -> String {
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
+}
+
+/// Unix milliseconds: restrictions end at sub-second precision (a short test timeout).
+fn now_millis() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
 fn now_rfc3339() -> String {

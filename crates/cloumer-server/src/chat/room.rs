@@ -1,12 +1,13 @@
 //! Rooms: one tokio broadcast channel each, carrying frames serialized once, so fan-out
 //! to a thousand sockets is a clone of a reference-counted buffer per socket.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use axum::extract::ws::Utf8Bytes;
 use tokio::sync::broadcast;
+
+use super::limits::{ChatLimits, SendLimiter, Throttled};
 
 /// Frames a slow socket may fall behind before it skips ahead (and logs it).
 const ROOM_BACKLOG: usize = 1024;
@@ -22,18 +23,15 @@ pub(crate) enum RoomSignal {
 
 pub(crate) struct Room {
     tx: broadcast::Sender<RoomSignal>,
-    /// Send times of the messages accepted in the last second (room-wide limit).
-    recent_sends: Mutex<VecDeque<Instant>>,
-    per_second: usize,
+    limiter: SendLimiter,
 }
 
 impl Room {
-    fn new(per_second: u32) -> Self {
+    fn new(limits: &ChatLimits) -> Self {
         let (tx, _) = broadcast::channel(ROOM_BACKLOG);
         Self {
             tx,
-            recent_sends: Mutex::new(VecDeque::new()),
-            per_second: per_second as usize,
+            limiter: SendLimiter::new(limits),
         }
     }
 
@@ -46,38 +44,23 @@ impl Room {
         let _ = self.tx.send(signal);
     }
 
-    /// Takes one slot of the room's per-second message budget; `false` when it is spent.
-    pub fn try_take_send_slot(&self) -> bool {
-        let now = Instant::now();
-        let Ok(mut sends) = self.recent_sends.lock() else {
-            return false;
-        };
-        while sends
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
-        {
-            sends.pop_front();
-        }
-        if sends.len() >= self.per_second {
-            return false;
-        }
-        sends.push_back(now);
-        true
+    /// Takes one message from `sender`'s share and from the room's rate.
+    pub fn try_send(&self, sender: &Arc<str>) -> Result<(), Throttled> {
+        self.limiter.try_send(sender)
     }
 }
 
 /// All rooms, created on first use.
 pub(crate) struct Rooms {
     rooms: Mutex<HashMap<String, Arc<Room>>>,
-    /// Messages a second each room accepts.
-    per_second: u32,
+    limits: ChatLimits,
 }
 
 impl Rooms {
-    pub fn new(per_second: u32) -> Self {
+    pub fn new(limits: ChatLimits) -> Self {
         Self {
             rooms: Mutex::default(),
-            per_second,
+            limits,
         }
     }
 
@@ -92,7 +75,7 @@ impl Rooms {
         }
         rooms
             .entry(name.to_owned())
-            .or_insert_with(|| Arc::new(Room::new(self.per_second)))
+            .or_insert_with(|| Arc::new(Room::new(&self.limits)))
             .clone()
     }
 }

@@ -7,15 +7,29 @@ use std::time::Duration;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
 use cloumer_protocol::chat::{
     Attributes, Capability, ChatError, ChatEvent, ChatMessage, ClientFrame, Sender, ServerFrame,
-    codes, content_fits, events,
+    codes, events,
 };
 use tokio::sync::broadcast::error::RecvError;
 
 use super::ChatService;
+use super::frame::{self, FrameRejection};
+use super::limits::Throttled;
 use super::room::{Room, RoomSignal};
 use super::token::Grant;
 
+/// One connection's view of its user: the grant and the sender key of the rate limits.
+struct Client {
+    grant: Grant,
+    /// The user id, shared with the room's per-sender limiter without copying per message.
+    sender: Arc<str>,
+}
+
 pub(crate) async fn run(service: Arc<ChatService>, grant: Grant, mut socket: WebSocket) {
+    let client = Client {
+        sender: Arc::from(grant.user_id.as_str()),
+        grant,
+    };
+    let grant = &client.grant;
     let room = service.rooms.get(&grant.room);
     let mut signals = room.subscribe();
     let session_left = grant.session_expires - crate::error::now_secs();
@@ -26,13 +40,18 @@ pub(crate) async fn run(service: Arc<ChatService>, grant: Grant, mut socket: Web
         tokio::select! {
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Text(text))) => {
-                    if let Some(reply) = handle_frame(&service, &room, &grant, text.as_str())
+                    if let Some(reply) = handle_frame(&service, &room, &client, text.as_str())
                         && socket.send(Message::Text(reply)).await.is_err()
                     {
                         break;
                     }
                 }
-                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                Some(Err(e)) => {
+                    let (code, reason) = read_failure(e);
+                    close(&mut socket, code, reason).await;
+                    break;
+                }
+                Some(Ok(Message::Close(_))) | None => break,
                 // Pings are answered by axum; binary frames are not part of the protocol.
                 Some(Ok(_)) => {}
             },
@@ -64,6 +83,20 @@ pub(crate) async fn run(service: Arc<ChatService>, grant: Grant, mut socket: Web
     tracing::debug!(room = %grant.room, user = %grant.user_id, "chat socket closed");
 }
 
+/// The close code and reason for a failed read: 1009 for a message over the size limit
+/// (refused at its header, nothing buffered), 1007 for text that is not UTF-8, 1002 for
+/// other protocol violations.
+fn read_failure(error: axum::Error) -> (u16, &'static str) {
+    use tungstenite::error::{CapacityError, Error as WsError};
+    match error.into_inner().downcast::<WsError>().map(|e| *e) {
+        Ok(WsError::Capacity(CapacityError::MessageTooLong { .. })) => {
+            (close_code::SIZE, "message too big")
+        }
+        Ok(WsError::Utf8(_)) => (close_code::INVALID, "text is not UTF-8"),
+        _ => (close_code::PROTOCOL, "protocol error"),
+    }
+}
+
 async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
     let _ = socket
         .send(Message::Close(Some(CloseFrame {
@@ -78,24 +111,24 @@ async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
 fn handle_frame(
     service: &ChatService,
     room: &Room,
-    grant: &Grant,
+    client: &Client,
     text: &str,
 ) -> Option<Utf8Bytes> {
-    let frame: ClientFrame = match serde_json::from_str(text) {
+    let frame = match frame::parse(text) {
         Ok(frame) => frame,
-        Err(e) => {
-            let request_id = serde_json::from_str::<serde_json::Value>(text)
-                .ok()
-                .and_then(|v| v.get("RequestId")?.as_str().map(str::to_owned));
-            return error_frame(request_id, codes::BAD_REQUEST, &format!("bad frame: {e}"));
-        }
+        Err(FrameRejection {
+            request_id,
+            code,
+            message,
+        }) => return error_frame(request_id, code, &message),
     };
+    let grant = &client.grant;
     let outcome = match frame {
         ClientFrame::SendMessage {
             request_id,
             content,
             attributes,
-        } => send_message(service, room, grant, &request_id, content, attributes)
+        } => send_message(service, room, client, &request_id, content, attributes)
             .map_err(|(code, msg)| (request_id, code, msg)),
         ClientFrame::DeleteMessage {
             request_id,
@@ -107,7 +140,7 @@ fn handle_frame(
             request_id,
             user_id,
             reason,
-        } => disconnect_user(room, grant, &request_id, &user_id, reason)
+        } => disconnect_user(service, room, grant, &request_id, &user_id, reason)
             .map_err(|(code, msg)| (request_id, code, msg)),
     };
     match outcome {
@@ -132,24 +165,27 @@ fn require(grant: &Grant, capability: Capability) -> Result<(), Refusal> {
 fn send_message(
     service: &ChatService,
     room: &Room,
-    grant: &Grant,
+    client: &Client,
     request_id: &str,
     content: String,
     attributes: Attributes,
 ) -> Result<(), Refusal> {
+    let grant = &client.grant;
     require(grant, Capability::SendMessage)?;
-    if !content_fits(&content) {
-        return Err((
-            codes::TOO_LARGE,
-            "content is longer than 500 characters".into(),
-        ));
-    }
-    if !room.try_take_send_slot() {
-        return Err((
-            codes::RATE_LIMITED,
-            "the room's message rate is exceeded".into(),
-        ));
-    }
+    room.try_send(&client.sender).map_err(|throttled| {
+        let limits = &service.limits;
+        let message = match throttled {
+            Throttled::Sender => format!(
+                "you are sending too fast: at most {} messages a second each",
+                limits.sender_per_second
+            ),
+            Throttled::Room => format!(
+                "the room's message rate ({} a second) is exceeded",
+                limits.room_per_second
+            ),
+        };
+        (codes::RATE_LIMITED, message)
+    })?;
     let message = ChatMessage {
         id: super::new_id(),
         request_id: Some(request_id.to_owned()),
@@ -193,6 +229,7 @@ fn delete_message(
 }
 
 fn disconnect_user(
+    service: &ChatService,
     room: &Room,
     grant: &Grant,
     request_id: &str,
@@ -200,6 +237,19 @@ fn disconnect_user(
     reason: Option<String>,
 ) -> Result<(), Refusal> {
     require(grant, Capability::DisconnectUser)?;
+    // Recorded before the sockets close, so a reconnect racing the kick is refused too.
+    let now_ms = super::now_millis();
+    let timeout_ms = i64::try_from(service.limits.kick_timeout.as_millis()).unwrap_or(i64::MAX);
+    service
+        .restrictions
+        .restrict(
+            &grant.room,
+            user_id,
+            now_ms.saturating_add(timeout_ms),
+            reason.as_deref().unwrap_or_default(),
+            now_ms,
+        )
+        .map_err(server_error)?;
     let mut attributes = Attributes::new();
     attributes.insert("UserId".into(), user_id.to_owned());
     attributes.insert("Reason".into(), reason.unwrap_or_default());
