@@ -71,6 +71,12 @@ CREATE TABLE stream_events (
     // 2: IVS channel types (input limits); channels made before it are STANDARD, as the
     // seed made them.
     "ALTER TABLE channels ADD COLUMN channel_type TEXT NOT NULL DEFAULT 'STANDARD';",
+    // 3: wrong guesses per code (a code is spent after five, as Cognito), and the e-mail
+    // address an UpdateUserAttributes asked for, applied only once its code is verified.
+    r#"
+ALTER TABLE codes ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN pending_email TEXT;
+"#,
 ];
 
 pub struct Db {

@@ -218,6 +218,7 @@ impl Server {
             .merge(ingest.hls_router())
             .layer(CorsLayer::permissive());
         let (stop, stopped) = oneshot::channel::<()>();
+            auth_guard: Default::default(),
         let task = tokio::spawn(async move {
             let app = app.into_make_service_with_connect_info::<SocketAddr>();
             let serve = axum::serve(listener, app).with_graceful_shutdown(async {

@@ -28,3 +28,14 @@ pub fn verify(password: &str, phc: &str) -> bool {
 pub fn acceptable(password: &str) -> bool {
     password.chars().count() >= 8 && password.len() <= 256
 }
+
+/// A hash of a random password, to verify against when the user does not exist: an
+/// unknown user then costs what a wrong password costs and cannot be told apart by
+/// timing (issue 15, #7). Computed once, on first use (on a blocking thread: callers run
+/// it in the CPU pool).
+pub fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        hash(&hex::encode(crate::ids::bytes::<16>())).unwrap_or_default()
+    });
+    &DECOY
+}

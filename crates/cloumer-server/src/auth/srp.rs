@@ -169,9 +169,22 @@ pub struct Proof<'a> {
     pub signature: &'a [u8],
 }
 
-/// Checks the client's password claim against the stored verifier.
-pub fn verify(secret: &[u8], verifier: &[u8], p: &Proof<'_>, now: i64) -> Result<(), SrpError> {
-    let block = p.secret_block;
+/// A SECRET_BLOCK this server issued for that user, not yet expired.
+pub struct OpenBlock<'a> {
+    /// Identifies the challenge (for single use).
+    pub nonce: &'a [u8],
+    /// Until when it may be answered (Unix seconds).
+    pub expires_at: i64,
+    a_bytes: &'a [u8],
+}
+
+/// Checks the block's MAC (it names `user`) and age.
+pub fn open_block<'a>(
+    secret: &[u8],
+    user: &str,
+    block: &'a [u8],
+    now: i64,
+) -> Result<OpenBlock<'a>, SrpError> {
     if block.len() <= NONCE_LEN + 8 + TAG_LEN {
         return Err(SrpError::BadBlock);
     }
@@ -180,7 +193,7 @@ pub fn verify(secret: &[u8], verifier: &[u8], p: &Proof<'_>, now: i64) -> Result
     let (tag, a_bytes) = rest.split_at(TAG_LEN);
     mac(
         secret,
-        &[b"srp-block", nonce, issued, p.user.as_bytes(), a_bytes],
+        &[b"srp-block", nonce, issued, user.as_bytes(), a_bytes],
     )
     .verify_slice(tag)
     .map_err(|_| SrpError::BadBlock)?;
@@ -188,6 +201,17 @@ pub fn verify(secret: &[u8], verifier: &[u8], p: &Proof<'_>, now: i64) -> Result
     if now - issued > CHALLENGE_SECONDS || issued - now > 5 {
         return Err(SrpError::BadBlock);
     }
+    Ok(OpenBlock {
+        nonce,
+        expires_at: issued + CHALLENGE_SECONDS,
+        a_bytes,
+    })
+}
+
+/// Checks the client's password claim against the stored verifier.
+pub fn verify(secret: &[u8], verifier: &[u8], p: &Proof<'_>, now: i64) -> Result<(), SrpError> {
+    let block = p.secret_block;
+    let OpenBlock { nonce, a_bytes, .. } = open_block(secret, p.user, block, now)?;
     let n = n();
     let v = BigUint::from_bytes_be(verifier);
     let a = BigUint::from_bytes_be(a_bytes);
@@ -213,6 +237,23 @@ pub fn verify(secret: &[u8], verifier: &[u8], p: &Proof<'_>, now: i64) -> Result
     )
     .verify_slice(p.signature)
     .map_err(|_| SrpError::BadProof)
+}
+
+/// A stable stand-in salt and verifier for a user name that does not exist, derived from
+/// the server secret: USER_SRP_AUTH then answers an unknown user with a challenge that
+/// looks like a real one, is the same on every try (a changing salt would give the
+/// unknown user away) and fails only at the password check, like a wrong password.
+/// The verifier is a pseudo-random number below N: `B = k*v + g^b` hides it either way.
+pub fn decoy(secret: &[u8], user: &str) -> (Vec<u8>, Vec<u8>) {
+    let hk = hkdf::Hkdf::<Sha256>::new(Some(b"srp-decoy"), secret);
+    let mut salt = vec![0u8; 16];
+    let mut v = vec![0u8; N_HEX.len() / 2];
+    // 16 and 384 bytes are far below HKDF-SHA256's 8160-byte limit: expand cannot fail.
+    let _ = hk.expand_multi_info(&[b"salt", user.as_bytes()], &mut salt);
+    let _ = hk.expand_multi_info(&[b"verifier", user.as_bytes()], &mut v);
+    salt[0] = 0x10 | (salt[0] & 0x6f);
+    let v = BigUint::from_bytes_be(&v) % n();
+    (salt, v.to_bytes_be())
 }
 
 /// Cognito's timestamp shape: `Tue Nov 25 4:36:09 UTC 2026` (6 fields, `UTC`).

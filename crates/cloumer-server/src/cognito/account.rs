@@ -1,12 +1,15 @@
 //! GetUser, GlobalSignOut, UpdateUserAttributes: operations on the caller's own account,
-//! authorised by an access token whose session is still active.
+//! authorised by an access token whose session is still active. A new e-mail address is
+//! only applied once verified (`verify.rs`): until then the old one stays in use and in
+//! the tokens.
 
 use cloumer_protocol::cognito::{
     ATTR_CHANNEL, AccessTokenRequest, AttributeType, GetUserResponse, UpdateUserAttributesRequest,
 };
 use serde_json::json;
 
-use super::{CognitoError, OpResult, parse};
+use super::{CognitoError, OpResult, codes, parse, validate};
+use crate::auth::guard::CodeSend;
 use crate::auth::jwt::AccessClaims;
 use crate::state::SharedState;
 use crate::store::User;
@@ -79,20 +82,9 @@ pub async fn update_attributes(state: &SharedState, body: &[u8]) -> OpResult {
     let mut email = None;
     let mut nickname = None;
     for a in &req.user_attributes {
-        let value = a.value.trim();
         match a.name.as_str() {
-            "nickname" if !value.is_empty() && value.chars().count() <= 64 => {
-                nickname = Some(value)
-            }
-            "email" if value.contains('@') && value.len() >= 6 && value.len() <= 256 => {
-                email = Some(value)
-            }
-            "nickname" | "email" => {
-                return Err(CognitoError::invalid_parameter(format!(
-                    "Invalid value for {}",
-                    a.name
-                )));
-            }
+            "nickname" => nickname = Some(validate::nickname(&a.value)?),
+            "email" => email = Some(validate::email(&a.value)?),
             // custom:chanelName and sub are server-owned: writing them is what W1 abused.
             _ => {
                 tracing::warn!(sub = %user.sub, attribute = %a.name, "refused attribute write");
@@ -102,6 +94,25 @@ pub async fn update_attributes(state: &SharedState, body: &[u8]) -> OpResult {
             }
         }
     }
-    state.users.set_profile(&user.sub, email, nickname).await?;
-    Ok(json!({ "CodeDeliveryDetailsList": [] }))
+    let new_email = email.filter(|e| *e != user.email);
+    if new_email.is_some() {
+        codes::allow_send(state, CodeSend::VerifyAttribute, &user.sub)?;
+    }
+    if let Some(nickname) = nickname {
+        state.users.set_nickname(&user.sub, nickname).await?;
+    }
+    let mut deliveries = Vec::new();
+    match new_email {
+        Some(email) => {
+            state
+                .users
+                .set_pending_email(&user.sub, Some(email))
+                .await?;
+            deliveries.push(super::verify::send_email_code(state, &user, email).await?);
+        }
+        // Setting the address back to the verified one drops a pending change.
+        None if email.is_some() => state.users.set_pending_email(&user.sub, None).await?,
+        None => {}
+    }
+    Ok(json!({ "CodeDeliveryDetailsList": deliveries }))
 }

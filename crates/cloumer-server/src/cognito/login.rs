@@ -1,7 +1,12 @@
 //! InitiateAuth (USER_PASSWORD_AUTH, USER_SRP_AUTH, REFRESH_TOKEN_AUTH) and
 //! RespondToAuthChallenge (PASSWORD_VERIFIER).
+//!
+//! Guessing defences, as Cognito: a per-account lockout after five failures, unknown user
+//! names answered and timed like a wrong password (a decoy hash, a decoy SRP challenge),
+//! single-use SRP challenges, and the hashing and SRP math in the CPU pool.
 
 use std::collections::BTreeMap;
+use std::time::Instant;
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD as B64URL};
@@ -12,6 +17,7 @@ use sha2::{Digest, Sha256};
 
 use super::{CognitoError, OpResult, check_client, parse};
 use crate::auth::jwt::{Subject, TOKEN_SECONDS};
+use crate::auth::replay::Spend;
 use crate::auth::{password, srp};
 use crate::error::now_secs;
 use crate::state::SharedState;
@@ -30,13 +36,29 @@ fn param<'a>(params: &'a BTreeMap<String, String>, name: &str) -> Result<&'a str
     })
 }
 
-async fn confirmed_user(state: &SharedState, username: &str) -> Result<User, CognitoError> {
-    let user = state
-        .users
-        .user_by_username(username)
-        .await?
-        .ok_or_else(CognitoError::bad_credentials)?;
-    Ok(user)
+/// Refuses unchecked while the account is locked out.
+fn check_lockout(state: &SharedState, username: &str) -> Result<(), CognitoError> {
+    if state.auth_guard.lockouts.locked(username, Instant::now()) {
+        Err(CognitoError::not_authorized("Password attempts exceeded"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Records the outcome of a password check: a failure counts towards the lockout and
+/// answers as a wrong password whether or not the user exists.
+fn settle(state: &SharedState, username: &str, user: Option<User>) -> Result<User, CognitoError> {
+    let lockouts = &state.auth_guard.lockouts;
+    match user {
+        Some(user) => {
+            lockouts.succeeded(username);
+            Ok(user)
+        }
+        None => {
+            lockouts.failed(username, Instant::now());
+            Err(CognitoError::bad_credentials())
+        }
+    }
 }
 
 fn require_confirmed(user: &User) -> Result<(), CognitoError> {
@@ -106,38 +128,9 @@ pub async fn initiate_auth(state: &SharedState, body: &[u8]) -> OpResult {
     let p = &req.auth_parameters;
     match req.auth_flow.as_str() {
         "USER_PASSWORD_AUTH" => {
-            let user = confirmed_user(state, param(p, "USERNAME")?).await?;
-            if !password::verify(param(p, "PASSWORD")?, &user.password_hash) {
-                return Err(CognitoError::bad_credentials());
-            }
-            require_confirmed(&user)?;
-            login(state, &user).await
+            password_auth(state, param(p, "USERNAME")?, param(p, "PASSWORD")?).await
         }
-        "USER_SRP_AUTH" => {
-            let user = confirmed_user(state, param(p, "USERNAME")?).await?;
-            let c = srp::challenge(
-                &state.pool.srp_secret,
-                &user.username,
-                &user.srp_salt,
-                &user.srp_verifier,
-                param(p, "SRP_A")?,
-                now_secs(),
-            )
-            .map_err(|e| CognitoError::invalid_parameter(e.to_string()))?;
-            let params = BTreeMap::from([
-                ("SALT".to_owned(), c.salt_hex),
-                ("SRP_B".to_owned(), c.srp_b_hex),
-                ("SECRET_BLOCK".to_owned(), B64.encode(&c.secret_block)),
-                ("USER_ID_FOR_SRP".to_owned(), user.username.clone()),
-                ("USERNAME".to_owned(), user.username.clone()),
-            ]);
-            let res = AuthResponse {
-                challenge_name: Some("PASSWORD_VERIFIER".into()),
-                challenge_parameters: Some(params),
-                ..AuthResponse::default()
-            };
-            Ok(serde_json::to_value(res).unwrap_or_default())
-        }
+        "USER_SRP_AUTH" => srp_challenge(state, param(p, "USERNAME")?, param(p, "SRP_A")?).await,
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
             let refresh = param(p, "REFRESH_TOKEN")?;
             let invalid = || CognitoError::not_authorized("Invalid Refresh Token");
@@ -168,6 +161,72 @@ pub async fn initiate_auth(state: &SharedState, body: &[u8]) -> OpResult {
     }
 }
 
+async fn password_auth(state: &SharedState, username: &str, password: &str) -> OpResult {
+    check_lockout(state, username)?;
+    let user = state.users.user_by_username(username).await?;
+    let (given, hash) = (
+        password.to_owned(),
+        user.as_ref().map(|u| u.password_hash.clone()),
+    );
+    // An unknown user is checked against the decoy hash: the same answer, the same cost.
+    let right = state
+        .auth_guard
+        .work
+        .run(move || match hash {
+            Some(hash) => password::verify(&given, &hash),
+            None => password::verify(&given, password::decoy_hash()),
+        })
+        .await?;
+    let user = settle(state, username, user.filter(|_| right))?;
+    require_confirmed(&user)?;
+    login(state, &user).await
+}
+
+/// The salt and verifier to challenge `username` with: theirs, or a stable decoy.
+async fn srp_secrets(
+    state: &SharedState,
+    username: &str,
+) -> Result<(Option<User>, Vec<u8>, Vec<u8>), CognitoError> {
+    Ok(match state.users.user_by_username(username).await? {
+        Some(u) => {
+            let (salt, verifier) = (u.srp_salt.clone(), u.srp_verifier.clone());
+            (Some(u), salt, verifier)
+        }
+        None => {
+            let (salt, verifier) = srp::decoy(&state.pool.srp_secret, username);
+            (None, salt, verifier)
+        }
+    })
+}
+
+async fn srp_challenge(state: &SharedState, username: &str, srp_a: &str) -> OpResult {
+    let (_, salt, verifier) = srp_secrets(state, username).await?;
+    let (secret, user, a) = (
+        state.pool.srp_secret.clone(),
+        username.to_owned(),
+        srp_a.to_owned(),
+    );
+    let c = state
+        .auth_guard
+        .work
+        .run(move || srp::challenge(&secret, &user, &salt, &verifier, &a, now_secs()))
+        .await?
+        .map_err(|e| CognitoError::invalid_parameter(e.to_string()))?;
+    let params = BTreeMap::from([
+        ("SALT".to_owned(), c.salt_hex),
+        ("SRP_B".to_owned(), c.srp_b_hex),
+        ("SECRET_BLOCK".to_owned(), B64.encode(&c.secret_block)),
+        ("USER_ID_FOR_SRP".to_owned(), username.to_owned()),
+        ("USERNAME".to_owned(), username.to_owned()),
+    ]);
+    let res = AuthResponse {
+        challenge_name: Some("PASSWORD_VERIFIER".into()),
+        challenge_parameters: Some(params),
+        ..AuthResponse::default()
+    };
+    Ok(serde_json::to_value(res).unwrap_or_default())
+}
+
 pub async fn respond_to_challenge(state: &SharedState, body: &[u8]) -> OpResult {
     let req: RespondToAuthChallengeRequest = parse(body)?;
     check_client(state, &req.client_id)?;
@@ -178,7 +237,8 @@ pub async fn respond_to_challenge(state: &SharedState, body: &[u8]) -> OpResult 
         )));
     }
     let r = &req.challenge_responses;
-    let user = confirmed_user(state, param(r, "USERNAME")?).await?;
+    let username = param(r, "USERNAME")?;
+    check_lockout(state, username)?;
     let timestamp = param(r, "TIMESTAMP")?;
     if !srp::timestamp_looks_valid(timestamp) {
         return Err(CognitoError::invalid_parameter(
@@ -193,20 +253,48 @@ pub async fn respond_to_challenge(state: &SharedState, body: &[u8]) -> OpResult 
     let signature = B64
         .decode(param(r, "PASSWORD_CLAIM_SIGNATURE")?)
         .map_err(|_| CognitoError::invalid_parameter("PASSWORD_CLAIM_SIGNATURE is not base64"))?;
-    let proof = srp::Proof {
-        pool: state.pool.pool_name(),
-        user: &user.username,
-        secret_block: &block,
-        timestamp,
-        signature: &signature,
-    };
-    srp::verify(
-        &state.pool.srp_secret,
-        &user.srp_verifier,
-        &proof,
-        now_secs(),
-    )
-    .map_err(|_| CognitoError::bad_credentials())?;
+    let secret = &state.pool.srp_secret;
+    let now = now_secs();
+    // A block we did not issue for this user, or an expired one, is a wrong answer.
+    let opened = srp::open_block(secret, username, &block, now)
+        .map_err(|_| CognitoError::bad_credentials())?;
+    // Each challenge may be answered once, whatever the outcome: a captured answer
+    // cannot be replayed, and a wrong one cannot be retried without a new challenge.
+    match state
+        .auth_guard
+        .challenges
+        .spend(opened.nonce, opened.expires_at, now)
+    {
+        Spend::Fresh => {}
+        Spend::Replayed => {
+            return Err(CognitoError::not_authorized(
+                "Invalid session for the user, session is expired.",
+            ));
+        }
+        Spend::Full => return Err(CognitoError::too_many_requests()),
+    }
+    let (user, _, verifier) = srp_secrets(state, username).await?;
+    let (secret, pool, name, timestamp) = (
+        secret.clone(),
+        state.pool.pool_name().to_owned(),
+        username.to_owned(),
+        timestamp.to_owned(),
+    );
+    let right = state
+        .auth_guard
+        .work
+        .run(move || {
+            let proof = srp::Proof {
+                pool: &pool,
+                user: &name,
+                secret_block: &block,
+                timestamp: &timestamp,
+                signature: &signature,
+            };
+            srp::verify(&secret, &verifier, &proof, now).is_ok()
+        })
+        .await?;
+    let user = settle(state, username, user.filter(|_| right))?;
     require_confirmed(&user)?;
     login(state, &user).await
 }

@@ -3,11 +3,16 @@
 //! (`application/x-amz-json-1.1`), errors as `{"__type": "...Exception", "message": ...}`.
 
 mod account;
+mod codes;
 mod login;
 mod signup;
+mod validate;
+mod verify;
+
+use std::net::SocketAddr;
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cloumer_protocol::cognito::{CONTENT_TYPE, ErrorBody, TARGET_PREFIX};
@@ -38,6 +43,34 @@ impl CognitoError {
     }
     pub fn bad_credentials() -> Self {
         Self::not_authorized("Incorrect username or password.")
+    }
+    pub fn code_mismatch() -> Self {
+        Self::new(
+            "CodeMismatchException",
+            "Invalid verification code provided, please try again.",
+        )
+    }
+    /// Too many attempts at a code, or too many codes asked for (Cognito's wording).
+    pub fn limit_exceeded() -> Self {
+        Self::new(
+            "LimitExceededException",
+            "Attempt limit exceeded, please try after some time.",
+        )
+    }
+    pub fn too_many_requests() -> Self {
+        Self::new("TooManyRequestsException", "Rate exceeded")
+    }
+}
+
+impl From<crate::auth::work::Refused> for CognitoError {
+    fn from(e: crate::auth::work::Refused) -> Self {
+        match e {
+            crate::auth::work::Refused::Busy => Self::too_many_requests(),
+            crate::auth::work::Refused::Failed(_) => {
+                tracing::error!(error = %e, "cognito operation failed");
+                Self::new("InternalErrorException", "internal error")
+            }
+        }
     }
 }
 
@@ -93,8 +126,25 @@ pub(crate) fn check_client(state: &SharedState, client_id: &str) -> Result<(), C
     }
 }
 
+/// Operations anyone may call: throttled per client address, since each can be used to
+/// guess (passwords, codes) or to make the server hash.
+const UNAUTHENTICATED: &[&str] = &[
+    "SignUp",
+    "ConfirmSignUp",
+    "ResendConfirmationCode",
+    "ForgotPassword",
+    "ConfirmForgotPassword",
+    "InitiateAuth",
+    "RespondToAuthChallenge",
+];
+
 /// `POST /cognito/` (and `POST /`): dispatches on `X-Amz-Target`.
-pub async fn handle(State(state): State<SharedState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn handle(
+    State(state): State<SharedState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let target = headers
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
@@ -106,6 +156,11 @@ pub async fn handle(State(state): State<SharedState>, headers: HeaderMap, body: 
         )
         .into_response();
     };
+    let client = crate::auth::throttle::client_key(peer.ip());
+    if UNAUTHENTICATED.contains(&op) && !state.auth_guard.addresses.allow(&client) {
+        tracing::info!(op, %client, "cognito call throttled");
+        return CognitoError::too_many_requests().into_response();
+    }
     let result = match op {
         "SignUp" => signup::sign_up(&state, &body).await,
         "ConfirmSignUp" => signup::confirm_sign_up(&state, &body).await,
@@ -117,6 +172,10 @@ pub async fn handle(State(state): State<SharedState>, headers: HeaderMap, body: 
         "GetUser" => account::get_user(&state, &body).await,
         "GlobalSignOut" => account::global_sign_out(&state, &body).await,
         "UpdateUserAttributes" => account::update_attributes(&state, &body).await,
+        "VerifyUserAttribute" => verify::verify_attribute(&state, &body).await,
+        "GetUserAttributeVerificationCode" => {
+            verify::attribute_verification_code(&state, &body).await
+        }
         other => Err(CognitoError::new(
             "UnknownOperationException",
             format!("operation {other} is not supported by this server"),

@@ -1,82 +1,63 @@
 //! SignUp, ConfirmSignUp, ResendConfirmationCode, ForgotPassword, ConfirmForgotPassword.
+//!
+//! As a Cognito pool with "prevent user existence errors": an unknown user name gets the
+//! answer a known one would (a plausible code delivery, or CodeMismatchException), so
+//! these operations cannot be used to find accounts to attack.
 
 use cloumer_protocol::cognito::{
-    ATTR_CHANNEL, CodeDeliveryDetails, ConfirmForgotPasswordRequest, ConfirmSignUpRequest,
-    SignUpRequest, SignUpResponse, UsernameRequest,
+    ATTR_CHANNEL, ConfirmForgotPasswordRequest, ConfirmSignUpRequest, SignUpRequest,
+    SignUpResponse, UsernameRequest,
 };
 use serde_json::json;
 
-use super::{CognitoError, OpResult, check_client, parse};
-use crate::auth::{outbox, password, srp};
-use crate::error::now_secs;
+use super::codes::{self, Recipient};
+use super::{CognitoError, OpResult, check_client, parse, validate};
+use crate::auth::guard::CodeSend;
+use crate::auth::{password, srp};
 use crate::state::SharedState;
-use crate::store::{Channel, CodeCheck, CodePurpose, User};
+use crate::store::{Channel, CodePurpose, User};
 
-const CODE_SECONDS: i64 = 24 * 3600;
-
-fn delivery(email: &str) -> CodeDeliveryDetails {
-    // Cognito masks the address: a***@e***.
-    let (local, domain) = email.split_once('@').unwrap_or((email, ""));
-    let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
-    CodeDeliveryDetails {
-        destination: format!("{}***@{}***", first(local), first(domain)),
-        delivery_medium: "EMAIL".into(),
-        attribute_name: "email".into(),
-    }
-}
-
-async fn send_code(
-    state: &SharedState,
-    user: &User,
-    purpose: CodePurpose,
-) -> Result<(), CognitoError> {
-    let code = crate::ids::code();
-    state
-        .users
-        .put_code(&user.sub, purpose, &code, now_secs() + CODE_SECONDS)
-        .await?;
-    let subject = match purpose {
-        CodePurpose::ConfirmSignUp => "Your verification code",
-        CodePurpose::ResetPassword => "Your password reset code",
-    };
-    state.outbox.send(&outbox::Message {
-        to: &user.email,
-        subject,
-        code: &code,
+fn recipient(user: &User) -> Recipient<'_> {
+    Recipient {
+        sub: &user.sub,
         username: &user.username,
-        purpose: purpose.as_str(),
-        at: time::OffsetDateTime::now_utc()
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default(),
-    })?;
-    Ok(())
-}
-
-async fn user_named(state: &SharedState, username: &str) -> Result<User, CognitoError> {
-    state
-        .users
-        .user_by_username(username)
-        .await?
-        .ok_or_else(|| {
-            CognitoError::new(
-                "UserNotFoundException",
-                "Username/client id combination not found.",
-            )
-        })
-}
-
-fn check_code(check: CodeCheck) -> Result<(), CognitoError> {
-    match check {
-        CodeCheck::Valid => Ok(()),
-        CodeCheck::Mismatch => Err(CognitoError::new(
-            "CodeMismatchException",
-            "Invalid verification code provided, please try again.",
-        )),
-        CodeCheck::Expired => Err(CognitoError::new(
-            "ExpiredCodeException",
-            "Invalid code provided, please request a code again.",
-        )),
+        email: &user.email,
     }
+}
+
+fn check_password_policy(password: &str) -> Result<(), CognitoError> {
+    if password::acceptable(password) {
+        Ok(())
+    } else {
+        Err(CognitoError::new(
+            "InvalidPasswordException",
+            "Password did not conform with policy: Password not long enough",
+        ))
+    }
+}
+
+/// The argon2 hash and the SRP salt and verifier of a new password, computed in the
+/// CPU pool.
+async fn password_secrets(
+    state: &SharedState,
+    username: &str,
+    password: &str,
+) -> Result<(String, Vec<u8>, Vec<u8>), CognitoError> {
+    let (pool, username, password) = (
+        state.pool.pool_name().to_owned(),
+        username.to_owned(),
+        password.to_owned(),
+    );
+    let (hash, salt, verifier) = state
+        .auth_guard
+        .work
+        .run(move || {
+            let salt = srp::new_salt();
+            let verifier = srp::verifier(&pool, &username, &password, &salt);
+            (password::hash(&password), salt, verifier)
+        })
+        .await?;
+    Ok((hash?, salt, verifier))
 }
 
 pub async fn sign_up(state: &SharedState, body: &[u8]) -> OpResult {
@@ -89,44 +70,40 @@ pub async fn sign_up(state: &SharedState, body: &[u8]) -> OpResult {
     {
         return Err(CognitoError::invalid_parameter("Username is not valid."));
     }
-    if !password::acceptable(&req.password) {
-        return Err(CognitoError::new(
-            "InvalidPasswordException",
-            "Password did not conform with policy: Password not long enough",
-        ));
-    }
+    check_password_policy(&req.password)?;
     let attr = |name: &str| {
         req.user_attributes
             .iter()
             .find(|a| a.name == name)
-            .map(|a| a.value.trim().to_owned())
+            .map(|a| a.value.as_str())
     };
-    let email = attr("email").filter(|e| e.contains('@') && e.len() >= 6 && e.len() <= 256);
-    let Some(email) = email else {
-        return Err(CognitoError::invalid_parameter(
+    let email = validate::email(attr("email").unwrap_or_default()).map_err(|_| {
+        CognitoError::invalid_parameter(
             "Attributes did not conform to the schema: email is required",
-        ));
-    };
-    if attr(ATTR_CHANNEL).is_some_and(|v| !v.is_empty()) {
+        )
+    })?;
+    if attr(ATTR_CHANNEL).is_some_and(|v| !v.trim().is_empty()) {
         // The channel name is assigned by the server (W1).
         return Err(CognitoError::not_authorized(
             "A client attempted to write unauthorized attribute",
         ));
     }
-    // The seed broke on users without a nickname (B8): default to the e-mail's local part.
-    let nickname = attr("nickname")
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned());
-    let salt = srp::new_salt();
+    let nickname = match attr("nickname").filter(|n| !n.trim().is_empty()) {
+        Some(n) => validate::nickname(n)?.to_owned(),
+        None => validate::default_nickname(email),
+    };
+    let (password_hash, srp_salt, srp_verifier) =
+        password_secrets(state, username, &req.password).await?;
     let user = User {
         sub: uuid::Uuid::new_v4().to_string(),
         username: username.to_owned(),
-        email,
+        email: email.to_owned(),
         nickname,
-        password_hash: password::hash(&req.password)?,
-        srp_verifier: srp::verifier(state.pool.pool_name(), username, &req.password, &salt),
-        srp_salt: salt,
+        password_hash,
+        srp_verifier,
+        srp_salt,
         confirmed: false,
+        pending_email: None,
     };
     match state.users.create_user(&user).await {
         Ok(()) => {}
@@ -139,11 +116,11 @@ pub async fn sign_up(state: &SharedState, body: &[u8]) -> OpResult {
         Err(e) => return Err(e.into()),
     }
     tracing::info!(sub = %user.sub, "user signed up");
-    send_code(state, &user, CodePurpose::ConfirmSignUp).await?;
+    let delivery = codes::send(state, &recipient(&user), CodePurpose::ConfirmSignUp).await?;
     let res = SignUpResponse {
         user_confirmed: false,
         user_sub: user.sub.clone(),
-        code_delivery_details: Some(delivery(&user.email)),
+        code_delivery_details: Some(delivery),
     };
     Ok(serde_json::to_value(res).unwrap_or_default())
 }
@@ -151,22 +128,20 @@ pub async fn sign_up(state: &SharedState, body: &[u8]) -> OpResult {
 pub async fn confirm_sign_up(state: &SharedState, body: &[u8]) -> OpResult {
     let req: ConfirmSignUpRequest = parse(body)?;
     check_client(state, &req.client_id)?;
-    let user = user_named(state, &req.username).await?;
+    // Unknown and already confirmed users have no pending code: a mismatch, like a guess.
+    let Some(user) = state.users.user_by_username(&req.username).await? else {
+        return Err(CognitoError::code_mismatch());
+    };
     if user.confirmed {
-        return Err(CognitoError::not_authorized(
-            "User cannot be confirmed. Current status is CONFIRMED",
-        ));
+        return Err(CognitoError::code_mismatch());
     }
-    check_code(
-        state
-            .users
-            .take_code(
-                &user.sub,
-                CodePurpose::ConfirmSignUp,
-                req.confirmation_code.trim(),
-            )
-            .await?,
-    )?;
+    codes::check(
+        state,
+        &user.sub,
+        CodePurpose::ConfirmSignUp,
+        &req.confirmation_code,
+    )
+    .await?;
     state.users.set_confirmed(&user.sub).await?;
     provision_channel(state, &user).await?;
     Ok(json!({}))
@@ -202,55 +177,60 @@ async fn provision_channel(state: &SharedState, user: &User) -> Result<(), Cogni
     ))
 }
 
-pub async fn resend_code(state: &SharedState, body: &[u8]) -> OpResult {
+/// ResendConfirmationCode and ForgotPassword: a new code for `purpose`, limited per
+/// account; unknown users (and, for a resend, confirmed ones, who have nothing to
+/// confirm) get a plausible delivery and no message.
+async fn send_code_to(
+    state: &SharedState,
+    body: &[u8],
+    send: CodeSend,
+    purpose: CodePurpose,
+) -> OpResult {
     let req: UsernameRequest = parse(body)?;
     check_client(state, &req.client_id)?;
-    let user = user_named(state, &req.username).await?;
-    if user.confirmed {
-        return Err(CognitoError::invalid_parameter(
-            "User is already confirmed.",
-        ));
-    }
-    send_code(state, &user, CodePurpose::ConfirmSignUp).await?;
-    Ok(json!({ "CodeDeliveryDetails": delivery(&user.email) }))
+    codes::allow_send(state, send, &req.username)?;
+    let user = state
+        .users
+        .user_by_username(&req.username)
+        .await?
+        .filter(|u| purpose != CodePurpose::ConfirmSignUp || !u.confirmed);
+    let delivery = match user {
+        Some(user) => codes::send(state, &recipient(&user), purpose).await?,
+        None => codes::decoy_delivery(state, &req.username),
+    };
+    Ok(json!({ "CodeDeliveryDetails": delivery }))
+}
+
+pub async fn resend_code(state: &SharedState, body: &[u8]) -> OpResult {
+    send_code_to(state, body, CodeSend::Resend, CodePurpose::ConfirmSignUp).await
 }
 
 pub async fn forgot_password(state: &SharedState, body: &[u8]) -> OpResult {
-    let req: UsernameRequest = parse(body)?;
-    check_client(state, &req.client_id)?;
-    let user = user_named(state, &req.username).await?;
-    send_code(state, &user, CodePurpose::ResetPassword).await?;
-    Ok(json!({ "CodeDeliveryDetails": delivery(&user.email) }))
+    send_code_to(state, body, CodeSend::Forgot, CodePurpose::ResetPassword).await
 }
 
 pub async fn confirm_forgot_password(state: &SharedState, body: &[u8]) -> OpResult {
     let req: ConfirmForgotPasswordRequest = parse(body)?;
     check_client(state, &req.client_id)?;
-    let user = user_named(state, &req.username).await?;
-    if !password::acceptable(&req.password) {
-        return Err(CognitoError::new(
-            "InvalidPasswordException",
-            "Password did not conform with policy: Password not long enough",
-        ));
-    }
-    check_code(
-        state
-            .users
-            .take_code(
-                &user.sub,
-                CodePurpose::ResetPassword,
-                req.confirmation_code.trim(),
-            )
-            .await?,
-    )?;
-    let salt = srp::new_salt();
-    let verifier = srp::verifier(state.pool.pool_name(), &user.username, &req.password, &salt);
+    check_password_policy(&req.password)?;
+    let Some(user) = state.users.user_by_username(&req.username).await? else {
+        return Err(CognitoError::code_mismatch());
+    };
+    codes::check(
+        state,
+        &user.sub,
+        CodePurpose::ResetPassword,
+        &req.confirmation_code,
+    )
+    .await?;
+    let (hash, salt, verifier) = password_secrets(state, &user.username, &req.password).await?;
     state
         .users
-        .set_password(&user.sub, &password::hash(&req.password)?, &salt, &verifier)
+        .set_password(&user.sub, &hash, &salt, &verifier)
         .await?;
-    // A reset ends every existing session.
+    // A reset ends every existing session, and a lockout the attacker may have caused.
     state.sessions.revoke_all(&user.sub).await?;
+    state.auth_guard.lockouts.succeeded(&user.username);
     tracing::info!(sub = %user.sub, "password reset");
     Ok(json!({}))
 }

@@ -21,6 +21,9 @@ pub struct User {
     pub srp_salt: Vec<u8>,
     pub srp_verifier: Vec<u8>,
     pub confirmed: bool,
+    /// An e-mail address asked for by UpdateUserAttributes and not yet verified: `email`
+    /// stays the verified one until VerifyUserAttribute applies this.
+    pub pending_email: Option<String>,
 }
 
 impl std::fmt::Debug for User {
@@ -38,6 +41,8 @@ impl std::fmt::Debug for User {
 pub enum CodePurpose {
     ConfirmSignUp,
     ResetPassword,
+    /// A new e-mail address (UpdateUserAttributes → VerifyUserAttribute).
+    VerifyEmail,
 }
 
 impl CodePurpose {
@@ -45,6 +50,7 @@ impl CodePurpose {
         match self {
             Self::ConfirmSignUp => "confirm",
             Self::ResetPassword => "reset",
+            Self::VerifyEmail => "verify_email",
         }
     }
 }
@@ -53,8 +59,20 @@ impl CodePurpose {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CodeCheck {
     Valid,
+    /// Wrong (or no code pending): the guess was counted.
     Mismatch,
     Expired,
+    /// Too many wrong guesses: the code is spent, a new one must be requested.
+    Spent,
+}
+
+/// A pending code as stored.
+#[derive(Debug, Clone)]
+pub struct StoredCode {
+    pub code: String,
+    pub expires_at: i64,
+    /// Wrong guesses so far.
+    pub attempts: i64,
 }
 
 #[async_trait]
@@ -66,13 +84,12 @@ pub trait UserStore: Send + Sync {
     async fn set_confirmed(&self, sub: &str) -> Result<()>;
     async fn set_password(&self, sub: &str, hash: &str, salt: &[u8], verifier: &[u8])
     -> Result<()>;
-    async fn set_profile(
-        &self,
-        sub: &str,
-        email: Option<&str>,
-        nickname: Option<&str>,
-    ) -> Result<()>;
-    /// Replaces the code of that purpose.
+    async fn set_nickname(&self, sub: &str, nickname: &str) -> Result<()>;
+    /// Records (or with `None` drops) the unverified new e-mail address.
+    async fn set_pending_email(&self, sub: &str, email: Option<&str>) -> Result<()>;
+    /// Makes the pending e-mail address the user's address (after its code was verified).
+    async fn apply_pending_email(&self, sub: &str) -> Result<()>;
+    /// Replaces the code of that purpose (with a fresh attempt count).
     async fn put_code(
         &self,
         sub: &str,
@@ -80,7 +97,8 @@ pub trait UserStore: Send + Sync {
         code: &str,
         expires_at: i64,
     ) -> Result<()>;
-    /// Checks a code and consumes it when valid.
+    /// Checks a code as [`crate::auth::codes::judge`] decides, atomically counting a wrong
+    /// guess and consuming the code when valid.
     async fn take_code(&self, sub: &str, purpose: CodePurpose, code: &str) -> Result<CodeCheck>;
 }
 

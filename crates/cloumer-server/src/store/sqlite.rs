@@ -8,7 +8,8 @@ use rusqlite::{OptionalExtension, Row, params};
 
 use super::{
     Avatar, AvatarStore, Channel, ChannelListing, ChannelStore, CodeCheck, CodePurpose,
-    ModeratorStore, Session, SessionStore, StreamEventLog, StreamStateEvent, User, UserStore,
+    ModeratorStore, Session, SessionStore, StoredCode, StreamEventLog, StreamStateEvent, User,
+    UserStore,
 };
 use crate::db::Db;
 use crate::{Error, Result, error::now_secs};
@@ -23,8 +24,8 @@ impl SqliteStore {
     }
 }
 
-const USER_COLS: &str =
-    "sub, username, email, nickname, password_hash, srp_salt, srp_verifier, confirmed";
+const USER_COLS: &str = "sub, username, email, nickname, password_hash, srp_salt, srp_verifier, \
+     confirmed, pending_email";
 
 fn user_row(r: &Row<'_>) -> rusqlite::Result<User> {
     Ok(User {
@@ -36,6 +37,7 @@ fn user_row(r: &Row<'_>) -> rusqlite::Result<User> {
         srp_salt: r.get(5)?,
         srp_verifier: r.get(6)?,
         confirmed: r.get(7)?,
+        pending_email: r.get(8)?,
     })
 }
 
@@ -134,16 +136,27 @@ impl UserStore for SqliteStore {
         Ok(())
     }
 
-    async fn set_profile(
-        &self,
-        sub: &str,
-        email: Option<&str>,
-        nickname: Option<&str>,
-    ) -> Result<()> {
+    async fn set_nickname(&self, sub: &str, nickname: &str) -> Result<()> {
         self.db.lock().execute(
-            "UPDATE users SET email = COALESCE(?2, email), nickname = COALESCE(?3, nickname) \
-             WHERE sub = ?1",
-            params![sub, email, nickname],
+            "UPDATE users SET nickname = ?2 WHERE sub = ?1",
+            params![sub, nickname],
+        )?;
+        Ok(())
+    }
+
+    async fn set_pending_email(&self, sub: &str, email: Option<&str>) -> Result<()> {
+        self.db.lock().execute(
+            "UPDATE users SET pending_email = ?2 WHERE sub = ?1",
+            params![sub, email],
+        )?;
+        Ok(())
+    }
+
+    async fn apply_pending_email(&self, sub: &str) -> Result<()> {
+        self.db.lock().execute(
+            "UPDATE users SET email = pending_email, pending_email = NULL \
+             WHERE sub = ?1 AND pending_email IS NOT NULL",
+            params![sub],
         )?;
         Ok(())
     }
@@ -156,35 +169,45 @@ impl UserStore for SqliteStore {
         expires_at: i64,
     ) -> Result<()> {
         self.db.lock().execute(
-            "INSERT OR REPLACE INTO codes (sub, purpose, code, expires_at) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT OR REPLACE INTO codes (sub, purpose, code, expires_at, attempts) \
+             VALUES (?1, ?2, ?3, ?4, 0)",
             params![sub, purpose.as_str(), code, expires_at],
         )?;
         Ok(())
     }
 
     async fn take_code(&self, sub: &str, purpose: CodePurpose, code: &str) -> Result<CodeCheck> {
+        // Read, judge and update under one lock: parallel guesses cannot share an attempt.
         let conn = self.db.lock();
-        let row: Option<(String, i64)> = conn
+        let key = params![sub, purpose.as_str()];
+        let stored = conn
             .query_row(
-                "SELECT code, expires_at FROM codes WHERE sub = ?1 AND purpose = ?2",
-                params![sub, purpose.as_str()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                "SELECT code, expires_at, attempts FROM codes WHERE sub = ?1 AND purpose = ?2",
+                key,
+                |r| {
+                    Ok(StoredCode {
+                        code: r.get(0)?,
+                        expires_at: r.get(1)?,
+                        attempts: r.get(2)?,
+                    })
+                },
             )
             .optional()?;
-        let Some((stored, expires_at)) = row else {
+        let Some(stored) = stored else {
             return Ok(CodeCheck::Mismatch);
         };
-        if stored != code {
-            return Ok(CodeCheck::Mismatch);
-        }
-        if expires_at < now_secs() {
-            return Ok(CodeCheck::Expired);
-        }
-        conn.execute(
-            "DELETE FROM codes WHERE sub = ?1 AND purpose = ?2",
-            params![sub, purpose.as_str()],
-        )?;
-        Ok(CodeCheck::Valid)
+        let check = crate::auth::codes::judge(&stored, code, now_secs());
+        match check {
+            CodeCheck::Mismatch => conn.execute(
+                "UPDATE codes SET attempts = attempts + 1 WHERE sub = ?1 AND purpose = ?2",
+                key,
+            )?,
+            CodeCheck::Valid => {
+                conn.execute("DELETE FROM codes WHERE sub = ?1 AND purpose = ?2", key)?
+            }
+            CodeCheck::Expired | CodeCheck::Spent => 0,
+        };
+        Ok(check)
     }
 }
 
