@@ -19,6 +19,9 @@ pub enum Error {
     Ingest(String),
     #[error("chat: {0}")]
     Chat(String),
+    /// A setting that cannot work (a malformed CORS origin, ...).
+    #[error("configuration: {0}")]
+    Config(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

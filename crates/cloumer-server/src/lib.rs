@@ -9,10 +9,12 @@
 pub mod auth;
 pub mod chat;
 pub mod cognito;
+mod cors;
 mod db;
 mod error;
 mod ids;
 pub mod ingest;
+mod listen;
 pub mod live;
 pub mod media;
 mod private_file;

@@ -32,3 +32,13 @@ pub trait MediaUrls: Send + Sync {
     fn rtmps_url(&self) -> String;
     fn rtmp_url(&self) -> String;
 }
+
+/// Control of a channel's live stream, shaped like IVS's `StopStream`, so an AWS deployment
+/// can implement it with that call and the local ingest disconnects its publisher.
+#[async_trait]
+pub trait StreamControl: Send + Sync {
+    /// Disconnects the channel's publisher, if it has one. Not being live is not an error
+    /// (an IVS implementation answers `ChannelNotBroadcasting` with `Ok`): the caller wants
+    /// the channel off the air, and it is.
+    async fn stop_stream(&self, channel: &str) -> Result<()>;
+}

@@ -11,7 +11,6 @@ use cloumer_protocol::rest::ChatTokenResponse;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use tower_http::cors::CorsLayer;
 
 use crate::auth::outbox::Outbox;
 use crate::auth::tokens::Tokens;
@@ -39,6 +38,9 @@ pub struct ServerConfig {
     pub region: String,
     /// Chat messages a second each room accepts (IVS's default quota: 10).
     pub chat_room_rate: u32,
+    /// Web origins (`https://host[:port]`) allowed to call the HTTP API from a browser.
+    /// Empty (the default): no cross-origin access at all.
+    pub cors_origins: Vec<String>,
 }
 
 impl ServerConfig {
@@ -53,6 +55,7 @@ impl ServerConfig {
             channel_type: crate::ingest::ChannelType::Standard,
             region: DEFAULT_REGION.into(),
             chat_room_rate: cloumer_protocol::chat::MAX_MESSAGES_PER_SECOND,
+            cors_origins: Vec::new(),
         }
     }
 
@@ -146,6 +149,8 @@ impl Server {
         .await
         .map_err(|e| Error::Io(std::io::Error::other(e)))??;
 
+        // A malformed origin is a start-up error, not a silently closed door.
+        let cors = crate::cors::layer(&config.cors_origins)?;
         let listener = TcpListener::bind(config.listen).await?;
         let api_url = format!("http://{}", listener.local_addr()?);
         let cognito_endpoint = format!("{api_url}/cognito/");
@@ -210,24 +215,24 @@ impl Server {
             outbox: Outbox::new(config.data_dir.join("outbox.jsonl")),
             chat: chat.clone(),
             media,
+            streams: Arc::new(ingest.control()),
             channel_type: config.channel_type,
+            auth_guard: Default::default(),
         });
 
-        let app = crate::routes::router(state.clone())
+        let mut app = crate::routes::router(state.clone())
             .merge(chat.router())
-            .merge(ingest.hls_router())
-            .layer(CorsLayer::permissive());
+            .merge(ingest.hls_router());
+        if let Some(cors) = cors {
+            app = app.layer(cors);
+        }
+        // Capped connections with a header-read timeout (see `listen`).
+        let caps = crate::listen::Caps::for_this_process();
+        let limiter = crate::listen::ConnLimiter::new(caps.http_total, caps.http_per_address);
         let (stop, stopped) = oneshot::channel::<()>();
-            auth_guard: Default::default(),
-        let task = tokio::spawn(async move {
-            let app = app.into_make_service_with_connect_info::<SocketAddr>();
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
-                let _ = stopped.await;
-            });
-            if let Err(e) = serve.await {
-                tracing::error!(error = %e, "HTTP server failed");
-            }
-        });
+        let task = tokio::spawn(crate::listen::http::serve(listener, app, limiter, async {
+            let _ = stopped.await;
+        }));
         tracing::info!(api = %api_url, "server ready");
         Ok(RunningServer {
             api_url,

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::auth::outbox::Outbox;
 use crate::auth::tokens::Tokens;
-use crate::media::{ChatRooms, MediaUrls};
+use crate::media::{ChatRooms, MediaUrls, StreamControl};
 use crate::store::{
     AvatarStore, ChannelStore, ModeratorStore, SessionStore, StreamEventLog, UserStore,
 };
@@ -41,6 +41,8 @@ pub struct AppState {
     pub outbox: Outbox,
     pub chat: Arc<dyn ChatRooms>,
     pub media: Arc<dyn MediaUrls>,
+    /// Ends a channel's live stream (the local ingest, or IVS StopStream).
+    pub streams: Arc<dyn StreamControl>,
     /// The type of channels created from now on.
     pub channel_type: crate::ingest::ChannelType,
 }

@@ -39,6 +39,15 @@ pub struct ServeArgs {
     /// raises on request; raise it here the same way for a busy channel or a benchmark).
     #[arg(long, value_name = "N", env = "CLOUMER_CHAT_ROOM_RATE", value_parser = clap::value_parser!(u32).range(1..=10_000))]
     chat_room_rate: Option<u32>,
+    /// A web origin (`https://host[:port]`) allowed to call the API from a browser; repeat
+    /// for more. None by default: the studio calls its backend from Rust, not from a page.
+    #[arg(
+        long = "cors-origin",
+        value_name = "URL",
+        env = "CLOUMER_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    cors_origins: Vec<String>,
     /// Write the backend profile (TOML) that clients load to FILE.
     #[arg(long, value_name = "FILE")]
     write_backend: Option<PathBuf>,
@@ -65,6 +74,7 @@ pub async fn run(args: ServeArgs) -> Result<(), Failure> {
             _ => TlsSource::Generated,
         },
         channel_type: args.channel_type,
+        cors_origins: args.cors_origins,
         ..ServerConfig::new(data_dir)
     };
     if let Some(rate) = args.chat_room_rate {

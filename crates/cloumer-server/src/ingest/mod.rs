@@ -12,25 +12,39 @@
 //!
 //! GStreamer is initialised off the start-up path (a background thread at start, and on
 //! demand by the first publish), so the listeners accept within milliseconds.
+//!
+//! Hardening (issue 15): connections that have not published yet are capped in total and
+//! per client address and must publish within 10 s with at most 64 KiB of input
+//! ([`listener`], [`rtmp`], [`budget`]); `rml_rtmp`'s panics on malformed input end only
+//! their connection ([`contain`]); a publish can be ended from outside ([`IngestControl`]).
 
+mod budget;
+mod contain;
+mod control;
 mod flv;
+#[doc(hidden)]
+pub mod fuzzing;
 mod hls;
 mod limits;
+mod listener;
+mod publication;
 mod rtmp;
 mod sps;
 mod tls;
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 use axum::Router;
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 
+use crate::listen::{Caps, ConnLimiter};
 use crate::{Error, Result};
 
+pub use control::IngestControl;
 pub use limits::ChannelType;
 pub use tls::TlsSource;
 
@@ -69,12 +83,72 @@ pub struct IngestConfig {
     pub data_dir: PathBuf,
 }
 
+/// Where a publication's media goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outputs {
+    /// The recording and HLS under the data dir.
+    Files,
+    /// Nowhere ([`fuzzing`]: no files, no GStreamer).
+    Discard,
+}
+
 /// Shared by every connection.
 pub(crate) struct IngestContext {
     pub hooks: Arc<dyn IngestHooks>,
     pub data_dir: PathBuf,
-    /// Channels with a publisher now (one publisher per channel).
-    pub live: Mutex<HashSet<String>>,
+    pub outputs: Outputs,
+    /// Channels with a publisher now (one publisher per channel), and how to stop it.
+    live: Mutex<HashMap<String, Arc<Notify>>>,
+    /// RTMP and RTMPS connections that have not started publishing.
+    pub pending: Arc<ConnLimiter>,
+}
+
+impl IngestContext {
+    pub(crate) fn new(
+        hooks: Arc<dyn IngestHooks>,
+        data_dir: PathBuf,
+        outputs: Outputs,
+        pending: Arc<ConnLimiter>,
+    ) -> Self {
+        Self {
+            hooks,
+            data_dir,
+            outputs,
+            live: Mutex::default(),
+            pending,
+        }
+    }
+
+    fn live(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Notify>>> {
+        // Nothing panics while holding it; a poisoned map is still consistent.
+        self.live.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Takes the channel for a publisher; `false` when it already has one.
+    pub(crate) fn claim(&self, channel: &str, stop: Arc<Notify>) -> bool {
+        let mut live = self.live();
+        if live.contains_key(channel) {
+            return false;
+        }
+        live.insert(channel.to_owned(), stop);
+        true
+    }
+
+    pub(crate) fn release(&self, channel: &str) {
+        self.live().remove(channel);
+    }
+
+    /// Asks the channel's publisher to end; `false` when it has none.
+    pub(crate) fn stop_publisher(&self, channel: &str) -> bool {
+        match self.live().get(channel) {
+            // `notify_one` keeps the signal if the connection is not waiting right now.
+            Some(stop) => {
+                stop.notify_one();
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 pub struct Ingest;
@@ -101,22 +175,25 @@ impl Ingest {
         let rtmp_addr = listener.local_addr()?;
         let tls_listener = tokio::net::TcpListener::bind(config.rtmps).await?;
         let rtmps_addr = tls_listener.local_addr()?;
-        let context = Arc::new(IngestContext {
+        let caps = Caps::for_this_process();
+        let context = Arc::new(IngestContext::new(
             hooks,
-            data_dir: config.data_dir.clone(),
-            live: Mutex::new(HashSet::new()),
-        });
+            config.data_dir.clone(),
+            Outputs::Files,
+            // One budget for both listeners: they cost the same handles.
+            ConnLimiter::new(caps.ingest_pending_total, caps.ingest_pending_per_address),
+        ));
         let (stop_tx, stop_rx) = watch::channel(false);
-        tokio::spawn(rtmp::accept_loop(
+        tokio::spawn(listener::accept_loop(
             listener,
             None,
             context.clone(),
             stop_rx.clone(),
         ));
-        tokio::spawn(rtmp::accept_loop(
+        tokio::spawn(listener::accept_loop(
             tls_listener,
             Some(identity.acceptor),
-            context,
+            context.clone(),
             stop_rx,
         ));
         tracing::info!(%rtmp_addr, %rtmps_addr, "RTMP and RTMPS ingest listening");
@@ -126,18 +203,28 @@ impl Ingest {
             certificate: identity.cert_path,
             hls_dir: config.data_dir.join("hls"),
             stop: stop_tx,
+            control: IngestControl { context },
         })
     }
 }
 
 /// A started ingest; dropping it does not stop it, [`RunningIngest::shutdown`] does.
-#[derive(Debug)]
 pub struct RunningIngest {
     rtmp_addr: SocketAddr,
     rtmps_addr: SocketAddr,
     certificate: PathBuf,
     hls_dir: PathBuf,
     stop: watch::Sender<bool>,
+    control: IngestControl,
+}
+
+impl std::fmt::Debug for RunningIngest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningIngest")
+            .field("rtmp_addr", &self.rtmp_addr)
+            .field("rtmps_addr", &self.rtmps_addr)
+            .finish_non_exhaustive()
+    }
 }
 
 impl RunningIngest {
@@ -152,6 +239,11 @@ impl RunningIngest {
     /// The PEM certificate the RTMPS listener presents (what clients trust).
     pub fn certificate(&self) -> &std::path::Path {
         &self.certificate
+    }
+
+    /// Ends publishes from outside: what stream-key rotation calls (IVS StopStream).
+    pub fn control(&self) -> IngestControl {
+        self.control.clone()
     }
 
     /// Serves `GET /hls/{channel}/{file}` (playlist and segments).

@@ -58,7 +58,8 @@ impl Bits<'_> {
                 return None;
             }
         }
-        Some((1u32 << zeros) - 1 + self.bits(zeros)?)
+        // zeros ≤ 31: at most 2^32 - 2, which fits.
+        ((1u32 << zeros) - 1).checked_add(self.bits(zeros)?)
     }
 
     fn se(&mut self) -> Option<i64> {
@@ -105,26 +106,108 @@ fn parse_sps(rbsp: &[u8]) -> Option<(u32, u32)> {
     }
     r.ue()?; // max_num_ref_frames
     r.bit()?;
-    let width_mbs = r.ue()? + 1;
-    let height_units = r.ue()? + 1;
+    // Every size below comes from the publisher: checked arithmetic, so a crafted SPS is
+    // "unreadable" (None) rather than an overflow.
+    let width_mbs = r.ue()?.checked_add(1)?;
+    let height_units = r.ue()?.checked_add(1)?;
     let frame_mbs_only = r.bit()?;
     if frame_mbs_only == 0 {
         r.bit()?;
     }
     r.bit()?;
-    let (mut crop_x, mut crop_y) = (0, 0);
+    let field_factor = 2 - frame_mbs_only;
+    let (mut crop_x, mut crop_y) = (0u32, 0u32);
     if r.bit()? == 1 {
         let (left, right, top, bottom) = (r.ue()?, r.ue()?, r.ue()?, r.ue()?);
         let (unit_x, unit_y) = match chroma_format {
-            0 => (1, 2 - frame_mbs_only),
-            1 => (2, 2 * (2 - frame_mbs_only)),
-            2 => (2, 2 - frame_mbs_only),
-            _ => (1, 2 - frame_mbs_only),
+            0 => (1, field_factor),
+            1 => (2, 2 * field_factor),
+            2 => (2, field_factor),
+            _ => (1, field_factor),
         };
-        crop_x = (left + right) * unit_x;
-        crop_y = (top + bottom) * unit_y;
+        crop_x = left.checked_add(right)?.checked_mul(unit_x)?;
+        crop_y = top.checked_add(bottom)?.checked_mul(unit_y)?;
     }
-    let width = (width_mbs * 16).checked_sub(crop_x)?;
-    let height = ((2 - frame_mbs_only) * height_units * 16).checked_sub(crop_y)?;
+    let width = width_mbs.checked_mul(16)?.checked_sub(crop_x)?;
+    let height = height_units
+        .checked_mul(16)?
+        .checked_mul(field_factor)?
+        .checked_sub(crop_y)?;
     Some((width, height))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes Exp-Golomb and plain fields MSB first.
+    #[derive(Default)]
+    struct Writer {
+        bits: Vec<bool>,
+    }
+
+    impl Writer {
+        fn bits(&mut self, value: u64, n: u32) -> &mut Self {
+            for i in (0..n).rev() {
+                self.bits.push(value >> i & 1 == 1);
+            }
+            self
+        }
+        fn ue(&mut self, value: u32) -> &mut Self {
+            let v = u64::from(value) + 1;
+            let len = 64 - v.leading_zeros();
+            self.bits(0, len - 1).bits(v, len)
+        }
+        fn bytes(&self) -> Vec<u8> {
+            self.bits
+                .chunks(8)
+                .map(|c| {
+                    c.iter()
+                        .enumerate()
+                        .fold(0u8, |b, (i, &bit)| b | (u8::from(bit) << (7 - i)))
+                })
+                .collect()
+        }
+    }
+
+    /// A baseline SPS with the given macroblock counts and crop.
+    fn sps(width_mbs_minus1: u32, height_minus1: u32, crop: Option<[u32; 4]>) -> Vec<u8> {
+        let mut w = Writer::default();
+        w.bits(66, 8).bits(0, 16).ue(0).ue(0).ue(2).ue(1).bits(0, 1);
+        w.ue(width_mbs_minus1)
+            .ue(height_minus1)
+            .bits(1, 1)
+            .bits(1, 1);
+        match crop {
+            Some([l, r, t, b]) => {
+                w.bits(1, 1).ue(l).ue(r).ue(t).ue(b);
+            }
+            None => {
+                w.bits(0, 1);
+            }
+        }
+        w.bits(0, 1).bits(1, 1); // no VUI, stop bit
+        w.bytes()
+    }
+
+    #[test]
+    fn reads_1080p() {
+        // 120 x 68 macroblocks, cropped by 8 rows (4 units of 2) at the bottom.
+        assert_eq!(
+            parse_sps(&sps(119, 67, Some([0, 0, 0, 4]))),
+            Some((1920, 1080))
+        );
+    }
+
+    #[test]
+    fn huge_or_overflowing_fields_are_unreadable_not_a_panic() {
+        assert_eq!(parse_sps(&sps(u32::MAX - 1, 0, None)), None);
+        assert_eq!(parse_sps(&sps(0, u32::MAX / 8, None)), None);
+        assert_eq!(parse_sps(&sps(10, 10, Some([u32::MAX - 1, 5, 0, 0]))), None);
+        assert_eq!(parse_sps(&sps(10, 10, Some([0, 0, u32::MAX / 2, 0]))), None);
+        // Any bytes at all: an answer or None, never a panic.
+        for byte in 0..=u8::MAX {
+            let _ = parse_sps(&[byte; 64]);
+        }
+    }
 }

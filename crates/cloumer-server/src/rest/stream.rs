@@ -101,16 +101,18 @@ pub async fn broadcast_info_edit(
     Ok(Json("OK"))
 }
 
-/// `POST /stream/v1/stream-key/rotate`: a new stream key; the old one stops working.
+/// `POST /stream/v1/stream-key/rotate`: a new stream key; the old one stops working, and a
+/// publish that used it is ended (StopStream), as IVS does when a key is deleted: someone
+/// who learnt the old key must not stay on the air with it.
 pub async fn rotate_stream_key(
     State(state): State<SharedState>,
     caller: Caller,
 ) -> ApiResult<Json<StreamKey>> {
+    let channel = &caller.channel.name;
     let key = crate::ids::stream_key(&state.pool.region);
-    state
-        .channels
-        .set_stream_key(&caller.channel.name, &key)
-        .await?;
-    tracing::info!(channel = %caller.channel.name, "stream key rotated");
+    state.channels.set_stream_key(channel, &key).await?;
+    tracing::info!(%channel, "stream key rotated");
+    // Any publish now live began with the old key: the new one was made just now.
+    state.streams.stop_stream(channel).await?;
     Ok(Json(StreamKey { stream_key: key }))
 }
