@@ -2,6 +2,9 @@
 //! WebSocket client (tokio-tungstenite), tokens minted in process, frame helpers.
 #![allow(dead_code)]
 
+pub mod raw;
+pub mod vitals;
+
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
