@@ -85,7 +85,9 @@ pub struct Db {
 
 impl Db {
     pub fn open(data_dir: &Path) -> Result<Self> {
-        let conn = Connection::open(data_dir.join("cloumer.sqlite3"))?;
+        let path = data_dir.join("cloumer.sqlite3");
+        crate::private_file::sqlite_file(&path)?;
+        let conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;

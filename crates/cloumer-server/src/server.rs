@@ -126,7 +126,7 @@ impl MediaUrls for LocalMedia {
 
 impl Server {
     pub async fn start(config: ServerConfig) -> Result<RunningServer> {
-        std::fs::create_dir_all(&config.data_dir)?;
+        crate::private_file::dir(&config.data_dir)?;
         let data_dir = config.data_dir.clone();
         // Database work (and the first-run RSA key) is blocking: keep it off the reactor.
         let (db, region, pool_id, client_id, srp_secret) = tokio::task::spawn_blocking(move || {
@@ -196,6 +196,7 @@ impl Server {
             rtmp_url: Some(media.rtmp_url()),
             rtmps_url: Some(format!("rtmps://{}/app/", ingest.rtmps_addr())),
             ingest_certificate: Some(ingest.certificate().display().to_string()),
+            allow_password_auth: false,
         };
         let state: SharedState = Arc::new(AppState {
             pool: Pool {

@@ -7,11 +7,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use serde_json::{Value, json};
 
-fn png(len: usize) -> Vec<u8> {
-    let mut b = b"\x89PNG\r\n\x1a\n".to_vec();
-    b.extend((0..len).map(|i| (i * 7 % 251) as u8));
-    b
-}
+use common::png;
 
 #[tokio::test]
 async fn public_routes_shapes_and_errors() {
@@ -155,30 +151,6 @@ async fn titles_are_decoded_and_validated() {
     assert_eq!(s, 200);
 }
 
-async fn upload(
-    t: &common::TestServer,
-    id: &str,
-    bytes: Vec<u8>,
-    name: &str,
-    mime: &str,
-) -> (u16, Value) {
-    let part = reqwest::multipart::Part::bytes(bytes)
-        .file_name(name.to_owned())
-        .mime_str(mime)
-        .unwrap();
-    let form = reqwest::multipart::Form::new().part("file", part);
-    let res = t
-        .http
-        .post(t.url("/stream/save_mypage"))
-        .header("Authorization", id)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let s = res.status().as_u16();
-    (s, res.json().await.expect("JSON body"))
-}
-
 #[tokio::test]
 async fn avatar_round_trip_with_true_type() {
     let t = common::start().await;
@@ -186,7 +158,9 @@ async fn avatar_round_trip_with_true_type() {
     let id = a["IdToken"].as_str().unwrap();
     let image = png(50_000);
     // Named .jpg and sent as image/jpeg: stored as what it really is, PNG.
-    let (s, body) = upload(&t, id, image.clone(), "me.jpg", "image/jpeg").await;
+    let (s, body) = t
+        .upload_avatar(id, image.clone(), "me.jpg", "image/jpeg")
+        .await;
     assert_eq!((s, body), (200, json!("이미지 업로드 성공")));
     let page = t.mypage(id).await;
     let url = page["profile"].as_str().unwrap();
@@ -198,7 +172,9 @@ async fn avatar_round_trip_with_true_type() {
 
     let mut webp = b"RIFF\0\0\0\0WEBPVP8 ".to_vec();
     webp.extend([1u8; 100]);
-    let (s, _) = upload(&t, id, webp.clone(), "x.png", "image/png").await;
+    let (s, _) = t
+        .upload_avatar(id, webp.clone(), "x.png", "image/png")
+        .await;
     assert_eq!(s, 200);
     let page = t.mypage(id).await;
     let res = t
@@ -209,9 +185,13 @@ async fn avatar_round_trip_with_true_type() {
         .unwrap();
     assert_eq!(res.headers()["content-type"], "image/webp");
 
-    let (s, e) = upload(&t, id, b"GIF89a not allowed".to_vec(), "x.gif", "image/gif").await;
+    let (s, e) = t
+        .upload_avatar(id, b"GIF89a not allowed".to_vec(), "x.gif", "image/gif")
+        .await;
     assert_eq!((s, e["field"].as_str()), (415, Some("file")));
-    let (s, _) = upload(&t, id, png(4 * 1024 * 1024), "big.png", "image/png").await;
+    let (s, _) = t
+        .upload_avatar(id, png(4 * 1024 * 1024), "big.png", "image/png")
+        .await;
     assert_eq!(s, 413);
 }
 

@@ -19,7 +19,9 @@ pub(crate) struct History {
 
 impl History {
     pub fn open(data_dir: &Path) -> Result<Self> {
-        let conn = Connection::open(data_dir.join(DB_FILE))?;
+        let path = data_dir.join(DB_FILE);
+        crate::private_file::sqlite_file(&path)?;
+        let conn = Connection::open(path)?;
         // The restrictions share the file through their own connection.
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(

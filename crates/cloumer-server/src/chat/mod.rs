@@ -90,7 +90,7 @@ impl ChatService {
 
     /// [`ChatService::open`] with explicit rates and kick timeout.
     pub fn open_with_limits(data_dir: &Path, limits: ChatLimits) -> Result<Arc<Self>> {
-        std::fs::create_dir_all(data_dir)?;
+        crate::private_file::dir(data_dir)?;
         Ok(Arc::new(Self {
             signer: TokenSigner::open(data_dir)?,
             history: History::open(data_dir)?,

@@ -36,13 +36,25 @@ pub fn sniff(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
     }
 }
 
-/// R7 `POST /stream/save_mypage`: multipart with one part named `file`.
-pub async fn save_mypage(
-    State(state): State<SharedState>,
-    caller: Caller,
-    mut form: Multipart,
-) -> ApiResult<Json<&'static str>> {
+/// An uploaded image, checked: at most [`limits::AVATAR_MAX_BYTES`], PNG/JPEG/WebP by
+/// its magic bytes.
+pub struct Image {
+    pub bytes: axum::body::Bytes,
+    pub content_type: &'static str,
+    pub extension: &'static str,
+}
+
+/// Reads the multipart part named `file` (other parts are skipped; the last `file` part
+/// wins) and checks it. The route's body limit bounds what is buffered.
+pub async fn read_image(mut form: Multipart) -> ApiResult<Image> {
     let bad = |msg: String| ApiFailure::field(StatusCode::BAD_REQUEST, "file", msg);
+    let too_large = || {
+        ApiFailure::field(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "file",
+            "the image is larger than 4 MiB",
+        )
+    };
     let mut image = None;
     while let Some(field) = form
         .next_field()
@@ -54,11 +66,7 @@ pub async fn save_mypage(
         }
         let bytes = field.bytes().await.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiFailure::field(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "file",
-                    "the image is larger than 4 MiB",
-                )
+                too_large()
             } else {
                 bad(format!("could not read the file part: {e}"))
             }
@@ -67,34 +75,70 @@ pub async fn save_mypage(
     }
     let bytes = image.ok_or_else(|| bad("missing multipart part `file`".into()))?;
     if bytes.len() > limits::AVATAR_MAX_BYTES {
-        return Err(ApiFailure::field(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "file",
-            "the image is larger than 4 MiB",
-        ));
+        return Err(too_large());
     }
-    let (content_type, ext) = sniff(&bytes).ok_or_else(|| {
+    let (content_type, extension) = sniff(&bytes).ok_or_else(|| {
         ApiFailure::field(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "file",
             "the image must be PNG, JPEG or WebP",
         )
     })?;
-    let file_name = format!("{}.{ext}", uuid::Uuid::new_v4().simple());
+    Ok(Image {
+        bytes,
+        content_type,
+        extension,
+    })
+}
+
+/// R7 `POST /stream/save_mypage`: multipart with one part named `file`. The new image
+/// replaces the channel's previous one.
+pub async fn save_mypage(
+    State(state): State<SharedState>,
+    caller: Caller,
+    form: Multipart,
+) -> ApiResult<Json<&'static str>> {
+    let image = read_image(form).await?;
+    let file_name = format!("{}.{}", uuid::Uuid::new_v4().simple(), image.extension);
+    let size = image.bytes.len();
     let avatar = Avatar {
-        content_type: content_type.into(),
-        bytes: bytes.to_vec(),
+        content_type: image.content_type.into(),
+        bytes: image.bytes.to_vec(),
     };
     state
         .avatars
-        .put_avatar(&file_name, &caller.channel.name, &avatar)
+        .replace_avatar(&file_name, &caller.channel.name, &avatar)
         .await?;
-    state
-        .channels
-        .set_avatar(&caller.channel.name, &file_name)
-        .await?;
-    tracing::info!(channel = %caller.channel.name, content_type, size = bytes.len(), "avatar uploaded");
+    tracing::info!(channel = %caller.channel.name, content_type = image.content_type, size, "avatar uploaded");
     Ok(Json("이미지 업로드 성공"))
+}
+
+/// Entry point for the cargo-fuzz target: arbitrary bytes as an R7 request body.
+#[doc(hidden)]
+pub mod fuzzing {
+    use axum::extract::{FromRequest, Multipart};
+
+    /// The boundary the fuzz corpus uses.
+    pub const BOUNDARY: &str = "cloumer-fuzz";
+
+    /// Parses `body` as a multipart upload and checks the image, as R7 does. Never
+    /// panics; answers whether an image was accepted.
+    pub async fn upload(body: &[u8]) -> bool {
+        let request = axum::http::Request::builder()
+            .method("POST")
+            .header(
+                axum::http::header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(axum::body::Body::from(body.to_vec()));
+        let Ok(request) = request else {
+            return false;
+        };
+        match Multipart::from_request(request, &()).await {
+            Ok(form) => super::read_image(form).await.is_ok(),
+            Err(_) => false,
+        }
+    }
 }
 
 /// `GET /media/avatars/<file>`: the stored bytes with their true type.

@@ -163,7 +163,6 @@ pub trait ChannelStore: Send + Sync {
     async fn list_channels(&self, live_only: bool) -> Result<Vec<ChannelListing>>;
     async fn set_title(&self, name: &str, title: &str) -> Result<()>;
     async fn set_live(&self, name: &str, live: bool) -> Result<()>;
-    async fn set_avatar(&self, name: &str, avatar: &str) -> Result<()>;
     async fn set_stream_key(&self, name: &str, key: &str) -> Result<()>;
 }
 
@@ -186,7 +185,9 @@ pub struct Avatar {
 
 #[async_trait]
 pub trait AvatarStore: Send + Sync {
-    async fn put_avatar(&self, file_name: &str, channel: &str, avatar: &Avatar) -> Result<()>;
+    /// Stores `avatar` as the channel's avatar and deletes the one it replaces, in one
+    /// step: a channel holds one image, however often its owner uploads.
+    async fn replace_avatar(&self, file_name: &str, channel: &str, avatar: &Avatar) -> Result<()>;
     async fn avatar(&self, file_name: &str) -> Result<Option<Avatar>>;
 }
 

@@ -339,14 +339,6 @@ impl ChannelStore for SqliteStore {
         Ok(())
     }
 
-    async fn set_avatar(&self, name: &str, avatar: &str) -> Result<()> {
-        self.db.lock().execute(
-            "UPDATE channels SET avatar = ?2 WHERE name = ?1",
-            params![name, avatar],
-        )?;
-        Ok(())
-    }
-
     async fn set_stream_key(&self, name: &str, key: &str) -> Result<()> {
         self.db.lock().execute(
             "UPDATE channels SET stream_key = ?2 WHERE name = ?1",
@@ -402,12 +394,23 @@ impl ModeratorStore for SqliteStore {
 
 #[async_trait]
 impl AvatarStore for SqliteStore {
-    async fn put_avatar(&self, file_name: &str, channel: &str, a: &Avatar) -> Result<()> {
-        self.db.lock().execute(
+    async fn replace_avatar(&self, file_name: &str, channel: &str, a: &Avatar) -> Result<()> {
+        let mut conn = self.db.lock();
+        let tx = conn.transaction()?;
+        tx.execute(
             "INSERT INTO avatars (id, channel, content_type, bytes, created_at) \
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![file_name, channel, a.content_type, a.bytes, now_secs()],
         )?;
+        tx.execute(
+            "UPDATE channels SET avatar = ?2 WHERE name = ?1",
+            params![channel, file_name],
+        )?;
+        tx.execute(
+            "DELETE FROM avatars WHERE channel = ?1 AND id <> ?2",
+            params![channel, file_name],
+        )?;
+        tx.commit()?;
         Ok(())
     }
 

@@ -150,6 +150,31 @@ impl TestServer {
             .as_u16()
     }
 
+    /// R7: uploads `bytes` as the multipart part `file`; (status, JSON body).
+    pub async fn upload_avatar(
+        &self,
+        id_token: &str,
+        bytes: Vec<u8>,
+        name: &str,
+        mime: &str,
+    ) -> (u16, Value) {
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(name.to_owned())
+            .mime_str(mime)
+            .expect("mime type");
+        let form = reqwest::multipart::Form::new().part("file", part);
+        let res = self
+            .http
+            .post(self.url("/stream/save_mypage"))
+            .header("Authorization", id_token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload");
+        let status = res.status().as_u16();
+        (status, res.json().await.expect("JSON body"))
+    }
+
     pub async fn get(&self, path: &str, id_token: Option<&str>) -> (u16, Value) {
         let mut req = self.http.get(self.url(path));
         if let Some(t) = id_token {
@@ -186,6 +211,13 @@ pub async fn cognito_at(
         .expect("cognito request");
     let status = res.status().as_u16();
     (status, res.json().await.expect("cognito JSON"))
+}
+
+/// A PNG signature followed by `len` bytes of filler: what the avatar route sniffs.
+pub fn png(len: usize) -> Vec<u8> {
+    let mut b = b"\x89PNG\r\n\x1a\n".to_vec();
+    b.extend((0..len).map(|i| (i * 7 % 251) as u8));
+    b
 }
 
 /// The newest code the outbox holds for `to`.
