@@ -1,5 +1,7 @@
 //! There is no mail: every message a user would receive is appended to
-//! `<data-dir>/outbox.jsonl`, one JSON object a line, and logged.
+//! `<data-dir>/outbox.jsonl` (owner-only: it holds live codes), one JSON object a line.
+//! The log line names the recipient and subject, never the code: logs are read by more
+//! people and tools than the outbox.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -38,18 +40,10 @@ impl Outbox {
         line.push('\n');
         {
             let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
-            let mut file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&self.path)?;
+            let mut file = crate::private_file::append(&self.path)?;
             file.write_all(line.as_bytes())?;
         }
-        tracing::info!(
-            to = msg.to,
-            subject = msg.subject,
-            code = msg.code,
-            "outbox message"
-        );
+        tracing::info!(to = msg.to, subject = msg.subject, "outbox message");
         Ok(())
     }
 }
