@@ -7,6 +7,7 @@
 //! RequestId (IVS answers within about two seconds); silence is a failure too, since
 //! nothing proves the action happened.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -52,6 +53,8 @@ struct Printer {
 }
 
 impl Printer {
+    /// Prints `event`. Every string in it comes from other users or the server, so the
+    /// human-readable form shows it through [`printable`]; JSON escapes on its own.
     fn print(&self, event: &ChatEvent) {
         if self.json {
             println!("{}", event.to_json());
@@ -64,14 +67,24 @@ impl Printer {
                     .attributes
                     .get("username")
                     .unwrap_or(&m.sender.user_id);
-                println!("[{}] {who}: {}  (id {})", m.send_time, m.content, m.id);
+                println!(
+                    "[{}] {}: {}  (id {})",
+                    printable(&m.send_time),
+                    printable(who),
+                    printable(&m.content),
+                    printable(&m.id)
+                );
             }
-            ChatEvent::Deleted { message_id, .. } => println!("* message {message_id} deleted"),
+            ChatEvent::Deleted { message_id, .. } => {
+                println!("* message {} deleted", printable(message_id))
+            }
             ChatEvent::UserDisconnected { user_id, .. } => {
-                println!("* user {user_id} disconnected")
+                println!("* user {} disconnected", printable(user_id))
             }
-            ChatEvent::Event(e) => println!("* event {}", e.event_name),
-            ChatEvent::Error { code, message, .. } => eprintln!("chat error {code}: {message}"),
+            ChatEvent::Event(e) => println!("* event {}", printable(&e.event_name)),
+            ChatEvent::Error { code, message, .. } => {
+                eprintln!("chat error {code}: {}", printable(message))
+            }
             ChatEvent::ConnectionState(s) => match s {
                 ConnectionState::Connecting => {}
                 ConnectionState::Connected => eprintln!("connected"),
@@ -79,13 +92,44 @@ impl Printer {
                     retry_in_ms,
                     reason,
                     ..
-                } => {
-                    eprintln!("connection lost ({reason}); reconnecting in {retry_in_ms} ms")
+                } => eprintln!(
+                    "connection lost ({}); reconnecting in {retry_in_ms} ms",
+                    printable(reason)
+                ),
+                ConnectionState::Closed { reason } => {
+                    eprintln!("chat closed: {}", printable(reason))
                 }
-                ConnectionState::Closed { reason } => eprintln!("chat closed: {reason}"),
             },
         }
     }
+}
+
+/// `text` made safe for a terminal: control characters (C0 except tab, DEL, C1) and the
+/// bidirectional controls are shown escaped (`\u{1b}`, `\n`, `\u{202e}`), so a message
+/// cannot recolour or retitle the terminal, move its cursor, forge further lines, or
+/// reverse how the rest of the line reads.
+fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if needs_escape(c) {
+            shown.extend(c.escape_default());
+        } else {
+            shown.push(c);
+        }
+    }
+    Cow::Owned(shown)
+}
+
+fn needs_escape(c: char) -> bool {
+    (c.is_control() && c != '\t')
+        || matches!(
+            c,
+            // ALM, LRM, RLM; embeddings and overrides; isolates.
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
 }
 
 pub async fn run(args: ChatArgs, backend: Option<PathBuf>) -> Result<(), Failure> {
@@ -138,7 +182,10 @@ pub async fn run(args: ChatArgs, backend: Option<PathBuf>) -> Result<(), Failure
         let Some(event) = next else { return Ok(()) };
         printer.print(&event);
         if let ChatEvent::ConnectionState(ConnectionState::Closed { reason }) = event {
-            return Err(Failure::other(format!("chat closed: {reason}")));
+            return Err(Failure::other(format!(
+                "chat closed: {}",
+                printable(&reason)
+            )));
         }
     }
 }
@@ -159,7 +206,10 @@ async fn wait_connected(
                 return Ok(());
             }
             ChatEvent::ConnectionState(ConnectionState::Closed { reason }) => {
-                return Err(Failure::other(format!("cannot join the chat: {reason}")));
+                return Err(Failure::other(format!(
+                    "cannot join the chat: {}",
+                    printable(reason)
+                )));
             }
             ChatEvent::ConnectionState(ConnectionState::Reconnecting { .. }) => {
                 printer.print(&event)
@@ -238,13 +288,36 @@ async fn await_answer(
         match event {
             ChatEvent::Error { code, message, .. } if ours => {
                 return Err(Failure::other(format!(
-                    "refused by the chat server ({code}): {message}"
+                    "refused by the chat server ({code}): {}",
+                    printable(&message)
                 )));
             }
             ChatEvent::ConnectionState(ConnectionState::Closed { reason }) => {
-                return Err(Failure::other(format!("chat closed: {reason}")));
+                return Err(Failure::other(format!(
+                    "chat closed: {}",
+                    printable(&reason)
+                )));
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::printable;
+
+    #[test]
+    fn terminal_controls_are_shown_escaped() {
+        let attack = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}[31mred\r\nowner: send me your key\u{9b}\u{202e}txt.exe";
+        let shown = printable(attack);
+        assert!(!shown.chars().any(|c| c.is_control()), "{shown}");
+        assert_eq!(
+            shown,
+            "\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\\u{1b}[31mred\\r\\nowner: send me your key\\u{9b}\\u{202e}txt.exe"
+        );
+        // Ordinary text, tabs and every script pass through untouched (and uncopied).
+        let plain = "hi\tthere 안녕 🎉 مرحبا";
+        assert!(matches!(printable(plain), std::borrow::Cow::Borrowed(p) if p == plain));
     }
 }
