@@ -205,7 +205,7 @@ fn refuse_restricted(service: &ChatService, grant: &Grant) -> Option<Response> {
             return Some(StatusCode::SERVICE_UNAVAILABLE.into_response());
         }
     };
-    let wait_secs = (restriction.until_ms - now_ms).max(0).div_euclid(1000) + 1;
+    let wait_secs = ((restriction.until_ms - now_ms).max(0) + 999) / 1000;
     let mut message =
         format!("disconnected from this room by a moderator; you may rejoin in {wait_secs} s");
     if !restriction.reason.is_empty() {
