@@ -46,7 +46,7 @@ async fn a_kicked_user_stays_out_even_with_a_new_token_and_after_a_restart() -> 
 
         // Reconnecting at once with a freshly minted token: refused, saying why and when.
         let fresh = chat.token("room", "troll", &[Capability::SendMessage]);
-        let (status, body) = chat.try_connect(&fresh).await.err().expect("refused");
+        let (status, body) = chat.try_connect(&fresh).await.expect_err("refused");
         println!("reconnect after the kick: {status} {body}");
         assert_eq!(status, 403);
         assert!(

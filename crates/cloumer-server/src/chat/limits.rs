@@ -79,7 +79,11 @@ impl SendLimiter {
     /// Takes one message from `sender`'s share, then from the room's budget. The sender
     /// is asked first so that a flooder's refused messages cost the room nothing.
     pub fn try_send(&self, sender: &Arc<str>) -> Result<(), Throttled> {
-        if self.checks.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == 0 {
+        if self
+            .checks
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(SWEEP_EVERY)
+        {
             self.senders.retain_recent();
         }
         self.senders
