@@ -273,21 +273,6 @@ pub async fn write_until_closed(stream: &mut TcpStream, bytes: &[u8]) -> usize {
     sent
 }
 
-/// Whether `tool -version` runs; prints `SKIP: <reason>` when not, and panics instead under
-/// `CI=true` (a missing prerequisite there is a broken CI image, not a pass).
-pub fn require(tool: &str) -> bool {
-    let ok = std::process::Command::new(tool)
-        .arg("-version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        let reason = format!("{tool} is not installed");
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "{reason}");
-        eprintln!("SKIP: {reason}");
-    }
-    ok
-}
-
 /// One RTMP message declaring 16 MiB (the 24-bit maximum) and never ending, as 128-byte
 /// chunks (the chunk size before the client announces one), `total` bytes of it.
 pub fn endless_message(total: usize) -> Vec<u8> {
