@@ -1,7 +1,9 @@
 //! cloumer-api's chat client against a real `cloumer serve`: when the channel owner kicks
 //! a viewer, the server drops the viewer's socket; the viewer's client reports it and
-//! reconnects with a fresh token from its token provider (R5), after the backoff, and
-//! can chat again.
+//! tries to reconnect with a fresh token from its token provider (R5), after the backoff.
+//! The kick keeps the viewer out (issue 15, finding 9), so those attempts are refused
+//! (403) until the owner makes the viewer a moderator: the next fresh token carries the
+//! moderator's capabilities, which a kick does not keep out, and the viewer chats again.
 
 mod account_support;
 
@@ -62,7 +64,7 @@ fn connected(e: &ChatEvent) -> bool {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_kicked_viewer_reconnects_with_a_fresh_token() {
+async fn a_kicked_viewer_retries_with_fresh_tokens_and_is_kept_out_until_made_a_moderator() {
     let world = World::start();
     let (home, backend, data) = (world.home.clone(), world.backend(), world.data.clone());
     let (owner, viewer) = ("owner@example.com", "viewer@example.com");
@@ -94,14 +96,28 @@ async fn a_kicked_viewer_reconnects_with_a_fresh_token() {
     )
     .await;
 
-    // The viewer sees the drop, backs off, and comes back on a new connection.
+    // The viewer sees the drop, backs off and tries again: refused while kicked.
     until(&mut viewer_events, &mut vseen, |e| {
         matches!(
             e,
-            ChatEvent::ConnectionState(ConnectionState::Reconnecting { .. })
+            ChatEvent::ConnectionState(ConnectionState::Reconnecting { attempt: 2, reason, .. })
+                if reason.contains("403")
         )
     })
     .await;
+    let connections = vseen.iter().filter(|e| connected(e)).count();
+    assert_eq!(connections, 1, "a kicked viewer got back in: {vseen:?}");
+
+    // Made a moderator, the viewer's next fresh token gets in.
+    let promote = (home.clone(), viewer_channel.clone());
+    tokio::task::spawn_blocking(move || {
+        let (home, viewer_channel) = promote;
+        ok(&cloumer(&home, &["login", "--username", owner]));
+        ok(&cloumer(&home, &["moderators", "add", &viewer_channel]));
+        ok(&cloumer(&home, &["logout"]));
+    })
+    .await
+    .expect("promotion");
     until(&mut viewer_events, &mut vseen, connected).await;
     let reconnecting = vseen.iter().find_map(|e| match e {
         ChatEvent::ConnectionState(ConnectionState::Reconnecting {
