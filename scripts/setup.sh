@@ -53,6 +53,12 @@ if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-d
   cargo install tauri-driver --locked --quiet
 fi
 
+# The parsers' fuzz targets (scripts/fuzz.sh, a short pass in scripts/test.sh).
+if ! command -v cargo-fuzz >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/cargo-fuzz" ]; then
+  echo "setup: installing cargo-fuzz"
+  cargo install cargo-fuzz --locked --quiet
+fi
+
 # Python test clients (boto3, pycognito, moto) in a private venv: never the system Python.
 VENV=target/test-venv
 if [ ! -x "$VENV/bin/moto_server" ] || [ ! -f "$VENV/.cloumer-ok" ]; then

@@ -25,6 +25,9 @@ run_suite "ui build" bash -c 'cd ui && npm run --silent build'
 # would compile the shared dependencies a second time with other features. It also builds
 # target/debug/cloumer-studio (UI embedded), which the end-to-end test drives.
 run_suite "rust workspace + desktop shell" cargo test --workspace --no-fail-fast
+# Every parser an outsider can reach, fuzzed briefly (docs/security.md; longer runs:
+# `bash scripts/fuzz.sh 600`).
+run_suite "fuzz" bash scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
 run_suite "ui (vitest)" bash -c 'cd ui && npx vitest run'
 # The real app under Xvfb through tauri-driver. The debug binary from the step above saves
 # CI a second, release build of everything; E2E_BUILD=release tests `make app`'s binary.
