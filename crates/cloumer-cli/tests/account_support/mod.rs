@@ -11,6 +11,12 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_cloumer");
 pub const PASSWORD: &str = "Correct-Horse-9!";
 
 pub struct Serve(Child);
+impl Serve {
+    /// The server's process id (for its memory, file handles, ...).
+    pub fn pid(&self) -> u32 {
+        self.0.id()
+    }
+}
 impl Drop for Serve {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -57,6 +63,11 @@ impl World {
 
 /// Starts `cloumer serve` with its data under `dir`; returns it and its backend profile.
 pub fn start_serve(dir: &Path) -> (Serve, PathBuf) {
+    start_serve_with(dir, Stdio::null(), &[])
+}
+
+/// [`start_serve`] with the server's stderr going to `stderr` and `extra` arguments.
+pub fn start_serve_with(dir: &Path, stderr: Stdio, extra: &[&str]) -> (Serve, PathBuf) {
     let backend = dir.join("backend.toml");
     let child = Command::new(BIN)
         .args(["serve", "--data-dir"])
@@ -71,8 +82,9 @@ pub fn start_serve(dir: &Path) -> (Serve, PathBuf) {
             "--write-backend",
         ])
         .arg(&backend)
+        .args(extra)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .expect("spawn cloumer serve");
     let serve = Serve(child);
