@@ -45,10 +45,10 @@ pub struct AppState {
     pub streams: Arc<dyn StreamControl>,
     /// The type of channels created from now on.
     pub channel_type: crate::ingest::ChannelType,
-}
-
     /// Throttles, lockouts, spent SRP challenges and the CPU pool of the auth endpoint.
     pub auth_guard: crate::auth::guard::AuthGuard,
+}
+
 impl AppState {
     /// The public URL of an avatar file, or of the default image.
     pub fn avatar_url(&self, file: Option<&str>) -> String {
