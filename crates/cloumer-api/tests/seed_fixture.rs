@@ -121,7 +121,9 @@ async fn without_the_users_consent_a_refusal_of_srp_never_gets_the_password() {
     );
     let calls = fixture.state.cognito_calls.lock().unwrap().clone();
     assert!(
-        calls.iter().all(|(_, body)| !body.to_string().contains(PASSWORD)),
+        calls
+            .iter()
+            .all(|(_, body)| !body.to_string().contains(PASSWORD)),
         "the password never left the machine"
     );
 }

@@ -42,8 +42,12 @@ fuzz_target!(|data: &[u8]| {
             };
             let r = &req.challenge_responses;
             let field = |name: &str| r.get(name).map(String::as_str).unwrap_or_default();
-            let block = B64.decode(field("PASSWORD_CLAIM_SECRET_BLOCK")).unwrap_or_default();
-            let signature = B64.decode(field("PASSWORD_CLAIM_SIGNATURE")).unwrap_or_default();
+            let block = B64
+                .decode(field("PASSWORD_CLAIM_SECRET_BLOCK"))
+                .unwrap_or_default();
+            let signature = B64
+                .decode(field("PASSWORD_CLAIM_SIGNATURE"))
+                .unwrap_or_default();
             let timestamp = field("TIMESTAMP");
             let _ = srp::timestamp_looks_valid(timestamp);
             let proof = srp::Proof {
