@@ -98,7 +98,7 @@ impl CognitoClient {
         if !status.is_success() {
             if let Ok(err) = serde_json::from_slice::<ErrorBody>(&bytes) {
                 return Err(Error::Auth {
-                    kind: AuthErrorKind::from_type(&err.kind),
+                    kind: err.kind,
                     message: err.message,
                 });
             }
@@ -408,9 +408,16 @@ impl Tokens {
 /// wrong password or an unknown user, which end the login).
 fn srp_refused(e: &Error) -> bool {
     match e {
+        // Every kind but the ones that judge the user (wrong password, unknown or
+        // unconfirmed user, throttling, ...): those end the login instead.
         Error::Auth { kind, .. } => matches!(
             kind,
-            AuthErrorKind::InvalidParameter | AuthErrorKind::Other(_)
+            AuthErrorKind::InvalidParameter
+                | AuthErrorKind::ResourceNotFound
+                | AuthErrorKind::Serialization
+                | AuthErrorKind::UnknownOperation
+                | AuthErrorKind::InternalError
+                | AuthErrorKind::Other(_)
         ),
         Error::Server { status, .. } => *status == 400 || *status == 501,
         // The exchange ended without tokens or a known challenge (moto accepts

@@ -3,6 +3,9 @@
 
 use std::path::PathBuf;
 
+/// Cognito's error types, shared with the server (`cloumer_protocol::cognito::ErrorKind`).
+pub use cloumer_protocol::cognito::ErrorKind as AuthErrorKind;
+
 /// Errors of `cloumer-api`. Messages never carry a token, password or stream key.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -22,7 +25,7 @@ pub enum Error {
     #[error("not logged in: run `cloumer login --username EMAIL` first")]
     NotLoggedIn,
     /// Cognito (or our server's Cognito-compatible endpoint) refused a call.
-    #[error("{kind}: {message}")]
+    #[error("{}: {message}", describe(kind))]
     Auth {
         kind: AuthErrorKind,
         message: String,
@@ -88,61 +91,21 @@ pub enum Error {
     },
 }
 
-/// Cognito's `__type`, mapped. Unknown types keep their name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AuthErrorKind {
-    NotAuthorized,
-    UserNotConfirmed,
-    UserNotFound,
-    UsernameExists,
-    CodeMismatch,
-    ExpiredCode,
-    InvalidPassword,
-    InvalidParameter,
-    LimitExceeded,
-    TooManyRequests,
-    PasswordResetRequired,
-    Other(String),
-}
-
-impl AuthErrorKind {
-    /// Maps `__type` (`NotAuthorizedException` or `prefix#NotAuthorizedException`).
-    pub fn from_type(kind: &str) -> Self {
-        let name = kind.rsplit('#').next().unwrap_or(kind);
-        match name {
-            "NotAuthorizedException" => Self::NotAuthorized,
-            "UserNotConfirmedException" => Self::UserNotConfirmed,
-            "UserNotFoundException" => Self::UserNotFound,
-            "UsernameExistsException" => Self::UsernameExists,
-            "CodeMismatchException" => Self::CodeMismatch,
-            "ExpiredCodeException" => Self::ExpiredCode,
-            "InvalidPasswordException" => Self::InvalidPassword,
-            "InvalidParameterException" => Self::InvalidParameter,
-            "LimitExceededException" => Self::LimitExceeded,
-            "TooManyRequestsException" => Self::TooManyRequests,
-            "PasswordResetRequiredException" => Self::PasswordResetRequired,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for AuthErrorKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let s = match self {
-            Self::NotAuthorized => "not authorized",
-            Self::UserNotConfirmed => "account not confirmed",
-            Self::UserNotFound => "no such user",
-            Self::UsernameExists => "an account with this user name exists",
-            Self::CodeMismatch => "wrong code",
-            Self::ExpiredCode => "code expired",
-            Self::InvalidPassword => "password refused",
-            Self::InvalidParameter => "invalid parameter",
-            Self::LimitExceeded => "limit exceeded",
-            Self::TooManyRequests => "too many requests",
-            Self::PasswordResetRequired => "password reset required",
-            Self::Other(name) => name,
-        };
-        f.write_str(s)
+/// What the user is told for each Cognito error (the CLI prints it before the message).
+fn describe(kind: &AuthErrorKind) -> &str {
+    match kind {
+        AuthErrorKind::NotAuthorized => "not authorized",
+        AuthErrorKind::UserNotConfirmed => "account not confirmed",
+        AuthErrorKind::UserNotFound => "no such user",
+        AuthErrorKind::UsernameExists => "an account with this user name exists",
+        AuthErrorKind::CodeMismatch => "wrong code",
+        AuthErrorKind::ExpiredCode => "code expired",
+        AuthErrorKind::InvalidPassword => "password refused",
+        AuthErrorKind::InvalidParameter => "invalid parameter",
+        AuthErrorKind::LimitExceeded => "limit exceeded",
+        AuthErrorKind::TooManyRequests => "too many requests",
+        AuthErrorKind::PasswordResetRequired => "password reset required",
+        other => other.type_name(),
     }
 }
 

@@ -6,6 +6,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+mod error;
+pub use error::{ErrorBody, ErrorKind};
+
 pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
@@ -139,15 +142,6 @@ pub struct GetUserResponse {
 pub struct UpdateUserAttributesRequest {
     pub access_token: String,
     pub user_attributes: Vec<AttributeType>,
-}
-
-/// Cognito's error body: `{"__type": "NotAuthorizedException", "message": "..."}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorBody {
-    #[serde(rename = "__type")]
-    pub kind: String,
-    #[serde(default)]
-    pub message: String,
 }
 
 /// Claims of an ID token that the seed and Cloumer read.

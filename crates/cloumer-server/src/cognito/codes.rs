@@ -9,6 +9,7 @@ use crate::auth::{codes, outbox};
 use crate::error::now_secs;
 use crate::state::SharedState;
 use crate::store::{CodeCheck, CodePurpose};
+use cloumer_protocol::cognito::ErrorKind;
 
 /// Where a code went, masked as Cognito masks it: `a***@e***`.
 pub(crate) fn delivery(email: &str) -> CodeDeliveryDetails {
@@ -98,7 +99,7 @@ pub(crate) fn answer(check: CodeCheck) -> Result<(), CognitoError> {
         CodeCheck::Valid => Ok(()),
         CodeCheck::Mismatch => Err(CognitoError::code_mismatch()),
         CodeCheck::Expired => Err(CognitoError::new(
-            "ExpiredCodeException",
+            ErrorKind::ExpiredCode,
             "Invalid code provided, please request a code again.",
         )),
         CodeCheck::Spent => Err(CognitoError::limit_exceeded()),

@@ -11,7 +11,8 @@ use std::time::Instant;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD as B64URL};
 use cloumer_protocol::cognito::{
-    AuthResponse, AuthenticationResult, InitiateAuthRequest, RespondToAuthChallengeRequest,
+    AuthResponse, AuthenticationResult, ErrorKind, InitiateAuthRequest,
+    RespondToAuthChallengeRequest,
 };
 use sha2::{Digest, Sha256};
 
@@ -66,7 +67,7 @@ fn require_confirmed(user: &User) -> Result<(), CognitoError> {
         Ok(())
     } else {
         Err(CognitoError::new(
-            "UserNotConfirmedException",
+            ErrorKind::UserNotConfirmed,
             "User is not confirmed.",
         ))
     }

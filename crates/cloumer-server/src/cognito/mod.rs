@@ -4,6 +4,7 @@
 
 mod account;
 mod codes;
+mod error;
 mod login;
 mod signup;
 mod validate;
@@ -15,90 +16,17 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cloumer_protocol::cognito::{CONTENT_TYPE, ErrorBody, TARGET_PREFIX};
+use cloumer_protocol::cognito::{CONTENT_TYPE, ErrorKind, TARGET_PREFIX};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::state::SharedState;
 
-/// A Cognito error: its `__type` and message.
-#[derive(Debug)]
-pub struct CognitoError {
-    pub kind: &'static str,
-    pub message: String,
-}
-
-impl CognitoError {
-    pub fn new(kind: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            kind,
-            message: message.into(),
-        }
-    }
-    pub fn not_authorized(message: impl Into<String>) -> Self {
-        Self::new("NotAuthorizedException", message)
-    }
-    pub fn invalid_parameter(message: impl Into<String>) -> Self {
-        Self::new("InvalidParameterException", message)
-    }
-    pub fn bad_credentials() -> Self {
-        Self::not_authorized("Incorrect username or password.")
-    }
-    pub fn code_mismatch() -> Self {
-        Self::new(
-            "CodeMismatchException",
-            "Invalid verification code provided, please try again.",
-        )
-    }
-    /// Too many attempts at a code, or too many codes asked for (Cognito's wording).
-    pub fn limit_exceeded() -> Self {
-        Self::new(
-            "LimitExceededException",
-            "Attempt limit exceeded, please try after some time.",
-        )
-    }
-    pub fn too_many_requests() -> Self {
-        Self::new("TooManyRequestsException", "Rate exceeded")
-    }
-}
-
-impl From<crate::auth::work::Refused> for CognitoError {
-    fn from(e: crate::auth::work::Refused) -> Self {
-        match e {
-            crate::auth::work::Refused::Busy => Self::too_many_requests(),
-            crate::auth::work::Refused::Failed(_) => {
-                tracing::error!(error = %e, "cognito operation failed");
-                Self::new("InternalErrorException", "internal error")
-            }
-        }
-    }
-}
-
-impl From<crate::Error> for CognitoError {
-    fn from(e: crate::Error) -> Self {
-        tracing::error!(error = %e, "cognito operation failed");
-        Self::new("InternalErrorException", "internal error")
-    }
-}
-
-impl IntoResponse for CognitoError {
-    fn into_response(self) -> Response {
-        let status = if self.kind == "InternalErrorException" {
-            StatusCode::INTERNAL_SERVER_ERROR
-        } else {
-            StatusCode::BAD_REQUEST
-        };
-        let body = ErrorBody {
-            kind: self.kind.into(),
-            message: self.message,
-        };
-        amz_json(status, &body)
-    }
-}
+pub use error::CognitoError;
 
 pub type OpResult = Result<serde_json::Value, CognitoError>;
 
-fn amz_json(status: StatusCode, body: &impl Serialize) -> Response {
+pub(crate) fn amz_json(status: StatusCode, body: &impl Serialize) -> Response {
     let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
     let mut res = (status, bytes).into_response();
     res.headers_mut()
@@ -109,7 +37,7 @@ fn amz_json(status: StatusCode, body: &impl Serialize) -> Response {
 pub(crate) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, CognitoError> {
     serde_json::from_slice(body).map_err(|e| {
         CognitoError::new(
-            "SerializationException",
+            ErrorKind::Serialization,
             format!("invalid request body: {e}"),
         )
     })
@@ -120,7 +48,7 @@ pub(crate) fn check_client(state: &SharedState, client_id: &str) -> Result<(), C
         Ok(())
     } else {
         Err(CognitoError::new(
-            "ResourceNotFoundException",
+            ErrorKind::ResourceNotFound,
             "User pool client does not exist.",
         ))
     }
@@ -151,7 +79,7 @@ pub async fn handle(
         .unwrap_or_default();
     let Some(op) = target.strip_prefix(TARGET_PREFIX) else {
         return CognitoError::new(
-            "UnknownOperationException",
+            ErrorKind::UnknownOperation,
             "missing or foreign X-Amz-Target",
         )
         .into_response();
@@ -177,14 +105,14 @@ pub async fn handle(
             verify::attribute_verification_code(&state, &body).await
         }
         other => Err(CognitoError::new(
-            "UnknownOperationException",
+            ErrorKind::UnknownOperation,
             format!("operation {other} is not supported by this server"),
         )),
     };
     match result {
         Ok(value) => amz_json(StatusCode::OK, &value),
         Err(e) => {
-            tracing::info!(op, kind = e.kind, "cognito operation refused");
+            tracing::info!(op, kind = %e.kind, "cognito operation refused");
             e.into_response()
         }
     }

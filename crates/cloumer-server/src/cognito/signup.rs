@@ -5,7 +5,7 @@
 //! these operations cannot be used to find accounts to attack.
 
 use cloumer_protocol::cognito::{
-    ATTR_CHANNEL, ConfirmForgotPasswordRequest, ConfirmSignUpRequest, SignUpRequest,
+    ATTR_CHANNEL, ConfirmForgotPasswordRequest, ConfirmSignUpRequest, ErrorKind, SignUpRequest,
     SignUpResponse, UsernameRequest,
 };
 use serde_json::json;
@@ -30,7 +30,7 @@ fn check_password_policy(password: &str) -> Result<(), CognitoError> {
         Ok(())
     } else {
         Err(CognitoError::new(
-            "InvalidPasswordException",
+            ErrorKind::InvalidPassword,
             "Password did not conform with policy: Password not long enough",
         ))
     }
@@ -109,7 +109,7 @@ pub async fn sign_up(state: &SharedState, body: &[u8]) -> OpResult {
         Ok(()) => {}
         Err(crate::Error::Conflict(_)) => {
             return Err(CognitoError::new(
-                "UsernameExistsException",
+                ErrorKind::UsernameExists,
                 "User already exists",
             ));
         }
@@ -172,7 +172,7 @@ async fn provision_channel(state: &SharedState, user: &User) -> Result<(), Cogni
         }
     }
     Err(CognitoError::new(
-        "InternalErrorException",
+        ErrorKind::InternalError,
         "could not allocate a channel name",
     ))
 }
