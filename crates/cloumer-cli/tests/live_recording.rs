@@ -102,7 +102,7 @@ fn real_camera_picture_in_picture() {
         .map(|n| format!("/dev/video{n}"))
         .find(|p| std::path::Path::new(p).exists())
     else {
-        eprintln!("SKIP real_camera_picture_in_picture: no V4L2 camera on this machine");
+        cloumer_testkit::skip_for_hardware("no V4L2 camera on this machine");
         return;
     };
     let dir = tempfile::tempdir().expect("temp dir");

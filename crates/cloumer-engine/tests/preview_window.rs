@@ -86,7 +86,7 @@ async fn the_preview_is_painted_into_the_window_only_while_it_is_shown() {
     let xvfb = match cloumer_testkit::Xvfb::start() {
         Ok(xvfb) => xvfb,
         Err(e) => {
-            println!("SKIPPED: the native preview needs Xvfb: {e:#}");
+            cloumer_testkit::skip(format!("the native preview needs Xvfb: {e:#}"));
             return;
         }
     };

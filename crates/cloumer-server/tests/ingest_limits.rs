@@ -48,7 +48,7 @@ impl Logs {
 #[tokio::test]
 async fn five_mbps_into_a_basic_channel_is_refused_with_a_logged_reason() -> Result<()> {
     if !media::have("ffmpeg") {
-        eprintln!("skipping: ffmpeg not installed");
+        cloumer_testkit::skip("ffmpeg not installed (the README's test set-up installs them)");
         return Ok(());
     }
     let logs = Logs::capture();

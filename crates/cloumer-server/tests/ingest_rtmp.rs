@@ -88,7 +88,9 @@ async fn publish(
 #[tokio::test]
 async fn publish_records_and_serves_hls() -> Result<()> {
     if !media::have("ffmpeg") || !media::have("ffprobe") {
-        eprintln!("skipping: ffmpeg/ffprobe not installed");
+        cloumer_testkit::skip(
+            "ffmpeg/ffprobe not installed (the README's test set-up installs them)",
+        );
         return Ok(());
     }
     let dir = tempfile::tempdir()?;
@@ -153,7 +155,7 @@ async fn publish_records_and_serves_hls() -> Result<()> {
 #[tokio::test]
 async fn wrong_key_is_refused() -> Result<()> {
     if !media::have("ffmpeg") {
-        eprintln!("skipping: ffmpeg not installed");
+        cloumer_testkit::skip("ffmpeg not installed (the README's test set-up installs them)");
         return Ok(());
     }
     let dir = tempfile::tempdir()?;
@@ -169,7 +171,7 @@ async fn wrong_key_is_refused() -> Result<()> {
 #[tokio::test]
 async fn over_limit_resolution_is_refused() -> Result<()> {
     if !media::have("ffmpeg") {
-        eprintln!("skipping: ffmpeg not installed");
+        cloumer_testkit::skip("ffmpeg not installed (the README's test set-up installs them)");
         return Ok(());
     }
     let dir = tempfile::tempdir()?;

@@ -55,7 +55,9 @@ async fn tls_then_rtmp(addr: SocketAddr, name: &str, cert_pem: &[u8]) -> Result<
 #[tokio::test]
 async fn ffmpeg_publishes_over_rtmps_live_recorded_and_hls() -> Result<()> {
     if !media::have("ffmpeg") || !media::have("ffprobe") {
-        eprintln!("skipping: ffmpeg/ffprobe not installed");
+        cloumer_testkit::skip(
+            "ffmpeg/ffprobe not installed (the README's test set-up installs them)",
+        );
         return Ok(());
     }
     let t = common::start().await;
@@ -115,7 +117,7 @@ async fn ffmpeg_publishes_over_rtmps_live_recorded_and_hls() -> Result<()> {
 #[tokio::test]
 async fn killed_rtmps_publisher_ends_the_stream() -> Result<()> {
     if !media::have("ffmpeg") {
-        eprintln!("skipping: ffmpeg not installed");
+        cloumer_testkit::skip("ffmpeg not installed (the README's test set-up installs them)");
         return Ok(());
     }
     let t = common::start().await;
@@ -146,7 +148,7 @@ async fn killed_rtmps_publisher_ends_the_stream() -> Result<()> {
 #[tokio::test]
 async fn wrong_key_over_rtmps_is_refused() -> Result<()> {
     if !media::have("ffmpeg") {
-        eprintln!("skipping: ffmpeg not installed");
+        cloumer_testkit::skip("ffmpeg not installed (the README's test set-up installs them)");
         return Ok(());
     }
     let t = common::start().await;

@@ -10,8 +10,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use cloumer_testkit::skip;
 use common::cognito_at;
-use security_auth_support::{Figures, client_from, password_login, skip, timed};
+use security_auth_support::{Figures, client_from, password_login, timed};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -20,22 +20,25 @@ mod ingest;
 pub mod probe;
 mod process;
 mod pulse;
+mod skip;
 
 pub use ca::TestCa;
 pub use display::Xvfb;
 pub use ingest::{Ingest, Recording};
 pub use process::{free_port, wait_until};
 pub use pulse::Pulse;
+pub use skip::{SKIP_LOG_ENV, skip, skip_for_hardware};
 
-/// Runs `$expr` (an `anyhow::Result`); on error prints `SKIP <test>: <reason>` and returns
-/// from the calling test, so a missing component is a visible skip, never a silent pass.
+/// Runs `$expr` (an `anyhow::Result`); on error [`skip`]s the calling test with the reason
+/// and returns from it, so a missing component is a counted skip, never a silent pass
+/// (and a failure under `CI=true`).
 #[macro_export]
 macro_rules! skip_unless {
     ($expr:expr) => {
         match $expr {
             Ok(value) => value,
             Err(reason) => {
-                eprintln!("SKIP {}: {reason:#}", module_path!());
+                $crate::skip(format!("{reason:#}"));
                 return;
             }
         }

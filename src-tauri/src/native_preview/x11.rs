@@ -142,7 +142,7 @@ mod tests {
         let xvfb = match cloumer_testkit::Xvfb::start() {
             Ok(xvfb) => xvfb,
             Err(e) => {
-                println!("SKIPPED: needs Xvfb: {e:#}");
+                cloumer_testkit::skip(format!("needs Xvfb: {e:#}"));
                 return;
             }
         };

@@ -15,15 +15,6 @@ pub fn proc_status_mib(field: &str) -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-/// Prints `SKIP: <reason>` and returns, or panics under `CI=true`, where a missing
-/// prerequisite must not pass silently.
-pub fn skip(reason: &str) {
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("prerequisite missing under CI: {reason}");
-    }
-    eprintln!("SKIP: {reason}");
-}
-
 /// Requests `url` every `every` until stopped; returns each answer's latency.
 pub struct LatencyProbe {
     stop: Arc<AtomicBool>,

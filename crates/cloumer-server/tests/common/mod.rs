@@ -23,7 +23,7 @@ pub fn python_can(imports: &str, install: &str) -> bool {
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
-        eprintln!("SKIP: python3 cannot `{imports}` ({install})");
+        cloumer_testkit::skip(format!("python3 cannot `{imports}` ({install})"));
     }
     ok
 }

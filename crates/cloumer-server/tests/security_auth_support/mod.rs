@@ -14,14 +14,6 @@ use crate::common::TestServer;
 
 pub const PASSWORD: &str = "Passw0rd!";
 
-/// A test that cannot run here says why; on CI that is a failure.
-pub fn skip(reason: &str) {
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("prerequisite missing on CI: {reason}");
-    }
-    eprintln!("SKIP: {reason}");
-}
-
 /// A PASSWORD_VERIFIER challenge for `username`, with the client that asked for it.
 pub struct Challenge {
     pub client: SrpClient<User>,
