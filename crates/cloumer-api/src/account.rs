@@ -155,8 +155,9 @@ mod tests {
     use super::*;
 
     /// The desktop app awaits these on a multi-threaded runtime (tokio::spawn, Tauri
-    /// commands): they must be `Send` and spawnable. Compiling this is the test.
-    #[allow(dead_code)]
+    /// commands): they must be `Send` and spawnable. Compiling this is the test (the const
+    /// below makes the compiler check it without running it).
+    const _: fn(Arc<Account>) = account_futures_are_send;
     fn account_futures_are_send(account: Arc<Account>) {
         let a = account.clone();
         tokio::spawn(async move { a.my_page().await });

@@ -10,6 +10,9 @@
 //! - [`chat`]: the IVS Chat WebSocket client.
 //! - [`destination`]: where to go live (CLOUMER account, own AWS account, custom URL).
 //! - [`logging`]: log filter caps that keep dependencies from logging secrets.
+//!
+//! Ids such as R6 (a seed route), W4 or B11 (a seed hole or bug we work around) are those
+//! of docs/seed-compatibility.md.
 
 mod account;
 pub mod avatar;
@@ -21,6 +24,7 @@ mod error;
 pub mod logging;
 pub mod models;
 pub mod rest;
+mod retry;
 pub mod secrets;
 pub mod session;
 

@@ -9,6 +9,7 @@
 
 use std::time::Duration;
 
+use backon::Retryable;
 use cloumer_protocol::chat::ChatMessage;
 use cloumer_protocol::rest::{
     self, ApiError, BroadcastEntry, ChatTokenResponse, Moderator, PlayBack, ProfileUrl, StreamKey,
@@ -29,6 +30,17 @@ const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'_')
     .remove(b'~');
+
+/// The delay before the first retry of a GET, doubling (with jitter) up to the cap.
+const GET_RETRY_FIRST_DELAY: Duration = Duration::from_millis(300);
+const GET_RETRY_MAX_DELAY: Duration = Duration::from_secs(2);
+
+/// Why one try of a call did not give an answer to keep.
+enum Failed {
+    Transport(Error),
+    /// A 5xx, kept in case no retry does better.
+    Status(StatusCode, Vec<u8>),
+}
 
 /// Percent-encodes one query value (spaces as `%20`, never `+`).
 pub fn encode_query_value(value: &str) -> String {
@@ -159,53 +171,49 @@ impl RestClient {
         url
     }
 
+    /// Sends a call; a GET (safe to repeat, unlike an upload) is retried after a transport
+    /// failure or a 5xx, up to `get_retries` times. After the last try a 5xx is returned
+    /// as an answer, for [`decode`] to report.
     async fn send(
         &self,
         call: &Call<'_>,
         build: impl Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
     ) -> Result<(StatusCode, Vec<u8>)> {
         let url = self.url(&call.path, &call.query);
-        let attempts = if call.method == Method::GET {
-            self.get_retries + 1
-        } else {
-            1
-        };
-        let mut last = None;
-        for attempt in 0..attempts {
-            if attempt > 0 {
-                tokio::time::sleep(Duration::from_millis(300 * 2u64.pow(attempt - 1))).await;
-                tracing::debug!(path = %call.path, attempt, "retrying GET");
-            }
+        let attempt = || async {
             let mut request = self.http.request(call.method.clone(), &url);
             if let Some(token) = call.token {
                 request = request.header(reqwest::header::AUTHORIZATION, token.expose_secret());
             }
-            let outcome = build(request).send().await;
-            match outcome {
-                Ok(response) => {
-                    let status = response.status();
-                    let body = response
-                        .bytes()
-                        .await
-                        .map(|b| b.to_vec())
-                        .map_err(|e| Error::transport(&url, e));
-                    match body {
-                        Ok(body) if status.is_server_error() && attempt + 1 < attempts => {
-                            last = Some(Ok((status, body)));
-                        }
-                        Ok(body) => return Ok((status, body)),
-                        Err(e) => last = Some(Err(e)),
-                    }
-                }
-                Err(e) => last = Some(Err(Error::transport(&url, e))),
+            let response = build(request)
+                .send()
+                .await
+                .map_err(|e| Failed::Transport(Error::transport(&url, e)))?;
+            let status = response.status();
+            let body = response
+                .bytes()
+                .await
+                .map_err(|e| Failed::Transport(Error::transport(&url, e)))?;
+            if status.is_server_error() {
+                return Err(Failed::Status(status, body.to_vec()));
             }
-        }
-        last.unwrap_or_else(|| {
-            Err(Error::Transport {
-                url,
-                message: "no attempt made".into(),
+            Ok((status, body.to_vec()))
+        };
+        let retries = if call.method == Method::GET {
+            self.get_retries
+        } else {
+            0
+        };
+        let policy = crate::retry::exponential(GET_RETRY_FIRST_DELAY, GET_RETRY_MAX_DELAY)
+            .with_max_times(retries as usize);
+        attempt
+            .retry(policy)
+            .notify(|_, delay| tracing::debug!(path = %call.path, ?delay, "retrying GET"))
+            .await
+            .or_else(|failed| match failed {
+                Failed::Status(status, body) => Ok((status, body)),
+                Failed::Transport(e) => Err(e),
             })
-        })
     }
 
     /// Sends and decodes JSON, mapping statuses and the seed's quirks to typed errors.

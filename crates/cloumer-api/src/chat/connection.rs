@@ -1,9 +1,11 @@
-//! The chat connection task: one WebSocket at a time, reconnected with a fresh token and
-//! exponential backoff; commands wait in a channel while disconnected.
+//! The chat connection task: one WebSocket at a time, reconnected with a fresh token after
+//! the crate's retry delays ([`crate::retry`]); commands wait in a channel while
+//! disconnected.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use backon::{BackoffBuilder, ExponentialBackoff};
 use cloumer_protocol::chat::{Attributes, ClientFrame, ServerFrame, codes, content_fits};
 use futures::{SinkExt, StreamExt};
 use secrecy::ExposeSecret;
@@ -17,15 +19,19 @@ use super::TokenProvider;
 use super::events::{ChatEvent, ConnectionState};
 use crate::{Error, Result};
 
+/// The longest pause after a 429 (IVS Chat's rate is per second).
+const MAX_RATE_LIMIT_PAUSE: Duration = Duration::from_secs(10);
+
 /// Reconnection and pacing settings.
 #[derive(Debug, Clone)]
 pub struct ChatOptions {
-    /// First reconnect delay; doubled per failed attempt up to `max_backoff`.
+    /// First reconnect delay; doubled (with jitter) per failed attempt up to `max_backoff`,
+    /// and back to it once a connection was made.
     pub initial_backoff: Duration,
     pub max_backoff: Duration,
     /// Give up after this many consecutive failed connection attempts (None = never).
     pub max_attempts: Option<u32>,
-    /// Pause before the next send after a 429 (doubled while 429s continue).
+    /// Pause before the next send after a 429 (doubled, with jitter, while 429s continue).
     pub rate_limit_pause: Duration,
 }
 
@@ -142,6 +148,7 @@ impl Task {
 
     async fn run(mut self) {
         let mut failures = 0u32;
+        let mut delays = self.delays();
         loop {
             if !self.emit(ChatEvent::ConnectionState(ConnectionState::Connecting)) {
                 return;
@@ -150,6 +157,7 @@ impl Task {
                 Ok(Ended::ByUser) => return,
                 Ok(Ended::Dropped(reason)) => {
                     failures = 0;
+                    delays = self.delays();
                     reason
                 }
                 Err(e) if !retryable(&e) => {
@@ -169,7 +177,7 @@ impl Task {
                 }));
                 return;
             }
-            let delay = backoff(&self.options, failures);
+            let delay = delays.next().unwrap_or(self.options.max_backoff);
             tracing::info!(%reason, ?delay, "chat connection lost; reconnecting");
             let state = ConnectionState::Reconnecting {
                 attempt: failures + 1,
@@ -181,6 +189,17 @@ impl Task {
             }
             tokio::time::sleep(delay).await;
         }
+    }
+
+    /// A fresh schedule of pauses after 429s: they grow while 429s continue, and a
+    /// delivered message starts them over.
+    fn rate_limit_pauses(&self) -> ExponentialBackoff {
+        crate::retry::exponential(self.options.rate_limit_pause, MAX_RATE_LIMIT_PAUSE).build()
+    }
+
+    /// A fresh schedule of reconnect delays (unlimited: `max_attempts` ends the retries).
+    fn delays(&self) -> ExponentialBackoff {
+        crate::retry::exponential(self.options.initial_backoff, self.options.max_backoff).build()
     }
 
     /// Connects with a fresh token and pumps frames until the socket ends.
@@ -204,7 +223,7 @@ impl Task {
             return Ok(Ended::ByUser);
         }
         let (mut sink, mut stream) = socket.split();
-        let mut pause = self.options.rate_limit_pause;
+        let mut pauses = self.rate_limit_pauses();
         let mut send_after = Instant::now();
         loop {
             tokio::select! {
@@ -240,10 +259,9 @@ impl Task {
                     };
                     let event = ChatEvent::from(frame);
                     if let ChatEvent::Error { code: codes::RATE_LIMITED, .. } = event {
-                        send_after = Instant::now() + pause;
-                        pause = (pause * 2).min(Duration::from_secs(10));
+                        send_after = Instant::now() + pauses.next().unwrap_or(MAX_RATE_LIMIT_PAUSE);
                     } else if matches!(event, ChatEvent::Message(_)) {
-                        pause = self.options.rate_limit_pause;
+                        pauses = self.rate_limit_pauses();
                     }
                     if !self.emit(event) {
                         return Ok(Ended::ByUser);
@@ -281,12 +299,4 @@ fn retryable(e: &Error) -> bool {
             | Error::Forbidden { .. }
             | Error::Refused(_)
     )
-}
-
-fn backoff(options: &ChatOptions, failures: u32) -> Duration {
-    let factor = 2u32.saturating_pow(failures.min(16));
-    options
-        .initial_backoff
-        .saturating_mul(factor)
-        .min(options.max_backoff)
 }
