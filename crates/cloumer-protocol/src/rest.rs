@@ -1,4 +1,5 @@
-//! REST shapes of the seed's API (seed-contract.md §4), field names and typos kept, plus
+//! REST shapes of the seed's API (R1–R8 of docs/seed-compatibility.md), field names and
+//! typos kept, plus
 //! the additive routes that `cloumer serve` adds for what the seed lacked.
 //!
 //! Booleans that the seed sends as the strings `"true"`/`"false"` stay strings on the

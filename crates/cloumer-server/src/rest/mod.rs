@@ -1,5 +1,6 @@
-//! The seed's REST API (R1–R8, seed-contract.md §4, paths and field names kept) with its
-//! bugs fixed, plus the additive routes. Errors are JSON [`ApiError`]s, never empty 200s.
+//! The seed's REST API (R1–R8, paths and field names kept) with its bugs fixed, plus the
+//! additive routes. Errors are JSON [`ApiError`]s, never empty 200s. The ids (R*, W*, B*)
+//! here and across the crate are those of docs/seed-compatibility.md.
 
 pub mod avatar;
 mod caller;

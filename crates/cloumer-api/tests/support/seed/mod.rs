@@ -1,5 +1,5 @@
-//! A fixture of the seed's AWS deployment (seed-contract.md), served by axum on loopback:
-//! the REST API under a stage path (`/develop`), a minimal Cognito JSON endpoint and an
+//! A fixture of the seed's AWS deployment (docs/seed-compatibility.md), served by axum on
+//! loopback: the REST API under a stage path (`/develop`), a minimal Cognito JSON endpoint and an
 //! IVS-Chat-like WebSocket. Bodies are the seed's bytes, quirks included (Python
 //! `json.dumps` spacing and `\u` escapes, string booleans, bare JSON strings, 200 with an
 //! empty body, `{}` without a token, misspelt routes and fields). Everything received is
