@@ -7,6 +7,7 @@
 use gst::glib;
 use gst::prelude::*;
 
+use crate::cloumerh264enc::{H264Profile, X264SpeedPreset, nick};
 use crate::probe::EncoderKind;
 
 pub(crate) static CAT: std::sync::LazyLock<gst::DebugCategory> = std::sync::LazyLock::new(|| {
@@ -22,10 +23,9 @@ pub(crate) static CAT: std::sync::LazyLock<gst::DebugCategory> = std::sync::Lazy
 pub(crate) struct H264Params {
     pub bitrate_kbps: u32,
     pub bframes: u32,
-    /// x264 only: a speed preset name ("ultrafast" .. "placebo").
-    pub speed_preset: String,
-    /// "main" or "high".
-    pub profile: String,
+    /// x264 only.
+    pub speed_preset: X264SpeedPreset,
+    pub profile: H264Profile,
 }
 
 impl EncoderKind {
@@ -92,7 +92,7 @@ pub(crate) fn apply_static(kind: EncoderKind, enc: &gst::Element, params: &H264P
         EncoderKind::X264 => {
             set_from_str(enc, "pass", "cbr");
             set_from_str(enc, "tune", "zerolatency");
-            set_from_str(enc, "speed-preset", &params.speed_preset);
+            set_from_str(enc, "speed-preset", &nick(params.speed_preset));
             set_value(enc, "bframes", params.bframes.to_value());
             // In milliseconds of the bitrate: 1000 = a VBV buffer of exactly one second of
             // bitrate, the most IVS accepts, and it follows live bitrate changes.
@@ -100,7 +100,11 @@ pub(crate) fn apply_static(kind: EncoderKind, enc: &gst::Element, params: &H264P
             // Fast presets switch CABAC/8x8 transforms off, which silently degrades the
             // stream to Constrained Baseline while the caps still say Main/High.
             set_value(enc, "cabac", true.to_value());
-            set_value(enc, "dct8x8", (params.profile == "high").to_value());
+            set_value(
+                enc,
+                "dct8x8",
+                (params.profile == H264Profile::High).to_value(),
+            );
         }
         EncoderKind::Nvenc => {
             set_from_str(enc, "rc-mode", "cbr");

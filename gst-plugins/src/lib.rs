@@ -5,7 +5,7 @@
 //!   on the best usable encoder (NVENC > VA > VA-API > x264), bitrate changeable while live.
 //! * `ivssink`: `flvmux ! rtmp2sink` that survives connection drops (reconnect with backoff,
 //!   restart on a keyframe), fails fast on a rejected stream key or a TLS failure, and posts
-//!   stats/state element messages.
+//!   stats/state element messages ([`IvsStats`], [`IvsState`], [`Failure`]).
 //!
 //! The crate is a `cdylib` (usable through `GST_PLUGIN_PATH`) and an `rlib` that the engine
 //! registers statically with [`plugin_register_static`].
@@ -18,8 +18,12 @@ mod h264_settings;
 mod ivssink;
 pub mod probe;
 
+pub use cloumerh264enc::{H264Encoder, H264Profile, X264SpeedPreset};
 pub use error::{Error, Result};
-pub use ivssink::{FAILURE_DETAILS, FailureKind, STATE_MESSAGE, STATS_MESSAGE};
+pub use ivssink::messages::{
+    ConnectionState, FAILURE_DETAILS, Failure, FailureKind, IvsState, IvsStats, STATE_MESSAGE,
+    STATS_MESSAGE, UnknownValue,
+};
 
 fn plugin_init(plugin: &gst::Plugin) -> std::result::Result<(), glib::BoolError> {
     cloumerh264enc::register(plugin)?;

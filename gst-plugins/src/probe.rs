@@ -6,13 +6,12 @@
 //! is cached for the life of the process.
 
 use std::fmt;
-use std::str::FromStr;
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use gst::prelude::*;
 
-use crate::error::Error;
+use crate::cloumerh264enc::{H264Profile, X264SpeedPreset, nick};
 use crate::h264_settings::{self, H264Params};
 
 /// How long one encoder may take to encode the probe frames on a loaded machine.
@@ -61,27 +60,11 @@ impl EncoderKind {
             EncoderKind::X264 => "x264enc",
         }
     }
-
-    /// True for the GPU encoders.
-    pub fn is_hardware(self) -> bool {
-        self != EncoderKind::X264
-    }
 }
 
 impl fmt::Display for EncoderKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for EncoderKind {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        EncoderKind::ALL
-            .into_iter()
-            .find(|k| k.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| Error::UnknownEncoder(s.to_owned()))
     }
 }
 
@@ -213,8 +196,8 @@ fn try_encode(kind: EncoderKind) -> Result<(), String> {
         &H264Params {
             bitrate_kbps: 1000,
             bframes: 0,
-            speed_preset: "ultrafast".into(),
-            profile: "high".into(),
+            speed_preset: X264SpeedPreset::Ultrafast,
+            profile: H264Profile::High,
         },
     );
     h264_settings::apply_gop(kind, &enc, 60);
@@ -222,7 +205,7 @@ fn try_encode(kind: EncoderKind) -> Result<(), String> {
     h264_filter.set_property(
         "caps",
         gst::Caps::builder("video/x-h264")
-            .field("profile", "high")
+            .field("profile", nick(H264Profile::High))
             .build(),
     );
     let sink = make("fakesink")?;
@@ -269,18 +252,4 @@ fn first_error(bus: &gst::Bus) -> Option<String> {
             gst::MessageView::Error(err) => Some(format!("failed to start: {}", err.error())),
             _ => None,
         })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn kind_names_round_trip() {
-        for kind in EncoderKind::ALL {
-            assert_eq!(kind.as_str().parse::<EncoderKind>().ok(), Some(kind));
-        }
-        assert!("h265".parse::<EncoderKind>().is_err());
-        assert_eq!("X264".parse::<EncoderKind>().ok(), Some(EncoderKind::X264));
-    }
 }

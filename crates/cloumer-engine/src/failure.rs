@@ -6,7 +6,7 @@ use gst::prelude::*;
 use crate::error::Error;
 use crate::pipeline::names;
 
-use gstcloumer::{FAILURE_DETAILS, FailureKind};
+use gstcloumer::{Failure, FailureKind};
 
 pub(crate) fn classify(message: &gst::message::Error) -> Error {
     let error = message.error();
@@ -16,13 +16,13 @@ pub(crate) fn classify(message: &gst::message::Error) -> Error {
         .unwrap_or_default();
     let text = error.message().to_owned();
     let debug_text = message.debug().map(|d| d.to_string()).unwrap_or_default();
-    let details = message.details().filter(|d| d.name() == FAILURE_DETAILS);
-    let kind = details.and_then(|d| d.get::<String>("kind").ok());
+    let failure = Failure::from_error(message);
+    let kind = failure.as_ref().map(|f| f.kind);
     // ivssink's reason says what went wrong underneath (refused, timed out, bad cert).
-    let reason = details.and_then(|d| d.get::<String>("reason").ok());
     // Drop GStreamer's source-file trail ("(../gst/rtmp2/...: /GstPipeline:...)").
-    let reason = reason.map(|r| {
-        r.split(" (../")
+    let reason = failure.map(|f| {
+        f.reason
+            .split(" (../")
             .next()
             .unwrap_or_default()
             .trim()
@@ -35,51 +35,20 @@ pub(crate) fn classify(message: &gst::message::Error) -> Error {
         _ => text,
     };
     tracing::debug!(%source, %text, debug = %debug_text, ?kind, "pipeline error");
-    classify_parts(kind.as_deref(), &source, &text, &debug_text)
+    classify_parts(kind, &source, &text)
 }
 
-/// The rules, on plain strings so they are testable without a pipeline.
-pub(crate) fn classify_parts(kind: Option<&str>, source: &str, text: &str, debug: &str) -> Error {
-    let known = [
-        FailureKind::KeyRejected,
-        FailureKind::Tls,
-        FailureKind::Network,
-    ]
-    .into_iter()
-    .find(|k| Some(k.as_str()) == kind);
-    match known {
+/// The rules, on plain values so they are testable without a pipeline.
+pub(crate) fn classify_parts(kind: Option<FailureKind>, source: &str, text: &str) -> Error {
+    match kind {
         Some(FailureKind::KeyRejected) => return Error::KeyRejected(text.to_owned()),
         Some(FailureKind::Tls) => return Error::Tls(text.to_owned()),
         Some(FailureKind::Network) => return Error::Network(text.to_owned()),
         None => {}
     }
-    let all = format!("{text} {debug}").to_ascii_lowercase();
     if source.contains(names::STREAM_SINK) {
-        // Stock rtmp2sink: no structured kind, only GLib error texts.
-        if [
-            "tls",
-            "certificate",
-            "handshake",
-            "unknown-ca",
-            "unknown ca",
-        ]
-        .iter()
-        .any(|w| all.contains(w))
-        {
-            return Error::Tls(text.to_owned());
-        }
-        if [
-            "publish",
-            "badname",
-            "rejected",
-            "unauthorized",
-            "forbidden",
-        ]
-        .iter()
-        .any(|w| all.contains(w))
-        {
-            return Error::KeyRejected(text.to_owned());
-        }
+        // ivssink could not even set its connection up (it classifies every failure of a
+        // connection itself).
         return Error::Network(text.to_owned());
     }
     let is = |name: &str| source.contains(name);
@@ -101,43 +70,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn structured_kinds_win() {
-        let e = classify_parts(
-            Some("key-rejected"),
-            "/x/cloumer-stream-sink",
-            "refused",
-            "",
-        );
+    fn ivssink_kinds_win() {
+        let sink = "/GstPipeline:p/GstCloumerIvsSink:cloumer-stream-sink";
+        let e = classify_parts(Some(FailureKind::KeyRejected), sink, "refused");
         assert!(matches!(e, Error::KeyRejected(_)));
         assert!(matches!(
-            classify_parts(Some("tls"), "", "x", ""),
+            classify_parts(Some(FailureKind::Tls), "", "x"),
             Error::Tls(_)
         ));
         assert!(matches!(
-            classify_parts(Some("network"), "", "x", ""),
+            classify_parts(Some(FailureKind::Network), "", "x"),
             Error::Network(_)
         ));
     }
 
     #[test]
-    fn fallbacks_by_element() {
-        let sink = "/GstPipeline:p/GstBin:cloumer-stream-sink/GstRtmp2Sink:rtmp2sink";
+    fn others_by_element() {
+        let sink = "/GstPipeline:p/GstCloumerIvsSink:cloumer-stream-sink";
         assert!(matches!(
-            classify_parts(
-                None,
-                sink,
-                "Failed to connect",
-                "TLS certificate is unknown-ca"
-            ),
-            Error::Tls(_)
-        ));
-        assert!(matches!(
-            classify_parts(None, sink, "Connection refused", ""),
+            classify_parts(None, sink, "stream-key is not set"),
             Error::Network(_)
         ));
         let cam = "/GstPipeline:p/GstV4l2Src:cloumer-camera-source";
         assert!(matches!(
-            classify_parts(None, cam, "no such device", ""),
+            classify_parts(None, cam, "no such device"),
             Error::Device(_)
         ));
     }

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use gst::prelude::*;
+use gstcloumer::IvsStats;
 use serde::Serialize;
 
 use crate::pipeline::names;
@@ -60,62 +61,6 @@ impl EncoderCounters {
     }
 }
 
-/// What the RTMP output last told us (from `ivssink` messages or `rtmp2sink` stats).
-#[derive(Debug, Default, Clone)]
-pub(crate) struct OutputSample {
-    pub bytes_sent: u64,
-    pub bytes_acked: u64,
-    /// kbit/s as reported by ivssink; `None` = compute from bytes.
-    pub bitrate_kbps: Option<f64>,
-    pub connected: bool,
-    pub reconnects: u32,
-    pub dropped: u64,
-}
-
-impl OutputSample {
-    /// Reads a `cloumer-ivssink-stats` element message.
-    pub(crate) fn from_ivssink(s: &gst::StructureRef) -> Self {
-        let u = |f: &str| {
-            s.get::<u64>(f)
-                .or_else(|_| s.get::<u32>(f).map(u64::from))
-                .or_else(|_| s.get::<i64>(f).map(|v| v.max(0) as u64))
-                .unwrap_or(0)
-        };
-        let bitrate = s
-            .get::<u64>("bitrate")
-            .map(|b| b as f64)
-            .or_else(|_| s.get::<f64>("bitrate"));
-        Self {
-            bytes_sent: u("bytes-sent"),
-            bytes_acked: u("bytes-acked"),
-            // ivssink reports bit/s.
-            bitrate_kbps: bitrate.ok().map(|b| b / 1000.0),
-            connected: s.get::<bool>("connected").unwrap_or(false),
-            reconnects: u("reconnects") as u32,
-            dropped: u("dropped-buffers"),
-        }
-    }
-
-    /// Polls stock `rtmp2sink`'s `stats` property.
-    pub(crate) fn from_rtmp2sink(pipeline: &gst::Pipeline) -> Option<Self> {
-        let bin = pipeline
-            .by_name(names::STREAM_SINK)?
-            .downcast::<gst::Bin>()
-            .ok()?;
-        let sink = bin.by_name("rtmp2sink")?;
-        let stats = sink.property::<Option<gst::Structure>>("stats")?;
-        let get = |f: &str| stats.get::<u64>(f).unwrap_or(0);
-        Some(Self {
-            bytes_sent: get("out-bytes-total"),
-            bytes_acked: get("out-bytes-acked"),
-            bitrate_kbps: None,
-            connected: get("out-bytes-total") > 0,
-            reconnects: 0,
-            dropped: 0,
-        })
-    }
-}
-
 /// Turns counters into per-second samples.
 #[derive(Debug)]
 pub(crate) struct StatsSampler {
@@ -123,9 +68,9 @@ pub(crate) struct StatsSampler {
     last_at: Instant,
     last_frames: u64,
     last_bytes: u64,
-    last_sent: u64,
     pub(crate) qos_dropped: u64,
-    pub(crate) output: OutputSample,
+    /// What ivssink last reported.
+    pub(crate) output: IvsStats,
 }
 
 impl StatsSampler {
@@ -136,9 +81,8 @@ impl StatsSampler {
             last_at: now,
             last_frames: 0,
             last_bytes: 0,
-            last_sent: 0,
             qos_dropped: 0,
-            output: OutputSample::default(),
+            output: IvsStats::default(),
         }
     }
 
@@ -156,12 +100,11 @@ impl StatsSampler {
         let encoder_kbps = (bytes - self.last_bytes) as f64 * 8.0 / dt / 1000.0;
         let fps = (frames - self.last_frames) as f64 / dt;
         let out = &self.output;
-        let output_kbps = if !streaming {
-            encoder_kbps
-        } else if let Some(kbps) = out.bitrate_kbps {
-            kbps
+        let output_kbps = if streaming {
+            // ivssink reports bit/s.
+            out.bitrate as f64 / 1000.0
         } else {
-            out.bytes_sent.saturating_sub(self.last_sent) as f64 * 8.0 / dt / 1000.0
+            encoder_kbps
         };
         let (rate_dropped, rate_duplicated) = pipeline
             .by_name(names::VIDEO_RATE)
@@ -175,7 +118,7 @@ impl StatsSampler {
             frames_encoded: frames,
             frames_dropped: rate_dropped + self.qos_dropped,
             frames_late: rate_duplicated,
-            network_dropped: out.dropped,
+            network_dropped: out.dropped_buffers,
             encoder: encoder.to_owned(),
             bytes_sent: out.bytes_sent,
             bytes_acked: out.bytes_acked,
@@ -185,7 +128,6 @@ impl StatsSampler {
         self.last_at = now;
         self.last_frames = frames;
         self.last_bytes = bytes;
-        self.last_sent = out.bytes_sent;
         stats
     }
 }

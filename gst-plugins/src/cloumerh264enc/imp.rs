@@ -13,6 +13,7 @@ use gst::glib;
 use gst::prelude::*;
 use gst::subclass::prelude::*;
 
+use super::enums::{H264Encoder, H264Profile, X264SpeedPreset, nick};
 use crate::error::Error;
 use crate::h264_settings::{self, H264Params};
 use crate::probe::{self, EncoderKind};
@@ -25,46 +26,55 @@ static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
     )
 });
 
-const DEFAULT_ENCODER: &str = "auto";
+const DEFAULT_ENCODER: H264Encoder = H264Encoder::Auto;
 const DEFAULT_BITRATE_KBPS: u32 = 4500;
 const DEFAULT_KEYFRAME_INTERVAL_S: f64 = 2.0;
-const DEFAULT_PROFILE: &str = "high";
-const DEFAULT_SPEED_PRESET: &str = "veryfast";
+const DEFAULT_PROFILE: H264Profile = H264Profile::High;
+const DEFAULT_SPEED_PRESET: X264SpeedPreset = X264SpeedPreset::Veryfast;
 const DEFAULT_BFRAMES: u32 = 0;
-/// x264's presets, fastest first.
-const X264_SPEED_PRESETS: [&str; 10] = [
-    "ultrafast",
-    "superfast",
-    "veryfast",
-    "faster",
-    "fast",
-    "medium",
-    "slow",
-    "slower",
-    "veryslow",
-    "placebo",
-];
 /// Used when the caps carry no usable framerate (variable rate).
 const FALLBACK_FRAMERATE: gst::Fraction = gst::Fraction::from_integer(30);
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct Settings {
-    encoder: String,
+    encoder: H264Encoder,
     bitrate: u32,
     keyframe_interval: f64,
-    profile: String,
-    speed_preset: String,
+    profile: H264Profile,
+    speed_preset: X264SpeedPreset,
     bframes: u32,
+}
+
+/// What the inner chain is built from. These properties are flagged changeable in READY:
+/// a change made there rebuilds the chain on the way to PAUSED. The bitrate applies live and
+/// the keyframe interval at the next CAPS event.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct ChainShape {
+    encoder: H264Encoder,
+    profile: H264Profile,
+    speed_preset: X264SpeedPreset,
+    bframes: u32,
+}
+
+impl Settings {
+    fn shape(&self) -> ChainShape {
+        ChainShape {
+            encoder: self.encoder,
+            profile: self.profile,
+            speed_preset: self.speed_preset,
+            bframes: self.bframes,
+        }
+    }
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            encoder: DEFAULT_ENCODER.into(),
+            encoder: DEFAULT_ENCODER,
             bitrate: DEFAULT_BITRATE_KBPS,
             keyframe_interval: DEFAULT_KEYFRAME_INTERVAL_S,
-            profile: DEFAULT_PROFILE.into(),
-            speed_preset: DEFAULT_SPEED_PRESET.into(),
+            profile: DEFAULT_PROFILE,
+            speed_preset: DEFAULT_SPEED_PRESET,
             bframes: DEFAULT_BFRAMES,
         }
     }
@@ -73,6 +83,7 @@ impl Default for Settings {
 /// The inner chain while READY or above.
 struct Chain {
     kind: EncoderKind,
+    shape: ChainShape,
     raw_filter: gst::Element,
     encoder: gst::Element,
     elements: Vec<gst::Element>,
@@ -88,21 +99,22 @@ struct State {
 #[derive(glib::Properties)]
 #[properties(wrapper_type = super::CloumerH264Enc)]
 pub struct CloumerH264Enc {
-    #[property(name = "encoder", get, set, type = String, member = encoder,
-        default = DEFAULT_ENCODER,
-        blurb = "H.264 encoder: auto (best usable: nvenc > va > vaapi > x264), x264, nvenc, va or vaapi")]
+    #[property(name = "encoder", get, set, type = H264Encoder, member = encoder,
+        blurb = "H.264 encoder: auto (best usable: nvenc > va > vaapi > x264), x264, nvenc, va or vaapi",
+        builder(DEFAULT_ENCODER).mutable_ready())]
     #[property(name = "bitrate", get, set = Self::set_bitrate, type = u32, member = bitrate,
         minimum = 100, maximum = 100_000, default = DEFAULT_BITRATE_KBPS, mutable_playing,
         blurb = "Target bitrate in kbit/s (CBR, VBV buffer = 1 s of bitrate); changeable while playing")]
     #[property(name = "keyframe-interval", get, set, type = f64, member = keyframe_interval,
-        minimum = 0.1, maximum = 10.0, default = DEFAULT_KEYFRAME_INTERVAL_S,
+        minimum = 0.1, maximum = 10.0, default = DEFAULT_KEYFRAME_INTERVAL_S, mutable_ready,
         blurb = "Seconds between IDR frames (exact, no scene-cut keyframes)")]
-    #[property(name = "profile", get, set, type = String, member = profile,
-        default = DEFAULT_PROFILE, blurb = "H.264 profile: main or high")]
-    #[property(name = "speed-preset", get, set, type = String, member = speed_preset,
-        default = DEFAULT_SPEED_PRESET, blurb = "x264 speed preset (ultrafast .. placebo); x264 only")]
+    #[property(name = "profile", get, set, type = H264Profile, member = profile,
+        blurb = "H.264 profile: main or high", builder(DEFAULT_PROFILE).mutable_ready())]
+    #[property(name = "speed-preset", get, set, type = X264SpeedPreset, member = speed_preset,
+        blurb = "x264 speed preset (ultrafast .. placebo); x264 only",
+        builder(DEFAULT_SPEED_PRESET).mutable_ready())]
     #[property(name = "bframes", get, set, type = u32, member = bframes,
-        maximum = 16, default = DEFAULT_BFRAMES,
+        maximum = 16, default = DEFAULT_BFRAMES, mutable_ready,
         blurb = "B-frames between references (0 for real-time stages)")]
     settings: Mutex<Settings>,
     #[property(name = "encoder-in-use", get = Self::encoder_in_use, type = String,
@@ -135,18 +147,10 @@ impl CloumerH264Enc {
             .unwrap_or_default()
     }
 
-    /// Checks the settings and picks the encoder (the probe result is cached per process).
-    fn validate(settings: &Settings) -> Result<EncoderKind, Error> {
-        if !matches!(settings.profile.as_str(), "main" | "high") {
-            return Err(Error::UnsupportedProfile(settings.profile.clone()));
-        }
-        if !X264_SPEED_PRESETS.contains(&settings.speed_preset.as_str()) {
-            return Err(Error::UnknownSpeedPreset(settings.speed_preset.clone()));
-        }
-        if !(0.1..=10.0).contains(&settings.keyframe_interval) {
-            return Err(Error::InvalidKeyframeInterval(settings.keyframe_interval));
-        }
-        if settings.encoder.trim().eq_ignore_ascii_case("auto") {
+    /// Picks the encoder (the probe result is cached per process). The property types
+    /// already refused any value outside the known ones.
+    fn pick_encoder(shape: &ChainShape) -> Result<EncoderKind, Error> {
+        let Some(kind) = shape.encoder.kind() else {
             return probe::best_usable().ok_or_else(|| {
                 Error::NoUsableEncoder(
                     probe::h264_encoders()
@@ -156,8 +160,7 @@ impl CloumerH264Enc {
                         .join("; "),
                 )
             });
-        }
-        let kind: EncoderKind = settings.encoder.parse()?;
+        };
         let probed = probe::probe_of(kind);
         if probed.usable {
             Ok(kind)
@@ -172,7 +175,8 @@ impl CloumerH264Enc {
 
     fn build_chain(&self) -> Result<(), Error> {
         let settings = lock(&self.settings).clone();
-        let kind = Self::validate(&settings)?;
+        let shape = settings.shape();
+        let kind = Self::pick_encoder(&shape)?;
         gst::info!(CAT, imp = self, "using {} ({})", kind, kind.element_name());
 
         let make =
@@ -191,16 +195,16 @@ impl CloumerH264Enc {
             &encoder,
             &H264Params {
                 bitrate_kbps: settings.bitrate,
-                bframes: settings.bframes,
-                speed_preset: settings.speed_preset.clone(),
-                profile: settings.profile.clone(),
+                bframes: shape.bframes,
+                speed_preset: shape.speed_preset,
+                profile: shape.profile,
             },
         );
         let profile_filter = make("capsfilter", "profilefilter")?;
         profile_filter.set_property(
             "caps",
             gst::Caps::builder("video/x-h264")
-                .field("profile", settings.profile.as_str())
+                .field("profile", nick(shape.profile))
                 .build(),
         );
         let parse = make("h264parse", "parse")?;
@@ -258,6 +262,7 @@ impl CloumerH264Enc {
 
         lock(&self.state).chain = Some(Chain {
             kind,
+            shape,
             raw_filter,
             encoder,
             elements,
@@ -329,6 +334,21 @@ impl CloumerH264Enc {
             let _ = chain.encoder.set_state(gst::State::Ready);
             chain.gop_frames = None;
         }
+    }
+
+    /// Before READY -> PAUSED: rebuilds the chain when a READY-changeable property changed
+    /// since it was built.
+    fn rebuild_if_changed(&self) -> Result<(), Error> {
+        let wanted = lock(&self.settings).shape();
+        let built = lock(&self.state).chain.as_ref().map(|c| c.shape);
+        if built.is_none_or(|built| built == wanted) {
+            return Ok(());
+        }
+        gst::info!(CAT, imp = self, "settings changed in READY, rebuilding");
+        self.teardown();
+        self.build_chain()?;
+        // The new elements are at NULL: the bin's state change takes them on from there.
+        Ok(())
     }
 
     fn teardown(&self) {
@@ -422,9 +442,12 @@ impl ElementImpl for CloumerH264Enc {
         &self,
         transition: gst::StateChange,
     ) -> Result<gst::StateChangeSuccess, gst::StateChangeError> {
-        if transition == gst::StateChange::NullToReady
-            && let Err(err) = self.build_chain()
-        {
+        let prepared = match transition {
+            gst::StateChange::NullToReady => self.build_chain(),
+            gst::StateChange::ReadyToPaused => self.rebuild_if_changed(),
+            _ => Ok(()),
+        };
+        if let Err(err) = prepared {
             gst::element_imp_error!(self, gst::LibraryError::Settings, ("{err}"));
             self.teardown();
             return Err(gst::StateChangeError);

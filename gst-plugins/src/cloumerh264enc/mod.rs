@@ -5,7 +5,11 @@
 use gst::glib;
 use gst::prelude::*;
 
+mod enums;
 mod imp;
+
+pub(crate) use enums::nick;
+pub use enums::{H264Encoder, H264Profile, X264SpeedPreset};
 
 glib::wrapper! {
     /// The `cloumerh264enc` element.

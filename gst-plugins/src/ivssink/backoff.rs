@@ -1,23 +1,58 @@
-//! Delay before each reconnection attempt: first retry fast, then x1.5 with jitter, capped.
+//! Delays between reconnection attempts: backon's exponential back-off with jitter and a cap,
+//! the retry policy the REST client and the chat reconnect use too, with ivssink's own
+//! parameters: x1.5 per attempt (what OBS uses) from `reconnect-delay-initial-ms`, capped
+//! at `reconnect-delay-max-ms`, at most `max-reconnect-attempts`, reset by a good connection.
+//!
+//! The supervisor takes the delays one by one from backon's iterator instead of running
+//! backon's blocking `retry()`: its wait between attempts must end early (`reconnect-now`,
+//! a state change, EOS) and keeps posting stats, which a sleeping `retry()` cannot do.
 
 use std::time::Duration;
 
-/// Growth factor between attempts (what OBS uses).
-const GROWTH: f64 = 1.5;
-/// +-15% so that many clients cut off together do not come back in lockstep.
-const JITTER: f64 = 0.15;
+use backon::{BackoffBuilder, ExponentialBackoff, ExponentialBuilder};
 
-/// Delay before retry number `attempt` (1-based). The first retry waits exactly `initial`
-/// (capped at `max`) so that it lands quickly once the ingest is back.
-pub(crate) fn delay(attempt: u32, initial: Duration, max: Duration, jitter01: f64) -> Duration {
-    let initial = initial.min(max);
-    if attempt <= 1 {
-        return initial;
+/// Growth factor between attempts.
+const GROWTH: f32 = 1.5;
+
+pub(crate) struct Backoff {
+    policy: ExponentialBuilder,
+    delays: ExponentialBackoff,
+    max: Duration,
+}
+
+impl Backoff {
+    /// `max_attempts` 0 = unlimited.
+    pub(crate) fn new(initial: Duration, max: Duration, max_attempts: u32) -> Self {
+        let policy = ExponentialBuilder::new()
+            .with_factor(GROWTH)
+            .with_min_delay(initial.min(max))
+            .with_max_delay(max)
+            // Many streams cut off by the same outage must not come back in lockstep.
+            .with_jitter();
+        let policy = match max_attempts {
+            0 => policy.without_max_times(),
+            n => policy.with_max_times(n as usize),
+        };
+        Backoff {
+            policy,
+            delays: policy.build(),
+            max,
+        }
     }
-    let exp = i32::try_from(attempt - 1).unwrap_or(i32::MAX).min(64);
-    let base = initial.as_secs_f64() * GROWTH.powi(exp);
-    let jittered = base * (1.0 + JITTER * (2.0 * jitter01.clamp(0.0, 1.0) - 1.0));
-    Duration::from_secs_f64(jittered.min(max.as_secs_f64()))
+
+    /// The wait before the next attempt; `None` once the attempts are used up.
+    ///
+    /// backon's jitter adds up to one more delay on top; capping the sum keeps the promise
+    /// of `reconnect-delay-max-ms` (how soon a stream is back after the ingest is). Streams
+    /// at the cap still do not retry in lockstep: the jittered delays before it spread them.
+    pub(crate) fn next_delay(&mut self) -> Option<Duration> {
+        self.delays.next().map(|delay| delay.min(self.max))
+    }
+
+    /// After a good connection the next drop starts again from the initial delay.
+    pub(crate) fn reset(&mut self) {
+        self.delays = self.policy.build();
+    }
 }
 
 #[cfg(test)]
@@ -28,20 +63,24 @@ mod tests {
     const S30: Duration = Duration::from_secs(30);
 
     #[test]
-    fn first_retry_is_the_initial_delay() {
-        assert_eq!(delay(1, S1, S30, 0.0), S1);
-        assert_eq!(delay(1, S1, S30, 1.0), S1);
-        assert_eq!(delay(1, Duration::from_secs(5), S1, 0.5), S1, "capped");
+    fn grows_from_the_initial_delay_with_jitter_up_to_the_cap() {
+        let mut backoff = Backoff::new(S1, S30, 0);
+        let delays: Vec<Duration> = (0..20).map_while(|_| backoff.next_delay()).collect();
+        assert_eq!(delays.len(), 20, "unlimited attempts");
+        assert!((S1..S1 * 2).contains(&delays[0]), "{delays:?}");
+        assert!(delays[3] >= Duration::from_secs_f64(3.375), "{delays:?}");
+        assert!(delays.iter().all(|d| *d <= S30), "{delays:?}");
+        assert_eq!(delays[19], S30, "{delays:?}");
+        assert!(Backoff::new(Duration::from_secs(5), S1, 0).next_delay() == Some(S1));
     }
 
     #[test]
-    fn grows_by_one_and_a_half_with_jitter_and_cap() {
-        assert_eq!(delay(2, S1, S30, 0.5), Duration::from_millis(1500));
-        assert_eq!(delay(3, S1, S30, 0.5), Duration::from_millis(2250));
-        let low = delay(3, S1, S30, 0.0).as_secs_f64();
-        let high = delay(3, S1, S30, 1.0).as_secs_f64();
-        assert!((low - 2.25 * 0.85).abs() < 1e-6 && (high - 2.25 * 1.15).abs() < 1e-6);
-        assert_eq!(delay(20, S1, S30, 1.0), S30);
-        assert_eq!(delay(u32::MAX, S1, S30, 0.5), S30);
+    fn stops_after_the_attempts_and_starts_over_after_a_reset() {
+        let mut backoff = Backoff::new(S1, S30, 2);
+        assert!(backoff.next_delay().is_some());
+        assert!(backoff.next_delay().is_some());
+        assert_eq!(backoff.next_delay(), None);
+        backoff.reset();
+        assert!((S1..S1 * 2).contains(&backoff.next_delay().expect("a delay after a reset")));
     }
 }

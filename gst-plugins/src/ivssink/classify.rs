@@ -11,26 +11,7 @@
 
 use std::time::Duration;
 
-/// Why streaming stopped for good. `as_str()` is the `kind` field of `cloumer-failure`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailureKind {
-    /// The ingest refused to let us publish with this stream key.
-    KeyRejected,
-    /// TLS could not be established (untrusted certificate, handshake failure).
-    Tls,
-    /// Anything else: unreachable ingest, too many failed reconnects...
-    Network,
-}
-
-impl FailureKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FailureKind::KeyRejected => "key-rejected",
-            FailureKind::Tls => "tls",
-            FailureKind::Network => "network",
-        }
-    }
-}
+use super::messages::FailureKind;
 
 /// An error message from one of our children, already redacted.
 #[derive(Debug, Clone)]

@@ -16,6 +16,7 @@ use gst::subclass::prelude::*;
 use super::classify::ChildError;
 use super::gate::{Arrival, Gate};
 use super::location::{self, StreamKey};
+use super::messages::ConnectionState;
 use super::part::{self, SinkPart};
 use super::supervisor::{self, Config, Phase, Shared, lock};
 use crate::error::Error;
@@ -77,7 +78,7 @@ impl Settings {
             )));
         }
         Ok(Config {
-            location: self.location.clone(),
+            location,
             key,
             reconnect: self.reconnect,
             delay_initial: Duration::from_millis(self.reconnect_delay_initial_ms.into()),
@@ -96,25 +97,25 @@ impl Settings {
 #[properties(wrapper_type = super::IvsSink)]
 pub struct IvsSink {
     #[property(name = "location", get, set = Self::set_location, type = String, member = location,
-        blurb = "Ingest URL rtmp[s]://host[:port]/app/ without the stream key")]
-    #[property(name = "stream-key", set = Self::set_stream_key, type = String,
+        mutable_ready, blurb = "Ingest URL rtmp[s]://host[:port]/app/ without the stream key")]
+    #[property(name = "stream-key", set = Self::set_stream_key, type = String, mutable_ready,
         blurb = "Stream key appended to location (write-only, never logged); \
         if unset, taken from the CLOUMER_STREAM_KEY environment variable")]
     #[property(name = "reconnect", get, set, type = bool, member = reconnect,
-        default = DEFAULT_RECONNECT, blurb = "Reconnect when the connection drops")]
+        default = DEFAULT_RECONNECT, mutable_ready, blurb = "Reconnect when the connection drops")]
     #[property(name = "reconnect-delay-initial-ms", get, set, type = u32,
         member = reconnect_delay_initial_ms, maximum = 600_000,
-        default = DEFAULT_RECONNECT_DELAY_INITIAL_MS,
-        blurb = "Delay before the first reconnection attempt (then x1.5 with jitter)")]
+        default = DEFAULT_RECONNECT_DELAY_INITIAL_MS, mutable_ready,
+        blurb = "Delay before the first reconnection attempt, then x1.5 per attempt (plus jitter)")]
     #[property(name = "reconnect-delay-max-ms", get, set, type = u32,
         member = reconnect_delay_max_ms, maximum = 3_600_000,
-        default = DEFAULT_RECONNECT_DELAY_MAX_MS, blurb = "Longest delay between attempts")]
+        default = DEFAULT_RECONNECT_DELAY_MAX_MS, mutable_ready, blurb = "Longest delay between attempts")]
     #[property(name = "max-reconnect-attempts", get, set, type = u32,
         member = max_reconnect_attempts, default = DEFAULT_MAX_RECONNECT_ATTEMPTS,
-        blurb = "Attempts before giving up (0 = unlimited)")]
+        mutable_ready, blurb = "Attempts before giving up (0 = unlimited)")]
     #[property(name = "stats-interval-ms", get, set, type = u32, member = stats_interval_ms,
         minimum = 50, maximum = 600_000, default = DEFAULT_STATS_INTERVAL_MS,
-        blurb = "Interval of cloumer-ivssink-stats element messages")]
+        mutable_ready, blurb = "Interval of cloumer-ivssink-stats element messages")]
     settings: Mutex<Settings>,
     shared: Arc<Shared>,
     supervisor: Mutex<Option<JoinHandle<()>>>,
@@ -295,7 +296,7 @@ impl IvsSink {
         }
         self.start_part(1, &config)?;
         let obj = self.obj();
-        supervisor::post_state(&obj, Phase::Connecting, 0, "starting");
+        supervisor::post_state(&obj, ConnectionState::Connecting, 0, "starting");
         let handle = supervisor::spawn(&obj, self.shared.clone(), config)
             .map_err(|e| glib::bool_error!("cannot start the supervisor thread: {e}"))?;
         *lock(&self.supervisor) = Some(handle);

@@ -13,10 +13,11 @@ use gst::glib;
 use gst::prelude::*;
 use gst::subclass::prelude::*;
 
-use super::backoff;
-use super::classify::{self, ChildError, Decision, FailureKind};
+use super::backoff::Backoff;
+use super::classify::{self, ChildError, Decision};
 use super::gate::Gate;
 use super::location::StreamKey;
+use super::messages::{ConnectionState, Failure, FailureKind, IvsState, IvsStats};
 use super::part::{self, SinkPart};
 
 /// How often we look at rtmp2sink's stats while waiting for the ingest to accept `publish`.
@@ -30,18 +31,6 @@ pub(crate) enum Phase {
     Connected,
     Reconnecting,
     Failed,
-}
-
-impl Phase {
-    fn as_str(self) -> &'static str {
-        match self {
-            Phase::Idle => "idle",
-            Phase::Connecting => "connecting",
-            Phase::Connected => "connected",
-            Phase::Reconnecting => "reconnecting",
-            Phase::Failed => "failed",
-        }
-    }
 }
 
 /// Connection state shared by the pads, the bus handler and the supervisor.
@@ -113,6 +102,7 @@ pub(crate) fn spawn(
             Supervisor {
                 weak,
                 shared,
+                backoff: Backoff::new(config.delay_initial, config.delay_max, config.max_attempts),
                 config,
                 last_sent: 0,
                 last_stats_at: Instant::now(),
@@ -125,6 +115,7 @@ struct Supervisor {
     weak: glib::WeakRef<super::IvsSink>,
     shared: Arc<Shared>,
     config: Config,
+    backoff: Backoff,
     last_sent: u64,
     last_stats_at: Instant,
 }
@@ -176,7 +167,7 @@ impl Supervisor {
     }
 
     /// rtmp2sink only has live connection stats once the ingest accepted `publish`.
-    fn check_published(&self, element: &super::IvsSink) {
+    fn check_published(&mut self, element: &super::IvsSink) {
         let rtmpsink = {
             let link = lock(&self.shared.link);
             if link.phase == Phase::Connected || link.phase == Phase::Failed {
@@ -202,16 +193,17 @@ impl Supervisor {
         link.published_at = Some(Instant::now());
         link.attempt = 0;
         drop(link);
+        self.backoff.reset();
         let reason = if was_reconnecting {
             "reconnected"
         } else {
             "publishing"
         };
         gst::info!(super::imp::CAT, obj = element, "connected ({reason})");
-        post_state(element, Phase::Connected, attempt, reason);
+        post_state(element, ConnectionState::Connected, attempt, reason);
     }
 
-    fn handle_failure(&self, element: &super::IvsSink, err: ChildError) {
+    fn handle_failure(&mut self, element: &super::IvsSink, err: ChildError) {
         let (part, published_for, initial) = {
             let mut link = lock(&self.shared.link);
             link.gate = Gate::Closed;
@@ -258,7 +250,7 @@ impl Supervisor {
             Decision::Retry => {
                 link.attempt += 1;
                 let attempt = link.attempt;
-                if self.config.max_attempts > 0 && attempt > self.config.max_attempts {
+                let Some(delay) = self.backoff.next_delay() else {
                     link.phase = Phase::Failed;
                     drop(link);
                     let reason = format!(
@@ -267,13 +259,7 @@ impl Supervisor {
                     );
                     fail(element, FailureKind::Network, attempt, &reason);
                     return;
-                }
-                let delay = backoff::delay(
-                    attempt,
-                    self.config.delay_initial,
-                    self.config.delay_max,
-                    rand::random::<f64>(),
-                );
+                };
                 link.phase = Phase::Reconnecting;
                 link.retry_at = Some(Instant::now() + delay);
                 drop(link);
@@ -282,7 +268,7 @@ impl Supervisor {
                     obj = element,
                     "reconnection attempt {attempt} in {delay:?}"
                 );
-                post_state(element, Phase::Reconnecting, attempt, &reason);
+                post_state(element, ConnectionState::Reconnecting, attempt, &reason);
             }
             Decision::Fail(kind) => {
                 link.phase = Phase::Failed;
@@ -348,30 +334,43 @@ impl Supervisor {
         };
         self.last_sent = sent;
         self.last_stats_at = now;
-        let s = gst::Structure::builder(super::STATS_MESSAGE)
-            .field("bytes-sent", sent)
-            .field("bytes-acked", acked)
-            .field("bitrate", bitrate)
-            .field("connected", connected)
-            .field("reconnects", reconnects)
-            .field("dropped-buffers", dropped)
-            .build();
-        let _ = element.post_message(gst::message::Element::builder(s).src(element).build());
+        let stats = IvsStats {
+            bytes_sent: sent,
+            bytes_acked: acked,
+            bitrate,
+            connected,
+            reconnects,
+            dropped_buffers: dropped,
+        };
+        post(element, stats.to_structure());
     }
 }
 
-pub(crate) fn post_state(element: &super::IvsSink, phase: Phase, attempt: u32, reason: &str) {
-    let s = gst::Structure::builder(super::STATE_MESSAGE)
-        .field("state", phase.as_str())
-        .field("attempt", attempt)
-        .field("reason", reason)
-        .build();
-    let _ = element.post_message(gst::message::Element::builder(s).src(element).build());
+fn post(element: &super::IvsSink, structure: gst::Structure) {
+    let _ = element.post_message(
+        gst::message::Element::builder(structure)
+            .src(element)
+            .build(),
+    );
 }
 
-/// Posts the final error: `cloumer-failure` details with `kind` tell callers what happened.
+pub(crate) fn post_state(
+    element: &super::IvsSink,
+    state: ConnectionState,
+    attempt: u32,
+    reason: &str,
+) {
+    let state = IvsState {
+        state,
+        attempt,
+        reason: reason.to_owned(),
+    };
+    post(element, state.to_structure());
+}
+
+/// Posts the final error, whose [`Failure`] details tell callers what happened.
 fn fail(element: &super::IvsSink, kind: FailureKind, attempt: u32, reason: &str) {
-    post_state(element, Phase::Failed, attempt, reason);
+    post_state(element, ConnectionState::Failed, attempt, reason);
     let (text, domain) = match kind {
         FailureKind::KeyRejected => (
             "The ingest rejected the stream key",
@@ -383,14 +382,14 @@ fn fail(element: &super::IvsSink, kind: FailureKind, attempt: u32, reason: &str)
         ),
         FailureKind::Network => ("Connection to the ingest failed", gst::ResourceError::Write),
     };
-    let details = gst::Structure::builder(super::FAILURE_DETAILS)
-        .field("kind", kind.as_str())
-        .field("reason", reason)
-        .build();
+    let details = Failure {
+        kind,
+        reason: reason.to_owned(),
+    };
     let _ = element.post_message(
         gst::message::Error::builder(domain, text)
             .debug(reason)
-            .details(details)
+            .details(details.to_structure())
             .src(element)
             .build(),
     );

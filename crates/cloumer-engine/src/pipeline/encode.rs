@@ -4,11 +4,11 @@ use gst::prelude::*;
 
 use super::start_gate::{StartGate, Track};
 use super::{add_chain, make, names};
-use crate::config::{BroadcastConfig, EncoderChoice};
+use crate::config::{BroadcastConfig, EncoderChoice, H264Profile};
 use crate::error::{Error, Result};
 
 /// IVS wants an IDR exactly every 2 s.
-pub(crate) const KEYFRAME_INTERVAL_SECS: u32 = 2;
+const KEYFRAME_INTERVAL_SECS: f64 = 2.0;
 
 /// ```text
 ///  canvas ─[start gate]─ queue ─ cloumer-video-encoder ─ cloumer-video-tee
@@ -30,66 +30,34 @@ pub(super) fn video_encoder(
     Ok(tee)
 }
 
-/// The one place that decides how H.264 is made: our `cloumerh264enc` (hardware first,
-/// IVS settings) when registered, else the same IVS settings on stock `x264enc`.
+/// `cloumerh264enc` (hardware first, the IVS settings of gst-plugins).
 fn h264_encoder(config: &BroadcastConfig) -> Result<gst::Element> {
-    if gst::ElementFactory::find("cloumerh264enc").is_some() {
-        let enc = make("cloumerh264enc", Some(names::VIDEO_ENCODER))?;
-        enc.set_property("encoder", config.encoder.as_str());
-        enc.set_property("bitrate", config.video_bitrate_kbps);
-        enc.set_property("keyframe-interval", KEYFRAME_INTERVAL_SECS as f64);
-        enc.set_property("profile", config.profile.as_str());
-        enc.set_property("bframes", 0u32);
-        return Ok(enc);
-    }
-    if !matches!(config.encoder, EncoderChoice::Auto | EncoderChoice::X264) {
-        return Err(Error::Encoder(format!(
-            "the {} encoder needs Cloumer's cloumerh264enc element, which is not registered: use --encoder x264",
-            config.encoder
-        )));
-    }
-    stock_x264(config)
+    let enc = make("cloumerh264enc", Some(names::VIDEO_ENCODER))?;
+    enc.set_property("encoder", encoder_setting(config.encoder));
+    enc.set_property("bitrate", config.video_bitrate_kbps);
+    enc.set_property("keyframe-interval", KEYFRAME_INTERVAL_SECS);
+    enc.set_property("profile", profile_setting(config.profile));
+    enc.set_property("bframes", 0u32);
+    Ok(enc)
 }
 
-/// ```text
-///  [bin cloumer-video-encoder: x264enc ─ caps(profile, avc, au) ─ h264parse]
-/// ```
-/// zerolatency, CBR with a 1 s VBV (never more than the bitrate), IDR every 2 s with
-/// scene-cut keyframes off so the interval is exact, no B-frames.
-fn stock_x264(config: &BroadcastConfig) -> Result<gst::Element> {
-    let bin = gst::Bin::with_name(names::VIDEO_ENCODER);
-    let x264 = make("x264enc", Some("x264"))?;
-    x264.set_property("bitrate", config.video_bitrate_kbps);
-    x264.set_property("vbv-buf-capacity", 1000u32);
-    x264.set_property("key-int-max", config.fps * KEYFRAME_INTERVAL_SECS);
-    x264.set_property("bframes", 0u32);
-    x264.set_property_from_str("tune", "zerolatency");
-    x264.set_property_from_str("speed-preset", "veryfast");
-    x264.set_property_from_str("pass", "cbr");
-    x264.set_property("option-string", "scenecut=0");
-    let caps = gst::Caps::builder("video/x-h264")
-        .field("profile", config.profile.as_str())
-        .field("stream-format", "avc")
-        .field("alignment", "au")
-        .build();
-    let filter = super::capsfilter(None, caps)?;
-    let parse = make("h264parse", None)?;
-    bin.add_many([&x264, &filter, &parse])?;
-    gst::Element::link_many([&x264, &filter, &parse])?;
-    ghost(&bin, &x264, "sink")?;
-    ghost(&bin, &parse, "src")?;
-    Ok(bin.upcast())
+/// The config's encoder choice as `cloumerh264enc`'s `encoder` property.
+fn encoder_setting(choice: EncoderChoice) -> gstcloumer::H264Encoder {
+    match choice {
+        EncoderChoice::Auto => gstcloumer::H264Encoder::Auto,
+        EncoderChoice::X264 => gstcloumer::H264Encoder::X264,
+        EncoderChoice::Nvenc => gstcloumer::H264Encoder::Nvenc,
+        EncoderChoice::Va => gstcloumer::H264Encoder::Va,
+        EncoderChoice::Vaapi => gstcloumer::H264Encoder::Vaapi,
+    }
 }
 
-fn ghost(bin: &gst::Bin, element: &gst::Element, pad: &str) -> Result<()> {
-    let target = element
-        .static_pad(pad)
-        .ok_or_else(|| Error::Pipeline(format!("{} has no {pad} pad", element.name())))?;
-    let ghost = gst::GhostPad::builder_with_target(&target)?
-        .name(pad)
-        .build();
-    bin.add_pad(&ghost)?;
-    Ok(())
+/// The config's profile as `cloumerh264enc`'s `profile` property.
+fn profile_setting(profile: H264Profile) -> gstcloumer::H264Profile {
+    match profile {
+        H264Profile::Main => gstcloumer::H264Profile::Main,
+        H264Profile::High => gstcloumer::H264Profile::High,
+    }
 }
 
 /// ```text
@@ -154,29 +122,17 @@ fn aac_encoder(kbps: u32) -> Result<gst::Element> {
 
 /// The encoder actually in use (`x264`, `nvenc`, ...).
 pub(crate) fn encoder_in_use(pipeline: &gst::Pipeline) -> String {
-    let Some(enc) = pipeline.by_name(names::VIDEO_ENCODER) else {
-        return String::new();
-    };
-    if enc.find_property("encoder-in-use").is_some() {
-        enc.property::<Option<String>>("encoder-in-use")
-            .unwrap_or_default()
-    } else {
-        "x264".to_owned()
-    }
+    pipeline
+        .by_name(names::VIDEO_ENCODER)
+        .and_then(|enc| enc.property::<Option<String>>("encoder-in-use"))
+        .unwrap_or_default()
 }
 
-/// Changes the video bitrate while running (both encoders take it live).
+/// Changes the video bitrate while running (`cloumerh264enc` takes it live).
 pub(crate) fn set_bitrate(pipeline: &gst::Pipeline, kbps: u32) -> Result<()> {
-    let enc = pipeline
+    pipeline
         .by_name(names::VIDEO_ENCODER)
-        .ok_or_else(|| Error::Pipeline("no video encoder".into()))?;
-    let target = match enc
-        .downcast_ref::<gst::Bin>()
-        .and_then(|b| b.by_name("x264"))
-    {
-        Some(x264) if enc.find_property("bitrate").is_none() => x264,
-        _ => enc,
-    };
-    target.set_property("bitrate", kbps);
+        .ok_or_else(|| Error::Pipeline("no video encoder".into()))?
+        .set_property("bitrate", kbps);
     Ok(())
 }

@@ -36,9 +36,8 @@ use crate::config::BroadcastConfig;
 use crate::error::{Error, Result};
 use crate::preview::PreviewChannels;
 
-/// Registers our own elements (`cloumerh264enc`, `ivssink`) in this process. The stages
-/// look the factories up at build time and fall back to stock elements when one is missing
-/// (see [`encode`] and [`outputs`]), so a partial plugin build still streams.
+/// Registers our own elements (`cloumerh264enc`, `ivssink`) in this process; the engine
+/// does not start without them.
 pub(crate) fn register_cloumer_elements() -> Result<()> {
     gstcloumer::plugin_register_static()
         .map_err(|e| Error::Pipeline(format!("registering Cloumer's elements: {e}")))
@@ -48,9 +47,6 @@ pub(crate) fn register_cloumer_elements() -> Result<()> {
 #[derive(Debug)]
 pub struct BuiltPipeline {
     pub pipeline: gst::Pipeline,
-    /// True when the RTMP(S) output is our `ivssink` (reconnects, posts state/stats
-    /// messages); false for the stock `flvmux ! rtmp2sink` stand-in.
-    pub ivssink: bool,
     pub streaming: bool,
     pub recording: bool,
 }
@@ -108,7 +104,6 @@ impl<'a> PipelineBuilder<'a> {
             audio.link(&discard)?;
             return Ok(BuiltPipeline {
                 pipeline,
-                ivssink: false,
                 streaming: false,
                 recording: false,
             });
@@ -117,16 +112,14 @@ impl<'a> PipelineBuilder<'a> {
         let gate = start_gate::StartGate::default();
         let video_tee = encode::video_encoder(&pipeline, self.config, &canvas, &gate)?;
         let audio_tee = encode::audio_encoder(&pipeline, self.config, &audio, &gate)?;
-        let mut ivssink = false;
         if let Some(stream) = &self.config.outputs.stream {
-            ivssink = outputs::stream(&pipeline, stream, &video_tee, &audio_tee)?;
+            outputs::stream(&pipeline, stream, &video_tee, &audio_tee)?;
         }
         if let Some(recording) = &self.config.outputs.recording {
             outputs::recording(&pipeline, recording, &video_tee, &audio_tee)?;
         }
         Ok(BuiltPipeline {
             pipeline,
-            ivssink,
             streaming: self.config.outputs.stream.is_some(),
             recording: self.config.outputs.recording.is_some(),
         })
@@ -147,13 +140,12 @@ pub(crate) fn make(factory: &str, name: Option<&str>) -> Result<gst::Element> {
 
 fn plugin_hint(factory: &str) -> &'static str {
     match factory {
-        "x264enc" => "install gstreamer1.0-plugins-ugly",
         "avenc_aac" => "install gstreamer1.0-libav",
         "ximagesrc" => "install gstreamer1.0-x (X11 screen capture)",
-        "pulsesrc" | "v4l2src" | "matroskamux" | "flvmux" | "videorate" | "level" | "jpegenc" => {
+        "pulsesrc" | "v4l2src" | "matroskamux" | "videorate" | "level" | "jpegenc" => {
             "install gstreamer1.0-plugins-good"
         }
-        "rtmp2sink" | "compositor" | "voaacenc" => "install gstreamer1.0-plugins-bad",
+        "compositor" | "voaacenc" => "install gstreamer1.0-plugins-bad",
         "pipewiresrc" => "install gstreamer1.0-pipewire",
         "cloumerh264enc" | "ivssink" => "Cloumer's own elements are not registered (gst-plugins)",
         _ => "install the GStreamer plugin packages (base, good, bad, ugly, libav)",

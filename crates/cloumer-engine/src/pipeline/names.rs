@@ -25,7 +25,7 @@ pub const AUDIO_MIXER: &str = "cloumer-audio-mixer";
 pub const AUDIO_DISCARD: &str = "cloumer-audio-discard";
 pub const AUDIO_ENCODER: &str = "cloumer-audio-encoder";
 pub const AUDIO_TEE: &str = "cloumer-audio-tee";
-/// `ivssink` (or its stock stand-in): the RTMP(S) output.
+/// `ivssink`: the RTMP(S) output.
 pub const STREAM_SINK: &str = "cloumer-stream-sink";
 pub const RECORDING_MUX: &str = "cloumer-recording-mux";
 pub const RECORDING_SINK: &str = "cloumer-recording-sink";

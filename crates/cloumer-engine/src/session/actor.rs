@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use futures::StreamExt;
 use gst::prelude::*;
+use gstcloumer::{ConnectionState, IvsState, IvsStats};
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio::time::Instant;
 
@@ -17,7 +18,7 @@ use crate::pipeline::{BuiltPipeline, PipelineBuilder, names};
 use crate::portal::PortalStream;
 use crate::preview::PreviewChannels;
 use crate::state::{Event, SessionState, next};
-use crate::stats::{EncoderCounters, OutputSample, Stats, StatsSampler};
+use crate::stats::{EncoderCounters, Stats, StatsSampler};
 
 /// How long EOS may take to reach the sinks before the pipeline is shut down anyway.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -167,11 +168,6 @@ impl Actor {
             .running
             .as_ref()
             .ok_or_else(|| Error::Pipeline("the session is not running".into()))?;
-        if !running.built.ivssink {
-            return Err(Error::Network(
-                "reconnecting needs Cloumer's ivssink element".into(),
-            ));
-        }
         let sink = running
             .built
             .pipeline
@@ -345,8 +341,8 @@ impl Actor {
             {
                 pipeline
                     .debug_to_dot_file_with_ts(gst::DebugGraphDetails::all(), "cloumer-playing");
-                // Without ivssink there is no "connected" message to wait for.
-                if !running.built.ivssink && matches!(self.state, SessionState::Connecting) {
+                // Without a stream there is no ingest to wait for.
+                if !running.built.streaming && matches!(self.state, SessionState::Connecting) {
                     self.apply(Event::Connected {
                         at: SystemTime::now(),
                     });
@@ -371,29 +367,32 @@ impl Actor {
         let Some(running) = &mut self.running else {
             return;
         };
-        match s.name().as_str() {
-            gstcloumer::STATS_MESSAGE => running.sampler.output = OutputSample::from_ivssink(s),
-            gstcloumer::STATE_MESSAGE => {
-                let state = s.get::<String>("state").unwrap_or_default();
-                let attempt = s.get::<u32>("attempt").unwrap_or(0);
-                let reason = s.get::<String>("reason").unwrap_or_default();
-                tracing::info!(%state, attempt, %reason, "ingest connection");
-                match state.as_str() {
-                    "connected" => {
-                        self.apply(Event::Connected {
-                            at: SystemTime::now(),
-                        });
-                    }
-                    "reconnecting" => {
-                        self.apply(Event::ConnectionLost {
-                            attempt: attempt.max(1),
-                        });
-                    }
-                    // "failed" comes with an error message that carries the kind.
-                    _ => {}
-                }
+        if let Some(stats) = IvsStats::from_structure(s) {
+            running.sampler.output = stats;
+            return;
+        }
+        let Some(IvsState {
+            state,
+            attempt,
+            reason,
+        }) = IvsState::from_structure(s)
+        else {
+            return;
+        };
+        tracing::info!(%state, attempt, %reason, "ingest connection");
+        match state {
+            ConnectionState::Connected => {
+                self.apply(Event::Connected {
+                    at: SystemTime::now(),
+                });
             }
-            _ => {}
+            ConnectionState::Reconnecting => {
+                self.apply(Event::ConnectionLost {
+                    attempt: attempt.max(1),
+                });
+            }
+            // Failed comes with an error message that carries the kind.
+            ConnectionState::Connecting | ConnectionState::Failed => {}
         }
     }
 
@@ -402,12 +401,6 @@ impl Actor {
             return;
         };
         let pipeline = &running.built.pipeline;
-        if running.built.streaming
-            && !running.built.ivssink
-            && let Some(sample) = OutputSample::from_rtmp2sink(pipeline)
-        {
-            running.sampler.output = sample;
-        }
         let stats = running.sampler.sample(
             pipeline,
             &running.counters,
