@@ -3,20 +3,20 @@
 //! Every pipeline runs its own streaming threads, and glibc gives busy threads their own
 //! malloc arenas. Freed frames and buffers stay cached in those arenas, so a process that
 //! goes live many times (the studio) kept growing although every GStreamer object was
-//! freed (GStreamer's leaks tracer finds none): 28 MiB after the first 720p go-live/stop
-//! cycle, 73-101 MiB after cycles 12-19; with a trim after each stop, 40-50 MiB
-//! (`examples/go_live_cycles.rs`, docs/benchmarks.md).
+//! freed (GStreamer's leaks tracer finds none); a trim after each stop levels it off
+//! (`examples/go_live_cycles.rs`; figures in docs/benchmarks.md, "Memory across go-live
+//! cycles").
 //! `malloc_trim` is glibc's own call for this; other allocators return memory themselves.
 //!
 //! A trim only helps once a session is over. While live, each new session's threads landed
 //! in yet other arenas (glibc allows 8 per core), each with its own cached frames, so the
-//! live RSS still climbed from cycle to cycle: 50 -> 68 MiB over 10 cycles. Two arenas keep
-//! it at 48-56 MiB (19-25 MiB after each stop) at no measurable CPU cost;
-//! [`limit_malloc_arenas`] is for processes that go live many times.
+//! live RSS still climbed from cycle to cycle. Two arenas keep it level at no measurable CPU
+//! cost (same section of docs/benchmarks.md); [`limit_malloc_arenas`] is for processes that
+//! go live many times.
 
 /// Arenas for a process that starts many pipelines (the measured sweet spot: with 4 the
-/// live RSS still reached 66 MiB in 10 cycles; with 2 there are at most two threads
-/// contending for one arena on the 2-core machines this was measured on).
+/// live RSS still climbed; with 2 there are at most two threads contending for one arena on
+/// the 2-core machines this was measured on).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 const ARENAS: libc::c_int = 2;
 

@@ -2,9 +2,8 @@
 //! owns (an X11 window id), with GStreamer's `ximagesink`, instead of handing it JPEGs.
 //!
 //! A front end that shows the preview in a web view pays for JPEG encoding and decoding
-//! and software page painting on every frame (17-20 % of a core at 15 fps on the GPU-less
-//! benchmark machine, against about 5 % painted this way: docs/studio-benchmarks.md). The front
-//! end lays the window over its preview box and tells the session where and how big the
+//! and software page painting on every frame, several times what painting it this way costs
+//! (docs/studio-benchmarks.md). The front end lays the window over its preview box and tells the session where and how big the
 //! box is ([`PreviewWindow::show`]) or that it cannot be seen ([`PreviewWindow::hide`]).
 //! While it is shown the JPEG preview slows to a still every [`STILL_INTERVAL`]: the web
 //! page then only needs a picture under the window (screenshots, the moments the window is

@@ -1,6 +1,7 @@
 //! Test kit: a real nginx-rtmp ingest (started by the test, as root with a temp prefix) whose
 //! `on_publish` asks a tiny HTTP server in the test that accepts exactly one stream key.
 
+// Every test binary includes this kit and uses a different part of it.
 #![allow(dead_code)]
 
 pub mod pipeline;

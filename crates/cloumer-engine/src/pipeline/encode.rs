@@ -95,9 +95,9 @@ const VOAAC_MIN_KBPS: u32 = 128;
 ///
 /// From 128 kbps, VisualOn's: at IVS's usual 128-160 kbps both are close to transparent,
 /// and avenc_aac lives in gst-libav, whose plugin pulls in about 170 shared libraries
-/// (libavfilter's flite voices, rsvg, x265...): ~35 MiB more resident memory for the same
-/// job (measured with gst-launch-1.0, 720p30, docs/benchmarks.md). Below 128 kbps FFmpeg's
-/// encoder is audibly better, so it comes first there.
+/// (libavfilter's flite voices, rsvg, x265...): much more resident memory for the same job
+/// (docs/benchmarks.md). Below 128 kbps FFmpeg's encoder is audibly better, so it comes
+/// first there.
 fn aac_encoder(kbps: u32) -> Result<gst::Element> {
     let bitrate = (kbps * 1000).to_string();
     let order = if kbps >= VOAAC_MIN_KBPS {

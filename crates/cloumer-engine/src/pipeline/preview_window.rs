@@ -86,9 +86,9 @@ pub(super) fn branch(
 ///
 /// Without chroma resampling (`chroma-mode=none`): the canvas's chroma planes (4:2:0) are
 /// already about the window's size (640x360 for 720p), so interpolating them up to 4:4:4
-/// before scaling back down is wasted, a third of the conversion's cost: 2.0 -> 1.3 ms a
-/// frame, 720p to 630x354 BGRx on the benchmark host (docs/studio-benchmarks.md). Where the
-/// window is larger, colour edges are a little blockier, which a preview can afford.
+/// before scaling back down is wasted, about a third of the conversion's cost
+/// (docs/studio-benchmarks.md). Where the window is larger, colour edges are a little
+/// blockier, which a preview can afford.
 fn scale_and_convert() -> Result<Vec<gst::Element>> {
     let (scale, convert) = if gst::ElementFactory::find("videoconvertscale").is_some() {
         (None, make("videoconvertscale", None)?)
