@@ -1,33 +1,30 @@
 //! Where to go live. One trait, three kinds: a CLOUMER account (R6 `streamUrl` +
 //! `streamKey`), the user's own AWS account (feature `aws`, see [`aws`]), and a custom
-//! RTMP(S) URL + key.
+//! RTMP(S) URL + key. Each resolves to the one destination model, [`Ingest`].
 
-use secrecy::SecretString;
+pub use cloumer_protocol::destination::{Ingest, IngestUrl, IngestUrlError, StreamKey};
 
-use crate::{Account, Error, Result};
+use crate::{Account, BackendProfile, Error, Result};
 
 #[cfg(feature = "aws")]
 pub mod aws;
 
-/// An ingest to push to. `Debug` hides the key.
-#[derive(Debug, Clone)]
-pub struct Ingest {
-    /// `rtmp[s]://host[:port]/app/`: the key is appended to it.
-    pub url: String,
-    pub stream_key: SecretString,
-    /// A CA or self-signed certificate (PEM) to trust for this ingest's RTMPS, on top of
-    /// the system store: self-hosted backends with their own certificate. `None` = the
-    /// system trust store only.
-    pub trusted_certificate: Option<std::path::PathBuf>,
-}
-
 /// A place to go live.
 #[async_trait::async_trait]
 pub trait Destination: Send + Sync {
-    /// A human label ("CLOUMER account alice", "AWS channel x", "rtmps://host/app/").
+    /// A human label ("CLOUMER account at ...", "AWS IVS channel x", "host:443"); never
+    /// shows the key.
     fn label(&self) -> String;
     /// The ingest URL and key to use now.
     async fn ingest(&self) -> Result<Ingest>;
+}
+
+/// An ingest URL refused by the one check, as an input error on `field`.
+pub fn ingest_url(url: &str, field: &str) -> Result<IngestUrl> {
+    IngestUrl::parse(url).map_err(|e| Error::Invalid {
+        field: Some(field.into()),
+        message: e.message(),
+    })
 }
 
 /// The logged-in CLOUMER account.
@@ -42,94 +39,76 @@ impl Destination for AccountDestination<'_> {
     }
     async fn ingest(&self) -> Result<Ingest> {
         let p = self.account.my_page().await?;
-        Ok(Ingest {
-            url: p.stream_url,
-            stream_key: p.stream_key,
-            // A self-hosted backend's own RTMPS certificate (the seed's IVS ingest has
-            // a public one and its profile no such key).
-            trusted_certificate: self
-                .account
-                .profile()
-                .ingest_certificate
-                .as_ref()
-                .map(std::path::PathBuf::from),
-        })
+        account_ingest(self.account.profile(), &p.stream_url, p.stream_key.into())
     }
+}
+
+/// The account's ingest (R6 `streamUrl`). A self-hosted backend's RTMPS ingest presents
+/// its own certificate: the profile names it, and it is trusted for this stream in addition
+/// to the system store (the seed's IVS ingest has a public one and its profile no such
+/// key). Should the URL be RTMPS with no certificate named while the backend runs a plain
+/// RTMP ingest on loopback (the studio's embedded server), that one is used: a self-signed
+/// certificate nobody named would fail, and loopback traffic never leaves the machine.
+fn account_ingest(profile: &BackendProfile, stream_url: &str, key: StreamKey) -> Result<Ingest> {
+    let url = ingest_url(stream_url, "streamUrl")?;
+    let certificate = profile.ingest_certificate.as_deref().map(Into::into);
+    let loopback = profile
+        .rtmp_url
+        .as_deref()
+        .and_then(|u| IngestUrl::parse(u).ok())
+        .filter(is_loopback);
+    let (url, trusted_certificate) = match (url.is_rtmps(), certificate, loopback) {
+        (true, None, Some(plain)) => (plain, None),
+        (true, certificate, _) => (url, certificate),
+        (false, _, _) => (url, None),
+    };
+    Ok(Ingest {
+        trusted_certificate,
+        ..Ingest::new(url, key)
+    })
+}
+
+fn is_loopback(url: &IngestUrl) -> bool {
+    let host = url
+        .authority()
+        .rsplit_once(':')
+        .filter(|_| !url.authority().ends_with(']'))
+        .map_or(url.authority(), |(host, _)| host);
+    matches!(host, "localhost" | "[::1]") || host.starts_with("127.")
 }
 
 /// A custom RTMP(S) URL and key.
 pub struct CustomDestination {
-    url: String,
-    stream_key: SecretString,
+    ingest: Ingest,
 }
 
 impl CustomDestination {
-    /// Checks the scheme; a URL is normalised to end with `/`.
-    pub fn new(url: &str, stream_key: SecretString) -> Result<Self> {
-        let lower = url.to_ascii_lowercase();
-        if !(lower.starts_with("rtmp://") || lower.starts_with("rtmps://")) {
+    /// Checks the URL (the one check: [`IngestUrl::parse`]) and that there is a key.
+    pub fn new(url: &str, key: StreamKey) -> Result<Self> {
+        let url = ingest_url(url, "url")?;
+        if key.is_empty() {
             return Err(Error::Invalid {
-                field: Some("url".into()),
-                message: "must start with rtmp:// or rtmps://".into(),
+                field: Some("streamKey".into()),
+                message: "enter the stream key your server gave you".into(),
             });
         }
-        let url = if url.ends_with('/') {
-            url.to_owned()
-        } else {
-            format!("{url}/")
-        };
-        Ok(Self { url, stream_key })
+        Ok(Self {
+            ingest: Ingest::new(url, key),
+        })
     }
 }
 
 #[async_trait::async_trait]
 impl Destination for CustomDestination {
+    /// `host[:port]`: the URL's path may be all a user recognises it by, but the host is
+    /// enough to tell servers apart and shows nothing secret.
     fn label(&self) -> String {
-        self.url.clone()
+        self.ingest.url.authority().to_owned()
     }
     async fn ingest(&self) -> Result<Ingest> {
-        Ok(Ingest {
-            url: self.url.clone(),
-            stream_key: self.stream_key.clone(),
-            trusted_certificate: None,
-        })
+        Ok(self.ingest.clone())
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use secrecy::ExposeSecret;
-
-    use super::*;
-
-    #[tokio::test]
-    async fn a_custom_destination_is_the_url_and_key_as_given() {
-        let custom =
-            CustomDestination::new("rtmps://live.example.net:443/app", "k-1".into()).unwrap();
-        let ingest = custom.ingest().await.unwrap();
-        assert_eq!(ingest.url, "rtmps://live.example.net:443/app/");
-        assert_eq!(ingest.stream_key.expose_secret(), "k-1");
-        assert!(
-            !custom.label().contains("k-1"),
-            "the label never shows the key"
-        );
-    }
-
-    #[test]
-    fn a_custom_destination_must_be_rtmp_or_rtmps() {
-        for url in [
-            "http://example.net/app/",
-            "srt://example.net:9000",
-            "example.net",
-        ] {
-            assert!(
-                matches!(
-                    CustomDestination::new(url, "k".into()),
-                    Err(Error::Invalid { .. })
-                ),
-                "{url}"
-            );
-        }
-        assert!(CustomDestination::new("RTMP://example.net/live/", "k".into()).is_ok());
-    }
-}
+mod tests;

@@ -107,7 +107,7 @@ async fn own_channel_ingest_has_the_key_and_health_is_polled_at_most_every_5_s()
         ingest.url,
         "rtmps://abc123.global-contribute.live-video.net:443/app/"
     );
-    assert_eq!(ingest.stream_key.expose_secret(), KEY_VALUE);
+    assert_eq!(ingest.key.expose(), KEY_VALUE);
     assert_eq!(
         operations(&state),
         ["GetChannel", "ListStreamKeys", "GetStreamKey"]

@@ -455,10 +455,7 @@ async fn account_destination_is_the_profiles_ingest_and_trusts_its_certificate()
         ingest.url,
         "rtmps://ingest-host.global-contribute.live-video.net:443/app/"
     );
-    assert_eq!(
-        secrecy::ExposeSecret::expose_secret(&ingest.stream_key),
-        seed::STREAM_KEY
-    );
+    assert_eq!(ingest.key.expose(), seed::STREAM_KEY);
     assert!(ingest.trusted_certificate.is_none());
     account.session().log_out().await.unwrap();
 

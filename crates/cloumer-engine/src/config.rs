@@ -7,8 +7,6 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::secret::StreamKey;
-
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct BroadcastConfig {
@@ -171,30 +169,9 @@ pub struct Outputs {
     pub recording: Option<RecordingOutput>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct StreamOutput {
-    /// `rtmp[s]://host[:port]/app/` without the key.
-    pub url: String,
-    #[serde(skip_serializing)]
-    pub key: StreamKey,
-    /// A PEM certificate (e.g. a self-hosted ingest's self-signed one) trusted for RTMPS
-    /// *in addition to* the system trust store; validation is never switched off. GIO has
-    /// one trust database per process, so once trusted it stays trusted until the process
-    /// ends (see `tls.rs`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trusted_certificate: Option<PathBuf>,
-}
-
-impl StreamOutput {
-    /// An output trusting only the system trust store.
-    pub fn new(url: impl Into<String>, key: StreamKey) -> Self {
-        Self {
-            url: url.into(),
-            key,
-            trusted_certificate: None,
-        }
-    }
-}
+/// Where the stream goes: the one destination model shared with the elements, the account
+/// client, the CLI and the studio. Its URL was checked when it was made or read.
+pub use cloumer_protocol::destination::Ingest as StreamOutput;
 
 /// A local copy, written crash-safe (streamable Matroska): playable even after a kill -9.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -16,7 +16,6 @@ mod pipeline;
 mod portal;
 pub mod preview;
 pub mod preview_window;
-mod secret;
 mod session;
 mod state;
 mod stats;
@@ -24,6 +23,7 @@ mod tls;
 mod validate;
 mod x11;
 
+pub use cloumer_protocol::destination::{IngestUrl, StreamKey};
 pub use config::{
     AudioSource, AudioSourceKind, BroadcastConfig, CameraSource, ChannelType, Corner,
     EncoderChoice, H264Profile, Outputs, PipLayout, RecordingOutput, Region, ScreenSource, Sources,
@@ -36,7 +36,6 @@ pub use memory::limit_malloc_arenas;
 pub use pipeline::{BuiltPipeline, PipelineBuilder, names};
 pub use preview::{AudioLevel, PreviewFrame, PreviewSubscriber};
 pub use preview_window::PreviewWindow;
-pub use secret::StreamKey;
 pub use session::SessionHandle;
 pub use state::{Event, InvalidTransition, SessionState, StopReason, next};
 pub use stats::Stats;

@@ -19,7 +19,7 @@ use cloumer_testkit::{Ingest, probe, skip_unless};
 const KEY: &str = "sk_test_trusted_cert_000001";
 
 fn config(url: &str, trusted_certificate: Option<&Path>) -> BroadcastConfig {
-    let mut output = StreamOutput::new(url, StreamKey::new(KEY));
+    let mut output = StreamOutput::new(url.parse().expect("ingest URL"), StreamKey::new(KEY));
     output.trusted_certificate = trusted_certificate.map(Path::to_owned);
     BroadcastConfig {
         sources: Sources {

@@ -65,7 +65,7 @@ impl Default for Settings {
 
 impl Settings {
     fn validate(&self) -> Result<Config, Error> {
-        location::validate(&self.location)?;
+        let location = location::validate(&self.location)?;
         // For gst-launch-1.0, where a stream-key=... argument would be visible in `ps`.
         let key = if self.stream_key.is_empty() {
             StreamKey::new(std::env::var(STREAM_KEY_ENV).unwrap_or_default())

@@ -4,28 +4,69 @@
 use std::sync::Arc;
 
 use cloumer_api::BackendProfile;
-use cloumer_api::destination::Destination as _;
 use cloumer_api::destination::aws::AwsChannelDestination;
-use cloumer_engine::StreamKey;
+use cloumer_api::destination::{
+    AccountDestination, CustomDestination, Destination, Ingest, StreamKey,
+};
 use cloumer_server::RunningServer;
-use secrecy::ExposeSecret;
 
-use super::engine_map::Destination;
 use super::{Services, api_map};
 use crate::error::{AppError, Result};
 use crate::types::{BackendInfo, BackendKind, ProfileSource};
 
-/// The backend the studio is using now.
-pub struct ActiveBackend {
-    pub info: BackendInfo,
-    /// CLOUMER backends (local or remote): where accounts live.
-    pub profile: Option<BackendProfile>,
-    /// Local mode: the embedded server, stopped when the backend changes or the app quits.
-    pub server: Option<RunningServer>,
-    /// Custom RTMP(S): the ingest and key the user typed (kept in memory only).
-    rtmp: Option<(String, StreamKey)>,
+/// The backend the studio is using now: one of the four ways to go live, each with
+/// exactly what it needs.
+pub enum ActiveBackend {
+    /// "Try it locally": the embedded server, stopped when the backend changes or the app
+    /// quits, and the profile that reaches it.
+    Local {
+        server: RunningServer,
+        profile: BackendProfile,
+    },
+    /// A CLOUMER backend (profile); `label` is its API host.
+    Cloumer {
+        profile: BackendProfile,
+        label: String,
+    },
     /// The user's own IVS channel (credentials from the default AWS chain).
-    ivs: Option<Arc<AwsChannelDestination>>,
+    Ivs {
+        channel: Arc<AwsChannelDestination>,
+        label: String,
+    },
+    /// Custom RTMP(S): the ingest and key the user typed (kept in memory only).
+    Rtmp(Arc<CustomDestination>),
+}
+
+impl ActiveBackend {
+    pub fn info(&self) -> BackendInfo {
+        let (kind, label) = match self {
+            Self::Local { .. } => (BackendKind::Local, "This computer".to_owned()),
+            Self::Cloumer { label, .. } => (BackendKind::Cloumer, label.clone()),
+            Self::Ivs { label, .. } => (BackendKind::Ivs, label.clone()),
+            Self::Rtmp(custom) => (BackendKind::Rtmp, custom.label()),
+        };
+        BackendInfo {
+            kind,
+            label,
+            has_accounts: self.profile().is_some(),
+        }
+    }
+
+    /// Where accounts live (local and CLOUMER backends).
+    fn profile(&self) -> Option<&BackendProfile> {
+        match self {
+            Self::Local { profile, .. } | Self::Cloumer { profile, .. } => Some(profile),
+            Self::Ivs { .. } | Self::Rtmp(_) => None,
+        }
+    }
+
+    /// The embedded server, to stop.
+    pub fn into_server(self) -> Option<RunningServer> {
+        match self {
+            Self::Local { server, .. } => Some(server),
+            _ => None,
+        }
+    }
 }
 
 impl Services {
@@ -40,21 +81,9 @@ impl Services {
             return Ok(info);
         }
         let server = super::local::start(&self.paths.local_server_dir()).await?;
-        let info = BackendInfo {
-            kind: BackendKind::Local,
-            label: "This computer".into(),
-            has_accounts: true,
-        };
-        let profile = Some(server.backend_profile());
-        self.set_backend(ActiveBackend {
-            info: info.clone(),
-            profile,
-            server: Some(server),
-            rtmp: None,
-            ivs: None,
-        })
-        .await?;
-        Ok(info)
+        let profile = server.backend_profile();
+        self.set_backend(ActiveBackend::Local { server, profile })
+            .await
     }
 
     pub async fn connect_cloumer(&self, source: ProfileSource) -> Result<BackendInfo> {
@@ -98,20 +127,8 @@ impl Services {
             .and_then(|r| r.split('/').next())
             .unwrap_or("CLOUMER")
             .to_owned();
-        let info = BackendInfo {
-            kind: BackendKind::Cloumer,
-            label,
-            has_accounts: true,
-        };
-        self.set_backend(ActiveBackend {
-            info: info.clone(),
-            profile: Some(profile),
-            server: None,
-            rtmp: None,
-            ivs: None,
-        })
-        .await?;
-        Ok(info)
+        self.set_backend(ActiveBackend::Cloumer { profile, label })
+            .await
     }
 
     /// The user's own IVS channel: credentials from the default AWS chain (environment,
@@ -138,200 +155,58 @@ impl Services {
         // AWS_ENDPOINT_URL (read by the SDK itself) points this at a stand-in in tests.
         let aws = cloumer_api::destination::aws::AwsAccount::connect(&region, None).await;
         aws.ingest_url(&arn).await.map_err(api_map::api_error)?;
-        let info = BackendInfo {
-            kind: BackendKind::Ivs,
-            label: arn.rsplit('/').next().unwrap_or(&arn).to_owned(),
-            has_accounts: false,
-        };
-        let ivs = Some(Arc::new(AwsChannelDestination::new(aws, arn)));
-        self.set_backend(ActiveBackend {
-            info: info.clone(),
-            profile: None,
-            server: None,
-            rtmp: None,
-            ivs,
-        })
-        .await?;
-        Ok(info)
+        let label = arn.rsplit('/').next().unwrap_or(&arn).to_owned();
+        let channel = Arc::new(AwsChannelDestination::new(aws, arn));
+        self.set_backend(ActiveBackend::Ivs { channel, label })
+            .await
     }
 
     pub async fn use_custom_rtmp(&self, url: String, stream_key: String) -> Result<BackendInfo> {
-        let host = url
-            .strip_prefix("rtmps://")
-            .or_else(|| url.strip_prefix("rtmp://"))
-            .and_then(|rest| rest.split('/').next())
-            .filter(|host| !host.is_empty())
-            .ok_or_else(|| {
-                AppError::validation("url", "the ingest URL must look like rtmps://host:443/app/")
-            })?
-            .to_owned();
-        if stream_key.trim().is_empty() {
-            return Err(AppError::validation(
-                "streamKey",
-                "enter the stream key your server gave you",
-            ));
-        }
-        let info = BackendInfo {
-            kind: BackendKind::Rtmp,
-            label: host,
-            has_accounts: false,
-        };
-        let rtmp = Some((url, StreamKey::new(stream_key)));
-        self.set_backend(ActiveBackend {
-            info: info.clone(),
-            profile: None,
-            server: None,
-            rtmp,
-            ivs: None,
-        })
-        .await?;
-        Ok(info)
+        let key = StreamKey::new(stream_key);
+        let custom = CustomDestination::new(&url, key).map_err(api_map::api_error)?;
+        self.set_backend(ActiveBackend::Rtmp(Arc::new(custom)))
+            .await
     }
 
-    async fn set_backend(&self, active: ActiveBackend) -> Result<()> {
-        let kind = active.info.kind;
+    /// Makes `active` the backend (stopping the embedded server of the one before) and
+    /// answers what the UI shows of it.
+    async fn set_backend(&self, active: ActiveBackend) -> Result<BackendInfo> {
+        let info = active.info();
         let old = self.backend.lock().await.replace(active);
         *self.account.lock().await = None;
-        if let Some(server) = old.and_then(|b| b.server) {
+        if let Some(server) = old.and_then(ActiveBackend::into_server) {
             server.shutdown().await;
         }
-        self.settings.update(|s| s.last_backend = Some(kind))?;
-        Ok(())
+        self.settings.update(|s| s.last_backend = Some(info.kind))?;
+        Ok(info)
     }
 
     pub(super) async fn backend_profile(&self) -> Result<(BackendKind, BackendProfile)> {
         let backend = self.backend.lock().await;
         let active = backend.as_ref().ok_or_else(AppError::no_backend)?;
         let profile = active
-            .profile
-            .clone()
+            .profile()
+            .cloned()
             .ok_or_else(|| AppError::unavailable("this destination has no accounts"))?;
-        Ok((active.info.kind, profile))
+        Ok((active.info().kind, profile))
     }
 
     /// Where "Go live" sends the stream for the chosen backend.
-    pub(super) async fn destination(&self) -> Result<Destination> {
-        let (kind, profile) = {
-            let backend = self.backend.lock().await;
-            let active = backend.as_ref().ok_or_else(AppError::no_backend)?;
-            if let Some((url, key)) = &active.rtmp {
-                return Ok(Destination {
-                    url: url.clone(),
-                    key: key.clone(),
-                    trusted_certificate: None,
-                });
-            }
-            if let Some(ivs) = active.ivs.clone() {
-                drop(backend);
-                let ingest = ivs.ingest().await.map_err(api_map::api_error)?;
-                return Ok(Destination {
-                    url: ingest.url,
-                    key: StreamKey::new(ingest.stream_key.expose_secret()),
-                    trusted_certificate: None,
-                });
-            }
-            (active.info.kind, active.profile.clone())
+    pub(super) async fn destination(&self) -> Result<Ingest> {
+        // Decided under the lock, resolved after it (resolving may go over the network).
+        let direct: Option<Arc<dyn Destination>> = match self.backend.lock().await.as_ref() {
+            None => return Err(AppError::no_backend()),
+            Some(ActiveBackend::Ivs { channel, .. }) => Some(channel.clone()),
+            Some(ActiveBackend::Rtmp(custom)) => Some(custom.clone()),
+            Some(ActiveBackend::Local { .. } | ActiveBackend::Cloumer { .. }) => None,
         };
+        if let Some(destination) = direct {
+            return destination.ingest().await.map_err(api_map::api_error);
+        }
         let api = self.signed_in().await?;
-        let page = super::account::off_thread(move || async move { api.my_page().await }).await?;
-        Ok(account_destination(
-            kind,
-            profile.as_ref(),
-            page.stream_url.clone(),
-            StreamKey::new(page.stream_key.expose_secret()),
-        ))
-    }
-}
-
-/// The account's ingest (R6 `streamUrl`). A self-hosted backend's RTMPS ingest presents
-/// its own certificate: the profile names it, and the engine trusts it for this stream in
-/// addition to the system store. The embedded server's certificate is always known; should
-/// its R6 URL be RTMPS without one, its loopback plain-RTMP ingest is used instead.
-fn account_destination(
-    kind: BackendKind,
-    profile: Option<&BackendProfile>,
-    stream_url: String,
-    key: StreamKey,
-) -> Destination {
-    let certificate = profile
-        .and_then(|p| p.ingest_certificate.as_deref())
-        .map(std::path::PathBuf::from);
-    let rtmps = stream_url.to_ascii_lowercase().starts_with("rtmps://");
-    if rtmps
-        && certificate.is_none()
-        && kind == BackendKind::Local
-        && let Some(plain) = profile.and_then(|p| p.rtmp_url.clone())
-    {
-        return Destination {
-            url: plain,
-            key,
-            trusted_certificate: None,
-        };
-    }
-    Destination {
-        url: stream_url,
-        key,
-        trusted_certificate: certificate.filter(|_| rtmps),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn profile(extra: &str) -> BackendProfile {
-        BackendProfile::from_toml(&format!(
-            "region = \"us-east-1\"\nuser_pool_id = \"us-east-1_abc\"\nclient_id = \"client\"\napi_url = \"http://127.0.0.1:9/\"\nrtmp_url = \"rtmp://127.0.0.1:1935/app/\"\n{extra}"
-        ))
-        .expect("profile")
-    }
-
-    #[test]
-    fn rtmps_ingest_trusts_the_profiles_certificate() {
-        let p = profile("ingest_certificate = \"/data/tls/ingest-cert.pem\"\n");
-        let d = account_destination(
-            BackendKind::Local,
-            Some(&p),
-            "rtmps://127.0.0.1:1936/app/".into(),
-            StreamKey::new("sk_x"),
-        );
-        assert_eq!(d.url, "rtmps://127.0.0.1:1936/app/");
-        assert_eq!(
-            d.trusted_certificate.as_deref(),
-            Some(std::path::Path::new("/data/tls/ingest-cert.pem"))
-        );
-    }
-
-    #[test]
-    fn plain_rtmp_needs_no_certificate() {
-        let p = profile("ingest_certificate = \"/data/tls/ingest-cert.pem\"\n");
-        let d = account_destination(
-            BackendKind::Local,
-            Some(&p),
-            "rtmp://127.0.0.1:1935/app/".into(),
-            StreamKey::new("sk_x"),
-        );
-        assert!(d.trusted_certificate.is_none());
-    }
-
-    #[test]
-    fn local_rtmps_without_a_certificate_falls_back_to_the_loopback_rtmp_ingest() {
-        let p = profile("");
-        let d = account_destination(
-            BackendKind::Local,
-            Some(&p),
-            "rtmps://127.0.0.1:1936/app/".into(),
-            StreamKey::new("sk_x"),
-        );
-        assert_eq!(d.url, "rtmp://127.0.0.1:1935/app/");
-        // A remote backend keeps RTMPS (system trust store only).
-        let d = account_destination(
-            BackendKind::Cloumer,
-            Some(&p),
-            "rtmps://ingest.example.com:443/app/".into(),
-            StreamKey::new("sk_x"),
-        );
-        assert_eq!(d.url, "rtmps://ingest.example.com:443/app/");
-        assert!(d.trusted_certificate.is_none());
+        super::account::off_thread(move || async move {
+            AccountDestination { account: &api }.ingest().await
+        })
+        .await
     }
 }

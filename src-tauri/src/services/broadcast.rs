@@ -6,14 +6,14 @@
 use std::sync::{Arc, Mutex};
 
 use cloumer_engine::{
-    BroadcastConfig, PreviewSubscriber, PreviewWindow, SessionHandle, SessionState,
+    BroadcastConfig, PreviewSubscriber, PreviewWindow, SessionHandle, SessionState, StreamOutput,
 };
 use tauri::ipc::Channel;
 use tokio::sync::watch;
 
 use super::Services;
 use super::cpu::CpuMeter;
-use super::engine_map::{self, Destination, broadcast_config, engine_error};
+use super::engine_map::{self, broadcast_config, engine_error};
 use crate::error::{AppError, Result};
 use crate::types::{AudioLevels, DeviceInfo, LiveState, PreviewJpeg, StatsSample};
 
@@ -68,7 +68,7 @@ impl Services {
     }
 
     /// The engine config for the current settings, with the native preview window.
-    fn session_config(&self, destination: Option<Destination>) -> BroadcastConfig {
+    fn session_config(&self, destination: Option<StreamOutput>) -> BroadcastConfig {
         let mut config = broadcast_config(&self.settings.get(), destination, force_test());
         config.preview_window = self
             .broadcast

@@ -1,25 +1,15 @@
 //! Translation between the studio's settings/DTOs and `cloumer-engine`'s types. Pure
 //! functions, tested below.
 
-use std::path::PathBuf;
-
 use cloumer_engine::{
     AudioSource, AudioSourceKind, BroadcastConfig, CameraSource, Outputs, PipLayout, ScreenSource,
-    SessionState, StreamKey, StreamOutput,
+    SessionState, StreamOutput,
 };
 
 use crate::error::AppError;
 use crate::types::{
     AudioLevels, Corner, DeviceInfo, DeviceKind, LiveState, PreviewJpeg, QualityPreset, Settings,
 };
-
-/// Where the stream goes: an ingest URL and its key (never logged), and the certificate a
-/// self-hosted RTMPS ingest presents (trusted in addition to the system store).
-pub struct Destination {
-    pub url: String,
-    pub key: StreamKey,
-    pub trusted_certificate: Option<PathBuf>,
-}
 
 /// Builds the engine's config from the saved settings. `test_sources` (settings or the
 /// `CLOUMER_STUDIO_TEST_SOURCES=1` environment variable) swaps devices for a moving
@@ -29,7 +19,7 @@ pub struct Destination {
 /// preview and level meters are always on: the studio shows them.
 pub fn broadcast_config(
     settings: &Settings,
-    destination: Option<Destination>,
+    destination: Option<StreamOutput>,
     force_test_sources: bool,
 ) -> BroadcastConfig {
     let s = &settings.sources;
@@ -87,10 +77,7 @@ pub fn broadcast_config(
         ..PipLayout::default()
     };
     config.outputs = Outputs {
-        stream: destination.map(|d| StreamOutput {
-            trusted_certificate: d.trusted_certificate,
-            ..StreamOutput::new(d.url, d.key)
-        }),
+        stream: destination,
         recording: None,
     };
     config
@@ -183,14 +170,15 @@ pub fn device(d: cloumer_engine::Device) -> DeviceInfo {
 
 #[cfg(test)]
 mod tests {
+    use cloumer_engine::StreamKey;
+
     use super::*;
 
-    fn dest() -> Destination {
-        Destination {
-            url: "rtmp://127.0.0.1:1935/app/".into(),
-            key: StreamKey::new("sk_secret"),
-            trusted_certificate: None,
-        }
+    fn dest() -> StreamOutput {
+        StreamOutput::new(
+            "rtmp://127.0.0.1:1935/app/".parse().expect("url"),
+            StreamKey::new("sk_secret"),
+        )
     }
 
     #[test]

@@ -55,7 +55,7 @@ impl Services {
     }
 
     pub async fn backend_info(&self) -> Option<BackendInfo> {
-        self.backend.lock().await.as_ref().map(|b| b.info.clone())
+        self.backend.lock().await.as_ref().map(|b| b.info())
     }
 
     pub async fn account(&self) -> Option<Account> {
@@ -70,7 +70,7 @@ impl Services {
         if let Err(e) = self.stop_live().await {
             tracing::warn!("stopping the broadcast on exit: {e}");
         }
-        if let Some(server) = self.backend.lock().await.take().and_then(|b| b.server) {
+        if let Some(server) = self.backend.lock().await.take().and_then(backend::ActiveBackend::into_server) {
             server.shutdown().await;
         }
     }

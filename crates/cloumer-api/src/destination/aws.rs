@@ -10,7 +10,7 @@ use aws_sdk_ivschat::types::ChatTokenCapability;
 use secrecy::SecretString;
 use tokio::time::Instant;
 
-use super::{Destination, Ingest};
+use super::{Destination, Ingest, IngestUrl, ingest_url};
 use crate::{Error, Result};
 
 /// IVS allows 5 TPS per account on channel APIs: poll stream health at most every 5 s.
@@ -113,7 +113,7 @@ impl AwsAccount {
     }
 
     /// `rtmps://<ingestEndpoint>:443/app/` of a channel.
-    pub async fn ingest_url(&self, channel_arn: &str) -> Result<String> {
+    pub async fn ingest_url(&self, channel_arn: &str) -> Result<IngestUrl> {
         let out = self
             .ivs
             .get_channel()
@@ -125,7 +125,7 @@ impl AwsAccount {
             .channel()
             .and_then(|c| c.ingest_endpoint())
             .ok_or_else(|| aws_err("GetChannel", "the channel has no ingest endpoint"))?;
-        Ok(format!("rtmps://{endpoint}:443/app/"))
+        ingest_url(&format!("rtmps://{endpoint}:443/app/"), "ingestEndpoint")
     }
 
     /// The channel's stream key (ListStreamKeys hides values; GetStreamKey shows one).
@@ -245,11 +245,10 @@ impl Destination for AwsChannelDestination {
         format!("AWS IVS channel {}", self.channel_arn)
     }
     async fn ingest(&self) -> Result<Ingest> {
-        Ok(Ingest {
-            url: self.account.ingest_url(&self.channel_arn).await?,
-            stream_key: self.account.stream_key(&self.channel_arn).await?,
-            // IVS ingest certificates chain to public roots.
-            trusted_certificate: None,
-        })
+        // IVS ingest certificates chain to public roots: nothing extra to trust.
+        Ok(Ingest::new(
+            self.account.ingest_url(&self.channel_arn).await?,
+            self.account.stream_key(&self.channel_arn).await?.into(),
+        ))
     }
 }

@@ -15,7 +15,7 @@ pub use password::{
 use std::path::{Path, PathBuf};
 
 use cloumer_api::{Account, Error};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 
 use crate::failure::Failure;
 
@@ -208,21 +208,12 @@ pub async fn avatar(a: AvatarArgs, backend: Option<PathBuf>) -> Result<(), Failu
     Ok(())
 }
 
-/// Where `cloumer live` without `--to` goes: the logged-in account's ingest and key
-/// (R6 `streamUrl` + `streamKey`). Owned by the account commands; used by `live`.
-pub struct AccountDestination {
-    /// `rtmp[s]://host[:port]/app/`; the key is appended to it.
-    pub url: String,
-    pub stream_key: secrecy::SecretString,
-    /// A certificate (PEM) to trust for this ingest's RTMPS besides the system store
-    /// (self-hosted backends with their own certificate). `live` is to hand it to
-    /// `StreamOutput::trusted_certificate`.
-    #[allow(dead_code)]
-    pub trusted_certificate: Option<PathBuf>,
-}
-
-/// Resolves the logged-in account's destination (log in first with `cloumer login`).
-pub async fn account_destination(backend: Option<PathBuf>) -> Result<AccountDestination, Failure> {
+/// Where `cloumer live` without `--to` goes: the logged-in account's ingest and key (R6
+/// `streamUrl` + `streamKey`; log in first with `cloumer login`). Owned by the account
+/// commands; used by `live`.
+pub async fn account_destination(
+    backend: Option<PathBuf>,
+) -> Result<cloumer_api::destination::Ingest, Failure> {
     use cloumer_api::destination::{AccountDestination as Api, Destination};
     let account = Account::resolve(backend.as_deref()).map_err(|e| match e {
         Error::NoBackend => Failure::usage(
@@ -239,12 +230,8 @@ pub async fn account_destination(backend: Option<PathBuf>) -> Result<AccountDest
             }
             e => failure(e),
         })?;
-    if ingest.stream_key.expose_secret().is_empty() {
+    if ingest.key.is_empty() {
         return Err(Failure::other("the account has no stream key"));
     }
-    Ok(AccountDestination {
-        url: ingest.url,
-        stream_key: ingest.stream_key,
-        trusted_certificate: ingest.trusted_certificate,
-    })
+    Ok(ingest)
 }

@@ -7,7 +7,7 @@ use cloumer_engine::{
     EncoderChoice, Outputs, PipLayout, RecordingOutput, ScreenSource, Sources, StreamKey,
     StreamOutput,
 };
-use secrecy::ExposeSecret;
+use cloumer_api::destination::IngestUrlError;
 
 use crate::failure::Failure;
 
@@ -258,19 +258,14 @@ async fn outputs(args: &LiveOptions, backend: Option<PathBuf>) -> Result<Outputs
     let recording = args.record.clone().map(|path| RecordingOutput { path });
     let stream = match (&args.to, &recording) {
         (Some(url), _) => Some(StreamOutput::new(
-            url.clone(),
+            url.parse()
+                .map_err(|e: IngestUrlError| Failure::usage(e.message()))?,
             stream_key(args.stream_key_file.as_deref())?,
         )),
         (None, Some(_)) => None,
-        (None, None) => {
-            let dest = crate::commands::account::account_destination(backend).await?;
-            // A self-hosted backend's ingest may have its own certificate: trusted on top
-            // of the system store for this stream (validation stays on).
-            Some(StreamOutput {
-                trusted_certificate: dest.trusted_certificate,
-                ..StreamOutput::new(dest.url, StreamKey::new(dest.stream_key.expose_secret()))
-            })
-        }
+        // A self-hosted backend's ingest may come with its own certificate: trusted on top
+        // of the system store for this stream (validation stays on).
+        (None, None) => Some(crate::commands::account::account_destination(backend).await?),
     };
     Ok(Outputs { stream, recording })
 }
