@@ -1,6 +1,7 @@
-//! The seams between the HTTP API and the chat and ingest services. The REST handlers only
-//! see these traits, so an AWS deployment can mint IVS Chat tokens and read IVS playback
-//! URLs instead.
+//! The seams between the REST handlers and the services a deployment provides besides
+//! storage ([`crate::store`]): chat tokens (IVS Chat's CreateChatToken on AWS, this
+//! process's [`crate::chat::ChatService`] here) and a channel's video side (IVS on AWS,
+//! [`crate::ingest::LocalMedia`] here).
 
 use async_trait::async_trait;
 use cloumer_protocol::chat::{Attributes, Capability};
@@ -8,13 +9,14 @@ use cloumer_protocol::rest::ChatTokenResponse;
 
 use crate::Result;
 
-/// What a chat token grants.
+/// What a chat token grants: CreateChatToken's parameters.
 #[derive(Debug, Clone)]
 pub struct ChatGrant {
     /// The room: the channel name.
     pub room: String,
     pub user_id: String,
     pub capabilities: Vec<Capability>,
+    /// `username` and `avatar`: the sender attributes of this user's messages.
     pub attributes: Attributes,
     pub session_duration_minutes: u32,
 }
@@ -24,19 +26,14 @@ pub trait ChatRooms: Send + Sync {
     async fn mint_token(&self, grant: ChatGrant) -> Result<ChatTokenResponse>;
 }
 
-/// Where a channel is played back and published.
-pub trait MediaUrls: Send + Sync {
+/// A channel's video side, shaped like IVS: where it is played back and published, and
+/// StopStream.
+#[async_trait]
+pub trait Media: Send + Sync {
     /// The HLS playlist URL of a channel.
     fn playback_url(&self, channel: &str) -> String;
     /// The RTMPS ingest URL ending in `/app/` (the stream key is appended).
     fn rtmps_url(&self) -> String;
-    fn rtmp_url(&self) -> String;
-}
-
-/// Control of a channel's live stream, shaped like IVS's `StopStream`, so an AWS deployment
-/// can implement it with that call and the local ingest disconnects its publisher.
-#[async_trait]
-pub trait StreamControl: Send + Sync {
     /// Disconnects the channel's publisher, if it has one. Not being live is not an error
     /// (an IVS implementation answers `ChannelNotBroadcasting` with `Ok`): the caller wants
     /// the channel off the air, and it is.

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::auth::outbox::Outbox;
 use crate::auth::tokens::Tokens;
-use crate::media::{ChatRooms, MediaUrls, StreamControl};
+use crate::media::{ChatRooms, Media};
 use crate::store::{
     AvatarStore, ChannelStore, ModeratorStore, SessionStore, StreamEventLog, UserStore,
 };
@@ -40,9 +40,8 @@ pub struct AppState {
     pub tokens: Arc<Tokens>,
     pub outbox: Outbox,
     pub chat: Arc<dyn ChatRooms>,
-    pub media: Arc<dyn MediaUrls>,
-    /// Ends a channel's live stream (the local ingest, or IVS StopStream).
-    pub streams: Arc<dyn StreamControl>,
+    /// Playback and ingest URLs, StopStream (the local ingest, or IVS).
+    pub media: Arc<dyn Media>,
     /// The type of channels created from now on.
     pub channel_type: crate::ingest::ChannelType,
     /// Throttles, lockouts, spent SRP challenges and the CPU pool of the auth endpoint.

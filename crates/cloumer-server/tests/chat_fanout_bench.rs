@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use cloumer_protocol::chat::{Attributes, Capability, ClientFrame, ServerFrame};
-use cloumer_server::chat::{ChatLimits, ChatService, TokenRequest};
+use cloumer_server::chat::{ChatLimits, ChatService};
+use cloumer_server::media::ChatGrant;
 use futures::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -39,7 +40,7 @@ async fn chat_fanout() -> Result<()> {
     });
     let token = |user: &str, caps: Vec<Capability>| {
         service
-            .mint_token(TokenRequest {
+            .mint_token(ChatGrant {
                 room: "bench".into(),
                 user_id: user.into(),
                 capabilities: caps,

@@ -8,7 +8,8 @@ use chat_support::{
     Chat, expect_error, expect_frame, expect_message, next_frame, send, send_message,
 };
 use cloumer_protocol::chat::{Attributes, Capability, ClientFrame, ServerFrame};
-use cloumer_server::chat::{ChatService, TokenRequest};
+use cloumer_server::chat::ChatService;
+use cloumer_server::media::ChatGrant;
 use futures::SinkExt;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -290,7 +291,7 @@ async fn forged_and_expired_tokens_are_refused() -> Result<()> {
     let stale = chat
         .service
         .mint_token_issued_at(
-            TokenRequest {
+            ChatGrant {
                 room: "room".into(),
                 user_id: "alice".into(),
                 capabilities: vec![],
@@ -304,7 +305,7 @@ async fn forged_and_expired_tokens_are_refused() -> Result<()> {
     assert_eq!(chat.connect_token(&stale).await.err(), Some(401));
 
     // A fresh token's times are RFC 3339, the session outliving the token.
-    let minted = chat.service.mint_token(TokenRequest {
+    let minted = chat.service.mint_token(ChatGrant {
         room: "room".into(),
         user_id: "alice".into(),
         capabilities: vec![],

@@ -30,11 +30,12 @@ use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use cloumer_protocol::chat::{Attributes, Capability, MAX_CLIENT_FRAME_BYTES};
+use cloumer_protocol::chat::{Capability, MAX_CLIENT_FRAME_BYTES};
 use cloumer_protocol::rest::ChatTokenResponse;
 use serde::Deserialize;
 
 use crate::Result;
+use crate::media::{ChatGrant, ChatRooms};
 use history::History;
 pub use limits::{ChatLimits, DEFAULT_KICK_TIMEOUT};
 use restrictions::Restrictions;
@@ -46,18 +47,6 @@ pub const TOKEN_VALIDITY_SECS: i64 = 5 * 60;
 /// History answers `limit` messages by default, and never more than the maximum.
 pub const HISTORY_DEFAULT_LIMIT: u32 = 50;
 pub const HISTORY_MAX_LIMIT: u32 = 200;
-
-/// What a chat token grants (see [`ChatService::mint_token`]).
-#[derive(Debug, Clone)]
-pub struct TokenRequest {
-    /// The room: the channel name.
-    pub room: String,
-    pub user_id: String,
-    pub capabilities: Vec<Capability>,
-    /// `username` and `avatar`: the sender attributes of this user's messages.
-    pub attributes: Attributes,
-    pub session_duration_minutes: u32,
-}
 
 /// The chat service: rooms, tokens and history.
 pub struct ChatService {
@@ -103,13 +92,13 @@ impl ChatService {
 
     /// Mints a signed token for `request.room`. The token opens a WebSocket for
     /// [`TOKEN_VALIDITY_SECS`]; the session it opens lasts `session_duration_minutes`.
-    pub fn mint_token(&self, request: TokenRequest) -> ChatTokenResponse {
+    pub fn mint_token(&self, request: ChatGrant) -> ChatTokenResponse {
         self.mint_token_issued_at(request, crate::error::now_secs())
     }
 
     /// [`Self::mint_token`] as if issued at `issued_at` (Unix seconds): lets tests and
     /// tools produce tokens that are already expired.
-    pub fn mint_token_issued_at(&self, request: TokenRequest, issued_at: i64) -> ChatTokenResponse {
+    pub fn mint_token_issued_at(&self, request: ChatGrant, issued_at: i64) -> ChatTokenResponse {
         let now = issued_at;
         let session_expires = now + i64::from(request.session_duration_minutes.max(1)) * 60;
         let grant = Grant {
@@ -140,6 +129,15 @@ impl ChatService {
             .route("/chat", get(open_socket))
             .route("/public/v1/chat-history/{channel}", get(chat_history))
             .with_state(self)
+    }
+}
+
+/// The REST handlers mint chat tokens through the [`ChatRooms`] seam; locally that is
+/// this service.
+#[async_trait::async_trait]
+impl ChatRooms for ChatService {
+    async fn mint_token(&self, grant: ChatGrant) -> Result<ChatTokenResponse> {
+        Ok(ChatService::mint_token(self, grant))
     }
 }
 

@@ -1,31 +1,38 @@
-//! Ending a publish from outside the connection: the local side of
-//! [`crate::media::StreamControl`] (IVS StopStream). Rotating a stream key calls it, so a
-//! publish that used the old key ends within a second (issue 15 #17).
+//! This process's side of [`Media`], the seam IVS fills on AWS: playback from the HLS this
+//! ingest writes, publishing to its RTMPS listener, and StopStream by disconnecting the
+//! publisher. Rotating a stream key calls StopStream, so a publish that used the old key
+//! ends within a second (issue 15 #17).
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
 use super::IngestContext;
-use crate::media::StreamControl;
+use crate::media::Media;
 
-/// A handle on the running ingest's publishers.
-#[derive(Clone)]
-pub struct IngestControl {
-    pub(crate) context: Arc<IngestContext>,
-}
-
-impl IngestControl {
-    /// Disconnects the channel's publisher; `false` when it has none.
-    pub fn stop_channel(&self, channel: &str) -> bool {
-        self.context.stop_publisher(channel)
-    }
+/// The running ingest's publishers and addresses, as the REST handlers see them.
+pub struct LocalMedia {
+    pub(super) context: Arc<IngestContext>,
+    /// The REST base URL, which also serves HLS.
+    pub(super) api_url: String,
+    /// R6 `streamUrl` is the RTMPS ingest; clients trust its certificate through the
+    /// profile's `ingest_certificate`.
+    pub(super) rtmps: SocketAddr,
 }
 
 #[async_trait]
-impl StreamControl for IngestControl {
+impl Media for LocalMedia {
+    fn playback_url(&self, channel: &str) -> String {
+        format!("{}{}", self.api_url, super::playback_path(channel))
+    }
+
+    fn rtmps_url(&self) -> String {
+        format!("rtmps://{}/app/", self.rtmps)
+    }
+
     async fn stop_stream(&self, channel: &str) -> crate::Result<()> {
-        if self.stop_channel(channel) {
+        if self.context.stop_publisher(channel) {
             tracing::info!(%channel, "stopping the channel's publish (StopStream)");
         }
         Ok(())

@@ -16,7 +16,7 @@
 //! Hardening (issue 15): connections that have not published yet are capped in total and
 //! per client address and must publish within 10 s with at most 64 KiB of input
 //! ([`listener`], [`rtmp`], [`budget`]); `rml_rtmp`'s panics on malformed input end only
-//! their connection ([`contain`]); a publish can be ended from outside ([`IngestControl`]).
+//! their connection ([`contain`]); a publish can be ended from outside ([`LocalMedia`]).
 
 mod budget;
 mod contain;
@@ -44,7 +44,7 @@ use tokio::sync::{Notify, watch};
 use crate::listen::{Caps, ConnLimiter};
 use crate::{Error, Result};
 
-pub use control::IngestControl;
+pub use control::LocalMedia;
 pub use limits::ChannelType;
 pub use tls::TlsSource;
 
@@ -203,7 +203,7 @@ impl Ingest {
             certificate: identity.cert_path,
             hls_dir: config.data_dir.join("hls"),
             stop: stop_tx,
-            control: IngestControl { context },
+            context,
         })
     }
 }
@@ -215,7 +215,7 @@ pub struct RunningIngest {
     certificate: PathBuf,
     hls_dir: PathBuf,
     stop: watch::Sender<bool>,
-    control: IngestControl,
+    context: Arc<IngestContext>,
 }
 
 impl std::fmt::Debug for RunningIngest {
@@ -241,9 +241,14 @@ impl RunningIngest {
         &self.certificate
     }
 
-    /// Ends publishes from outside: what stream-key rotation calls (IVS StopStream).
-    pub fn control(&self) -> IngestControl {
-        self.control.clone()
+    /// The REST handlers' view of this ingest (playback, ingest URL, StopStream), with
+    /// HLS served under `api_url`.
+    pub fn media(&self, api_url: &str) -> LocalMedia {
+        LocalMedia {
+            context: self.context.clone(),
+            api_url: api_url.to_owned(),
+            rtmps: self.rtmps_addr,
+        }
     }
 
     /// Serves `GET /hls/{channel}/{file}` (playlist and segments).

@@ -113,6 +113,6 @@ pub async fn rotate_stream_key(
     state.channels.set_stream_key(channel, &key).await?;
     tracing::info!(%channel, "stream key rotated");
     // Any publish now live began with the old key: the new one was made just now.
-    state.streams.stop_stream(channel).await?;
+    state.media.stop_stream(channel).await?;
     Ok(Json(StreamKey { stream_key: key }))
 }

@@ -12,7 +12,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use cloumer_protocol::chat::{Attributes, Capability, ChatMessage, ClientFrame, ServerFrame};
-use cloumer_server::chat::{ChatLimits, ChatService, TokenRequest};
+use cloumer_server::chat::{ChatLimits, ChatService};
+use cloumer_server::media::ChatGrant;
 use futures::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
@@ -58,7 +59,7 @@ impl Chat {
         attributes.insert("username".into(), format!("{user}-name"));
         attributes.insert("avatar".into(), format!("https://example.test/{user}.png"));
         self.service
-            .mint_token(TokenRequest {
+            .mint_token(ChatGrant {
                 room: room.into(),
                 user_id: user.into(),
                 capabilities: caps.to_vec(),
