@@ -12,7 +12,7 @@ fn upstream_keeps_flowing_after_the_output_failed() {
     gstcloumer::plugin_register_static().expect("register");
     for element in ["x264enc", "flvmux", "rtmp2sink"] {
         if gst::ElementFactory::find(element).is_none() {
-            eprintln!("skipping: GStreamer element {element} missing");
+            cloumer_testkit::skip(format!("GStreamer element {element} missing"));
             return;
         }
     }

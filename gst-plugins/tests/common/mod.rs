@@ -49,7 +49,7 @@ pub fn init_rtmp() -> bool {
     gst::init().expect("gst init");
     gstcloumer::plugin_register_static().expect("register");
     if let Some(why) = missing_prerequisite() {
-        eprintln!("skipping: {why}");
+        cloumer_testkit::skip(why);
         return false;
     }
     true
