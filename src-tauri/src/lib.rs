@@ -65,6 +65,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             chat::chat_kick,
         ])
         .events(tauri_specta::collect_events![events::LiveStateChanged])
+        .constant("LIMITS", types::Limits::CURRENT)
 }
 
 /// Writes the TypeScript bindings for the UI to `path`.

@@ -195,13 +195,73 @@ pub enum LiveState {
     Reconnecting {
         attempt: u32,
     },
+    /// Draining (EOS) before the final state: short, but the Stop button's wait.
+    Stopping,
     Stopped {
-        reason: String,
+        reason: StopReason,
     },
+    /// `reason` is the engine's sentence; `kind` lets the UI tell failures apart.
     Failed {
+        kind: FailureKind,
         reason: String,
         fix: Option<String>,
     },
+}
+
+/// Why a broadcast ended without failing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum StopReason {
+    /// The user stopped it.
+    Requested,
+    /// Every source ended by itself (a screen or device went away).
+    SourcesEnded,
+}
+
+/// What failed, as far as the user can act on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum FailureKind {
+    /// The settings break a rule (IVS limits, sources).
+    Config,
+    /// The ingest refused the stream key.
+    KeyRejected,
+    Tls,
+    Network,
+    MissingElement,
+    Device,
+    Encoder,
+    Portal,
+    /// Anything else (a GStreamer failure, a start that never answered).
+    Other,
+}
+
+/// The limits the UI enforces before asking the backend, exported to TypeScript as the
+/// constant `LIMITS` so they are never copied by hand. One constant, not three:
+/// tauri-specta writes constants in hash-map order, and a struct keeps its field order
+/// (the bindings freshness test needs the same output every time).
+#[derive(Debug, Clone, Copy, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Limits {
+    /// Broadcast title, in code points.
+    pub title_max_chars: u32,
+    /// Chat message, in code points (as IVS Chat counts).
+    pub chat_max_chars: u32,
+    pub avatar_max_bytes: u32,
+}
+
+impl Limits {
+    pub const CURRENT: Self = Self {
+        title_max_chars: small(cloumer_protocol::rest::limits::TITLE_MAX_CHARS),
+        chat_max_chars: small(cloumer_protocol::chat::MAX_MESSAGE_CODE_POINTS),
+        avatar_max_bytes: small(cloumer_protocol::rest::limits::AVATAR_MAX_BYTES),
+    };
+}
+
+/// `u32`: specta refuses `usize` for TypeScript (it could exceed a JS number).
+const fn small(n: usize) -> u32 {
+    assert!(n <= u32::MAX as usize);
+    n as u32
 }
 
 /// Sent once a second while live.

@@ -131,10 +131,11 @@ impl Services {
         if title.is_empty() {
             return Err(AppError::validation("title", "the title must not be empty"));
         }
-        if title.chars().count() > cloumer_protocol::rest::limits::TITLE_MAX_CHARS {
+        let max = cloumer_protocol::rest::limits::TITLE_MAX_CHARS;
+        if title.chars().count() > max {
             return Err(AppError::validation(
                 "title",
-                "the title is longer than 140 characters",
+                format!("the title is longer than {max} characters"),
             ));
         }
         let api = self.signed_in().await?;

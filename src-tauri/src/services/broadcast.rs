@@ -112,12 +112,8 @@ impl Services {
         forward_preview(&session, &self.broadcast);
         self.live.send_replace(LiveState::Connecting);
         if let Err(e) = session.start().await {
-            let error = engine_error(e);
-            self.live.send_replace(LiveState::Failed {
-                reason: error.to_string(),
-                fix: None,
-            });
-            return Err(error);
+            self.live.send_replace(engine_map::failed(&e));
+            return Err(engine_error(e));
         }
         *slot = Some(session);
         Ok(())

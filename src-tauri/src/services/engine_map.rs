@@ -8,7 +8,8 @@ use cloumer_engine::{
 
 use crate::error::AppError;
 use crate::types::{
-    AudioLevels, Corner, DeviceInfo, DeviceKind, LiveState, PreviewJpeg, QualityPreset, Settings,
+    AudioLevels, Corner, DeviceInfo, DeviceKind, FailureKind, LiveState, PreviewJpeg,
+    QualityPreset, Settings, StopReason,
 };
 
 /// Builds the engine's config from the saved settings. `test_sources` (settings or the
@@ -117,16 +118,35 @@ pub fn live_state(state: &SessionState) -> LiveState {
                 .unwrap_or(0.0),
         },
         SessionState::Reconnecting { attempt } => LiveState::Reconnecting { attempt: *attempt },
-        // Stopping is short (EOS drain): the UI keeps showing the last active state's
-        // successor, "stopped", as soon as it is final.
-        SessionState::Stopping => LiveState::Connecting,
+        SessionState::Stopping => LiveState::Stopping,
         SessionState::Stopped { reason } => LiveState::Stopped {
-            reason: reason.as_str().to_owned(),
+            reason: match reason {
+                cloumer_engine::StopReason::Requested => StopReason::Requested,
+                cloumer_engine::StopReason::SourcesEnded => StopReason::SourcesEnded,
+            },
         },
-        SessionState::Failed { error } => LiveState::Failed {
-            reason: error.to_string(),
-            fix: fix_for(error),
-        },
+        SessionState::Failed { error } => failed(error),
+    }
+}
+
+/// The live state an engine failure ends in.
+pub fn failed(error: &cloumer_engine::Error) -> LiveState {
+    use cloumer_engine::Error as E;
+    let kind = match error {
+        E::Config(_) => FailureKind::Config,
+        E::KeyRejected(_) => FailureKind::KeyRejected,
+        E::Tls(_) => FailureKind::Tls,
+        E::Network(_) => FailureKind::Network,
+        E::MissingElement { .. } => FailureKind::MissingElement,
+        E::Device(_) => FailureKind::Device,
+        E::Encoder(_) => FailureKind::Encoder,
+        E::Portal(_) => FailureKind::Portal,
+        _ => FailureKind::Other,
+    };
+    LiveState::Failed {
+        kind,
+        reason: error.to_string(),
+        fix: fix_for(error),
     }
 }
 
@@ -260,8 +280,10 @@ mod tests {
         let s = live_state(&SessionState::Failed {
             error: cloumer_engine::Error::KeyRejected("403".into()),
         });
-        assert!(
-            matches!(s, LiveState::Failed { fix: Some(ref f), .. } if f.contains("stream key"))
-        );
+        assert!(matches!(
+            s,
+            LiveState::Failed { kind: FailureKind::KeyRejected, fix: Some(ref f), .. }
+                if f.contains("stream key")
+        ));
     }
 }

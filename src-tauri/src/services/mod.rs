@@ -70,7 +70,13 @@ impl Services {
         if let Err(e) = self.stop_live().await {
             tracing::warn!("stopping the broadcast on exit: {e}");
         }
-        if let Some(server) = self.backend.lock().await.take().and_then(backend::ActiveBackend::into_server) {
+        if let Some(server) = self
+            .backend
+            .lock()
+            .await
+            .take()
+            .and_then(backend::ActiveBackend::into_server)
+        {
             server.shutdown().await;
         }
     }

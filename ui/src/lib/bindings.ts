@@ -310,7 +310,7 @@ liveStateChanged: "live-state-changed"
 
 /** user-defined constants **/
 
-
+export const LIMITS = {"avatarMaxBytes":4194304,"chatMaxChars":500,"titleMaxChars":140} as const;
 
 /** user-defined types **/
 
@@ -409,9 +409,33 @@ export type Corner = "topLeft" | "topRight" | "bottomLeft" | "bottomRight"
 export type DeviceInfo = { id: string; name: string; kind: DeviceKind }
 export type DeviceKind = "screen" | "camera" | "microphone" | "desktopAudio"
 /**
+ * What failed, as far as the user can act on it.
+ */
+export type FailureKind = 
+/**
+ * The settings break a rule (IVS limits, sources).
+ */
+"config" | 
+/**
+ * The ingest refused the stream key.
+ */
+"keyRejected" | "tls" | "network" | "missingElement" | "device" | "encoder" | "portal" | 
+/**
+ * Anything else (a GStreamer failure, a start that never answered).
+ */
+"other"
+/**
  * The broadcast state; `state` is exactly the name the UI shows in `live-state`.
  */
-export type LiveState = { state: "idle" } | { state: "connecting" } | { state: "live"; sinceMs: number } | { state: "reconnecting"; attempt: number } | { state: "stopped"; reason: string } | { state: "failed"; reason: string; fix: string | null }
+export type LiveState = { state: "idle" } | { state: "connecting" } | { state: "live"; sinceMs: number } | { state: "reconnecting"; attempt: number } | 
+/**
+ * Draining (EOS) before the final state: short, but the Stop button's wait.
+ */
+{ state: "stopping" } | { state: "stopped"; reason: StopReason } | 
+/**
+ * `reason` is the engine's sentence; `kind` lets the UI tell failures apart.
+ */
+{ state: "failed"; kind: FailureKind; reason: string; fix: string | null }
 /**
  * The broadcast state changed (from a command, the tray or the engine itself).
  */
@@ -470,6 +494,18 @@ testSources: boolean }
  * Sent once a second while live.
  */
 export type StatsSample = { bitrateKbps: number; fps: number; droppedFrames: number; encoder: string; cpuPercent: number; viewerCount: number | null; health: string | null }
+/**
+ * Why a broadcast ended without failing.
+ */
+export type StopReason = 
+/**
+ * The user stopped it.
+ */
+"requested" | 
+/**
+ * Every source ended by itself (a screen or device went away).
+ */
+"sourcesEnded"
 export type UploadProgress = { sent: number; total: number }
 
 /** tauri-specta globals **/

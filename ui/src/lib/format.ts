@@ -1,5 +1,7 @@
 // Small pure helpers for what the studio shows.
 
+import { LIMITS } from './bindings';
+
 /** `h:mm:ss` or `m:ss` since `sinceMs` (epoch milliseconds). */
 export function elapsed(sinceMs: number, nowMs: number): string {
   const total = Math.max(0, Math.floor((nowMs - sinceMs) / 1000));
@@ -39,15 +41,12 @@ export function codePoints(text: string): number {
   return Array.from(text).length;
 }
 
-export const CHAT_MAX = 500;
-export const TITLE_MAX = 140;
-export const AVATAR_MAX_BYTES = 4 * 1024 * 1024;
 export const AVATAR_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
 
 /** Why an avatar file cannot be uploaded, or null when it can. */
 export function avatarProblem(file: { type: string; size: number }): string | null {
   if (!AVATAR_TYPES.includes(file.type)) return 'Choose a PNG, JPEG or WebP image.';
-  if (file.size > AVATAR_MAX_BYTES) return 'The image is larger than 4 MiB: choose a smaller one.';
+  if (file.size > LIMITS.avatarMaxBytes) return 'The image is larger than 4 MiB: choose a smaller one.';
   if (file.size === 0) return 'The file is empty.';
   return null;
 }

@@ -39,9 +39,9 @@ export class Studio {
   /** Names of actions in flight (buttons show progress and stay clickable elsewhere). */
   busy = $state<Record<string, boolean>>({});
 
-  /** Whether a broadcast session runs (connecting, live or reconnecting). */
+  /** Whether a broadcast session runs (connecting, live, reconnecting or draining). */
   get isRunning(): boolean {
-    return ['connecting', 'live', 'reconnecting'].includes(this.live.state);
+    return ['connecting', 'live', 'reconnecting', 'stopping'].includes(this.live.state);
   }
 
   /** Runs an action with a busy flag; failures become banners. */
@@ -208,7 +208,7 @@ export class Studio {
     const ok = await this.run('live', () => call(commands.goLive()));
     // The backend's own events carry the real state; a refused start leaves "failed".
     if (ok === undefined && this.live.state === 'connecting') {
-      this.live = { state: 'failed', reason: 'could not start', fix: null };
+      this.live = { state: 'failed', kind: 'other', reason: 'could not start', fix: null };
     }
   }
 

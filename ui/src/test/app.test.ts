@@ -82,7 +82,7 @@ describe('studio', () => {
     expect(screen.getByText('1:05')).toBeInTheDocument();
     await fireEvent.click(screen.getByTestId('stop-live'));
     expect(fake.calls.some((c) => c.cmd === 'stop_live')).toBe(true);
-    await emit('live-state-changed', { state: 'failed', reason: 'the ingest refused the stream key', fix: 'Rotate the key' });
+    await emit('live-state-changed', { state: 'failed', kind: 'keyRejected', reason: 'the ingest refused the stream key', fix: 'Rotate the key' });
     await waitFor(() => expect(screen.getByTestId('live-state')).toHaveTextContent(/^failed$/));
     expect(screen.getByText(/the ingest refused the stream key/)).toBeInTheDocument();
   });

@@ -2,12 +2,12 @@
 
 use std::path::{Path, PathBuf};
 
+use cloumer_api::destination::IngestUrlError;
 use cloumer_engine::{
     AudioSource, AudioSourceKind, BroadcastConfig, CameraSource, ChannelType, Corner,
     EncoderChoice, Outputs, PipLayout, RecordingOutput, ScreenSource, Sources, StreamKey,
     StreamOutput,
 };
-use cloumer_api::destination::IngestUrlError;
 
 use crate::failure::Failure;
 
