@@ -3,11 +3,12 @@
 //! is a short indexed lookup, so serialising them costs less than a pool would.
 
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::MutexGuard;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::Result;
+use crate::sqlite_file::SqliteFile;
 
 /// Migrations, applied in order; `PRAGMA user_version` records how many ran.
 const MIGRATIONS: &[&str] = &[
@@ -80,20 +81,13 @@ ALTER TABLE users ADD COLUMN pending_email TEXT;
 ];
 
 pub struct Db {
-    conn: Mutex<Connection>,
+    file: SqliteFile,
 }
 
 impl Db {
     pub fn open(data_dir: &Path) -> Result<Self> {
-        let path = data_dir.join("cloumer.sqlite3");
-        crate::private_file::sqlite_file(&path)?;
-        let conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let db = Self {
-            conn: Mutex::new(conn),
+            file: SqliteFile::open(&data_dir.join("cloumer.sqlite3"), "")?,
         };
         db.migrate()?;
         Ok(db)
@@ -111,10 +105,9 @@ impl Db {
         Ok(())
     }
 
-    /// The connection. A poisoned lock only means another request panicked mid-query;
-    /// SQLite's own transactions keep the data consistent, so carry on.
+    /// The connection (see [`SqliteFile::lock`]).
     pub fn lock(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+        self.file.lock()
     }
 
     pub fn meta(&self, key: &str) -> Result<Option<Vec<u8>>> {

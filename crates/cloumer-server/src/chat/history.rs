@@ -4,30 +4,25 @@
 //! free of fsyncs, which matters at a room's 10 messages/s.
 
 use std::path::Path;
-use std::sync::Mutex;
 
 use cloumer_protocol::chat::ChatMessage;
-use rusqlite::{Connection, params};
+use rusqlite::params;
 
-use crate::{Error, Result};
+use crate::Result;
+use crate::sqlite_file::SqliteFile;
 
 pub(crate) const DB_FILE: &str = "chat.sqlite";
 
 pub(crate) struct History {
-    conn: Mutex<Connection>,
+    db: SqliteFile,
 }
 
 impl History {
     pub fn open(data_dir: &Path) -> Result<Self> {
-        let path = data_dir.join(DB_FILE);
-        crate::private_file::sqlite_file(&path)?;
-        let conn = Connection::open(path)?;
         // The restrictions share the file through their own connection.
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.execute_batch(
-            "PRAGMA journal_mode=WAL;
-             PRAGMA synchronous=NORMAL;
-             CREATE TABLE IF NOT EXISTS chat_messages (
+        let db = SqliteFile::open(
+            &data_dir.join(DB_FILE),
+            "CREATE TABLE IF NOT EXISTS chat_messages (
                  seq INTEGER PRIMARY KEY AUTOINCREMENT,
                  id TEXT NOT NULL UNIQUE,
                  room TEXT NOT NULL,
@@ -36,15 +31,7 @@ impl History {
              );
              CREATE INDEX IF NOT EXISTS chat_messages_room ON chat_messages(room, seq);",
         )?;
-        Ok(Self {
-            conn: Mutex::new(conn),
-        })
-    }
-
-    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Connection>> {
-        self.conn
-            .lock()
-            .map_err(|_| Error::Chat("history lock poisoned".into()))
+        Ok(Self { db })
     }
 
     /// Stores a message (without its `RequestId`, which only the sender's echo carries).
@@ -54,7 +41,7 @@ impl History {
             ..message.clone()
         };
         let json = serde_json::to_string(&stored)?;
-        self.lock()?.execute(
+        self.db.lock().execute(
             "INSERT INTO chat_messages (id, room, message) VALUES (?1, ?2, ?3)",
             params![message.id, room, json],
         )?;
@@ -63,7 +50,7 @@ impl History {
 
     /// Marks a message of `room` deleted. `false` when the room has no such live message.
     pub fn delete(&self, room: &str, id: &str) -> Result<bool> {
-        let changed = self.lock()?.execute(
+        let changed = self.db.lock().execute(
             "UPDATE chat_messages SET deleted = 1 WHERE room = ?1 AND id = ?2 AND deleted = 0",
             params![room, id],
         )?;
@@ -72,7 +59,7 @@ impl History {
 
     /// The latest `limit` live messages of `room`, oldest first.
     pub fn recent(&self, room: &str, limit: u32) -> Result<Vec<ChatMessage>> {
-        let conn = self.lock()?;
+        let conn = self.db.lock();
         let mut stmt = conn.prepare_cached(
             "SELECT message FROM chat_messages WHERE room = ?1 AND deleted = 0
              ORDER BY seq DESC LIMIT ?2",

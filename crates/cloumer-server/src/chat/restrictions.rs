@@ -9,11 +9,11 @@
 //! longer one.
 
 use std::path::Path;
-use std::sync::Mutex;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 
-use crate::{Error, Result};
+use crate::Result;
+use crate::sqlite_file::SqliteFile;
 
 /// An active restriction of one user in one room.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,15 +24,14 @@ pub(crate) struct Restriction {
 }
 
 pub(crate) struct Restrictions {
-    conn: Mutex<Connection>,
+    db: SqliteFile,
 }
 
 impl Restrictions {
     /// Opens the table in `<data_dir>/<file>` (the history's database).
     pub fn open(data_dir: &Path, file: &str) -> Result<Self> {
-        let conn = Connection::open(data_dir.join(file))?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.execute_batch(
+        let db = SqliteFile::open(
+            &data_dir.join(file),
             "CREATE TABLE IF NOT EXISTS chat_restrictions (
                  room TEXT NOT NULL,
                  user_id TEXT NOT NULL,
@@ -41,15 +40,7 @@ impl Restrictions {
                  PRIMARY KEY (room, user_id)
              ) WITHOUT ROWID;",
         )?;
-        Ok(Self {
-            conn: Mutex::new(conn),
-        })
-    }
-
-    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Connection>> {
-        self.conn
-            .lock()
-            .map_err(|_| Error::Chat("restrictions lock poisoned".into()))
+        Ok(Self { db })
     }
 
     /// Keeps `user_id` out of `room` until `until_ms` (or longer, if already restricted).
@@ -61,7 +52,7 @@ impl Restrictions {
         reason: &str,
         now_ms: i64,
     ) -> Result<()> {
-        let conn = self.lock()?;
+        let conn = self.db.lock();
         conn.execute(
             "DELETE FROM chat_restrictions WHERE until_ms <= ?1",
             params![now_ms],
@@ -79,7 +70,7 @@ impl Restrictions {
 
     /// The restriction keeping `user_id` out of `room` at `now_ms`, if any.
     pub fn active(&self, room: &str, user_id: &str, now_ms: i64) -> Result<Option<Restriction>> {
-        let conn = self.lock()?;
+        let conn = self.db.lock();
         let mut stmt = conn.prepare_cached(
             "SELECT until_ms, reason FROM chat_restrictions
              WHERE room = ?1 AND user_id = ?2 AND until_ms > ?3",
@@ -119,13 +110,12 @@ mod tests {
         assert!(r.active("room", "troll", 10).unwrap().is_some());
         // A later write sweeps the expired row.
         r.restrict("room", "x", 20_000, "", 6_000).unwrap();
-        let rows: i64 = r
-            .lock()
-            .unwrap()
-            .query_row("SELECT count(*) FROM chat_restrictions", [], |row| {
-                row.get(0)
-            })
-            .unwrap();
+        let rows: i64 =
+            r.db.lock()
+                .query_row("SELECT count(*) FROM chat_restrictions", [], |row| {
+                    row.get(0)
+                })
+                .unwrap();
         assert_eq!(rows, 1);
     }
 }
