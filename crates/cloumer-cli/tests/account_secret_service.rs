@@ -98,7 +98,9 @@ fn login_keeps_the_session_in_the_secret_service() {
         .filter(|p| !installed(p))
         .collect();
     if !missing.is_empty() {
-        cloumer_testkit::skip(format!("no Secret Service to test against ({missing:?} not installed)"));
+        cloumer_testkit::skip(format!(
+            "no Secret Service to test against ({missing:?} not installed)"
+        ));
         return;
     }
     let world = World::start();
