@@ -26,10 +26,7 @@ pub fn skip_for_hardware(reason: impl std::fmt::Display) {
 }
 
 fn line(reason: impl std::fmt::Display) -> String {
-    let test = std::thread::current()
-        .name()
-        .unwrap_or("a test")
-        .to_owned();
+    let test = std::thread::current().name().unwrap_or("a test").to_owned();
     format!("{test}: {reason}")
 }
 
@@ -54,7 +51,10 @@ mod tests {
     #[test]
     fn a_skip_names_the_test_and_fails_under_ci() {
         let line = super::line("no camera");
-        assert!(line.contains("a_skip_names_the_test_and_fails_under_ci"), "{line}");
+        assert!(
+            line.contains("a_skip_names_the_test_and_fails_under_ci"),
+            "{line}"
+        );
         assert!(line.ends_with(": no camera"), "{line}");
         // Outside CI a skip would count in the test run's skip log: only CI's panic is run.
         if std::env::var("CI").is_ok_and(|v| v == "true") {
