@@ -20,7 +20,8 @@ pub enum ActiveBackend {
     /// "Try it locally": the embedded server, stopped when the backend changes or the app
     /// quits, and the profile that reaches it.
     Local {
-        server: RunningServer,
+        // Boxed: a running server is many times the size of the other modes.
+        server: Box<RunningServer>,
         profile: BackendProfile,
     },
     /// A CLOUMER backend (profile); `label` is its API host.
@@ -63,7 +64,7 @@ impl ActiveBackend {
     /// The embedded server, to stop.
     pub fn into_server(self) -> Option<RunningServer> {
         match self {
-            Self::Local { server, .. } => Some(server),
+            Self::Local { server, .. } => Some(*server),
             _ => None,
         }
     }
@@ -82,8 +83,11 @@ impl Services {
         }
         let server = super::local::start(&self.paths.local_server_dir()).await?;
         let profile = server.backend_profile();
-        self.set_backend(ActiveBackend::Local { server, profile })
-            .await
+        self.set_backend(ActiveBackend::Local {
+            server: Box::new(server),
+            profile,
+        })
+        .await
     }
 
     pub async fn connect_cloumer(&self, source: ProfileSource) -> Result<BackendInfo> {
