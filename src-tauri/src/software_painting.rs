@@ -1,12 +1,13 @@
 //! Without a GPU, WebKitGTK paints the page in software but still composites layers with
-//! GL, which then runs on Mesa's software rasteriser: on a GPU-less machine (Xvfb, 2 cores)
-//! the 15 fps preview cost 86 % of a core that way, against 8 % with compositing off
-//! (docs/studio-benchmarks.md). So when the machine has no GPU render node, the studio
+//! GL, which then runs on Mesa's software rasteriser: on a GPU-less machine the preview
+//! costs about ten times as much that way as with compositing off (figures in
+//! docs/studio-benchmarks.md). So when the machine has no GPU render node, the studio
 //! turns WebKit's compositing off, as its `WEBKIT_DISABLE_COMPOSITING_MODE` switch does.
 //!
 //! With compositing off the app's own process has no use for GL at all, yet three things
 //! still open EGL or GLX in it, and on a GPU-less machine each loads Mesa's llvmpipe
-//! (libLLVM and the swrast driver, ~50 MiB resident, measured in docs/studio-benchmarks.md):
+//! (libLLVM and the swrast driver, tens of MiB resident, measured in
+//! docs/studio-benchmarks.md):
 //! GDK probing GLX visuals when it opens the display, WebKit checking whether its DMA-BUF
 //! renderer (which only presents composited frames) can run, and WebKit asking EGL which
 //! DRM device the web process should render with. The switches below turn off the first

@@ -2,8 +2,8 @@
 //! box, which the engine paints the preview into (`cloumer_engine::PreviewWindow`).
 //!
 //! Why: a preview drawn by the web view costs JPEG encoding, IPC, JPEG decoding and
-//! software page painting on every frame: 17-20 % of a core at 15 fps on the GPU-less
-//! benchmark machine, against about 5 % painted this way (docs/studio-benchmarks.md). The UI
+//! software page painting on every frame, several times what painting it this way costs on
+//! a GPU-less machine (figures in docs/studio-benchmarks.md). The UI
 //! reports where its preview box is ([`NativePreview::place`]) and hides the window while
 //! the page shows something over the box (an error banner) or the box is partly scrolled
 //! out of sight. Under the window the UI's canvas keeps a still picture, refreshed every
