@@ -2,8 +2,8 @@
 //!
 //! The studio calls its embedded backend from Rust (Tauri commands), never from its web view
 //! (whose CSP allows `connect-src ipc:` only), so no origin needs access by default. With
-//! `CorsLayer::permissive()` any web page open in the user's browser could drive the
-//! backend on loopback. A web site served from another origin is allowed by name
+//! every origin allowed, any web page open in the user's browser could drive the backend
+//! on loopback. A web site served from another origin is allowed by name
 //! (`ServerConfig::cors_origins`, `cloumer serve --cors-origin URL`).
 
 use axum::http::{HeaderName, HeaderValue, Method, header};

@@ -13,8 +13,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use chat_support::raw;
-use chat_support::vitals::{LatencyProbe, proc_status_mib, quantile_ms};
+use chat_support::vitals::{LatencyProbe, quantile_ms};
 use cloumer_testkit::skip;
+use common::proc_status_mib;
 
 const HUGE: u64 = 60 * 1024 * 1024;
 /// RFC 6455's "Message Too Big".

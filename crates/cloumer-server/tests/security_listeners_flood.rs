@@ -99,7 +99,7 @@ async fn idle_rtmp_flood_from_one_address_leaves_rest_and_other_publishers_worki
         "closed at once (over the per-address cap): {at_once}; held then closed by the 5 s handshake \
          timeout: {} (last at {latest:?}); log: {logged} bytes; RSS {:.0} MiB",
         at_timeout.len(),
-        attack::rss_mib()
+        common::proc_status_mib("VmRSS").unwrap_or(0.0)
     );
     assert!(!at_timeout.is_empty() && at_once > 1_000);
     // Silent ones by the 5 s handshake timeout.

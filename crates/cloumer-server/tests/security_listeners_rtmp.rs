@@ -34,7 +34,7 @@ async fn keyless_endless_messages_are_cut_off_and_memory_stays_bounded() {
     let (t, _, _, rtmp) = streamer().await;
     // One shared 16 MiB message: the clients' own memory must not hide the server's.
     let message = std::sync::Arc::new(attack::endless_message(16 << 20));
-    let before = attack::rss_mib();
+    let before = common::proc_status_mib("VmRSS").unwrap_or(0.0);
     let started = Instant::now();
     let attackers: Vec<_> = (0..16)
         .map(|_| {
@@ -54,7 +54,7 @@ async fn keyless_endless_messages_are_cut_off_and_memory_stays_bounded() {
         assert!(closed, "an endless message must get its connection closed");
         sent.push(bytes);
     }
-    let grown = attack::rss_mib() - before;
+    let grown = common::proc_status_mib("VmRSS").unwrap_or(0.0) - before;
     eprintln!(
         "16 keyless 16 MiB messages: closed after {:?}, the most accepted {} KiB, RSS +{grown:.1} MiB",
         started.elapsed(),

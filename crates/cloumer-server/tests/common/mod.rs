@@ -213,6 +213,16 @@ pub async fn cognito_at(
     (status, res.json().await.expect("cognito JSON"))
 }
 
+/// A `kB` field of `/proc/self/status` (`VmRSS`, `VmHWM`) in MiB; `None` off Linux.
+pub fn proc_status_mib(field: &str) -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status
+        .lines()
+        .find(|l| l.starts_with(&format!("{field}:")))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
 /// A PNG signature followed by `len` bytes of filler: what the avatar route sniffs.
 pub fn png(len: usize) -> Vec<u8> {
     let mut b = b"\x89PNG\r\n\x1a\n".to_vec();

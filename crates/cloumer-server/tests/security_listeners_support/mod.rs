@@ -76,16 +76,6 @@ pub fn summarize(what: &str, mut times: Vec<Duration>) -> (Duration, Duration, D
     (p50, p90, max)
 }
 
-/// Resident memory of this process (server and clients) in MiB.
-pub fn rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kib| kib / 1024.0)
-}
-
 static PANICS: AtomicUsize = AtomicUsize::new(0);
 
 /// Counts every panic that reaches the default hook (what prints a backtrace); install
