@@ -14,6 +14,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 KEY = "sk_bench_cloumer"
@@ -101,13 +102,24 @@ def video_packets(path):
         return 0
 
 
-def run_one(tool, cmd, env, seconds, record_dir, sub_env):
+def suspend_mic(sub_env, suspended):
+    """Suspends (or resumes) the null sink whose monitor is the microphone: a capture client
+    then gets its first buffer only on resume, like a real microphone being opened."""
+    subprocess.run(["pactl", "suspend-sink", "vsink", "1" if suspended else "0"],
+                   env=sub_env, check=True, stdout=subprocess.DEVNULL)
+
+
+def run_one(tool, cmd, env, seconds, record_dir, sub_env, mic_delay=0.0):
     before = set(os.listdir(record_dir))
     # The machine may be shared: keep the 1-minute load next to each figure.
     load_before = os.getloadavg()[0]
+    if mic_delay:
+        suspend_mic(sub_env, True)
     started = time.monotonic()
     proc = subprocess.Popen(["/usr/bin/time", "-v"] + cmd, env=sub_env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if mic_delay:
+        threading.Timer(mic_delay, suspend_mic, (sub_env, False)).start()
     first_frame = None
     stop_sent = False
     while proc.poll() is None:
@@ -150,6 +162,11 @@ def main():
     ap.add_argument("--seconds", type=int, default=20)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--out", default="bench/results.json")
+    ap.add_argument("--mic-delay", type=float, default=0.0,
+                    help="the microphone's first buffer comes SECS after the start (a real "
+                         "device being opened); 0: at once (the null sink)")
+    ap.add_argument("--sizes", default=",".join(SIZES), help="comma-separated: 720p30,1080p30")
+    ap.add_argument("--tools", default="cloumer,gst-launch,ffmpeg")
     args = ap.parse_args()
 
     envp = subprocess.Popen([args.env, KEY], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -159,15 +176,18 @@ def main():
     results = []
     try:
         for label, (w, h, kbps) in SIZES.items():
+            if label not in args.sizes.split(","):
+                continue
             for i in range(args.runs):
-                for tool in ("cloumer", "gst-launch", "ffmpeg"):
+                for tool in args.tools.split(","):
                     cmd = {
                         "cloumer": cloumer_cmd(args.cloumer, env, w, h, kbps, url, args.seconds),
                         "gst-launch": gst_launch_cmd(env, w, h, kbps, url),
                         "ffmpeg": ffmpeg_cmd(env, w, h, kbps, url, args.seconds),
                     }[tool]
-                    r = run_one(tool, cmd, env, args.seconds, env["record_dir"], sub_env)
-                    r.update(size=label, run=i + 1)
+                    r = run_one(tool, cmd, env, args.seconds, env["record_dir"], sub_env,
+                                args.mic_delay)
+                    r.update(size=label, run=i + 1, mic_delay_s=args.mic_delay)
                     print(json.dumps(r), flush=True)
                     results.append(r)
     finally:

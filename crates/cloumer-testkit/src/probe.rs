@@ -87,11 +87,24 @@ pub fn parse_rate(rate: &str) -> Option<f64> {
 
 /// Mean and max volume of the first audio stream in dBFS (ffmpeg `volumedetect`).
 pub fn volume_db(path: &Path) -> Result<(f64, f64)> {
+    volumedetect(path, None)
+}
+
+/// Like [`volume_db`], over `from`..`to` seconds of the file's time line.
+pub fn volume_db_between(path: &Path, from: f64, to: f64) -> Result<(f64, f64)> {
+    volumedetect(path, Some((from, to)))
+}
+
+fn volumedetect(path: &Path, window: Option<(f64, f64)>) -> Result<(f64, f64)> {
     crate::require_programs(&["ffmpeg"])?;
+    let mut filter = "volumedetect".to_owned();
+    if let Some((from, to)) = window {
+        filter = format!("atrim=start={from}:end={to},{filter}");
+    }
     let output = Command::new("ffmpeg")
         .args(["-hide_banner", "-nostats", "-i"])
         .arg(path)
-        .args(["-map", "0:a:0", "-af", "volumedetect", "-f", "null", "-"])
+        .args(["-map", "0:a:0", "-af", &filter, "-f", "null", "-"])
         .output()
         .context("running ffmpeg volumedetect")?;
     let text = String::from_utf8_lossy(&output.stderr);

@@ -94,6 +94,23 @@ impl Pulse {
     pub fn runtime_dir(&self) -> PathBuf {
         self.runtime_dir.path().to_owned()
     }
+
+    /// Suspends (or resumes) the sink and so its monitor: a client capturing the monitor
+    /// gets no buffer until it resumes, as with a real microphone that PulseAudio is still
+    /// opening ("the first buffer comes a second late").
+    pub fn suspend(&self, suspended: bool) -> Result<()> {
+        crate::require_programs(&["pactl"])?;
+        let status = Command::new("pactl")
+            .args(["suspend-sink", SINK, if suspended { "1" } else { "0" }])
+            .envs(self.env())
+            .stdout(Stdio::null())
+            .status()
+            .context("running pactl")?;
+        if !status.success() {
+            bail!("pactl suspend-sink {SINK} failed: {status}");
+        }
+        Ok(())
+    }
 }
 
 fn envs(dir: &Path) -> Vec<(String, String)> {

@@ -12,18 +12,23 @@ pub(super) const CHANNELS: i32 = 2;
 /// Builds audio capture and returns the element carrying the mixed audio.
 ///
 /// ```text
-///  source 0 ─ audioconvert ─ audioresample ─ caps(48k stereo) ─ volume [─ level] ──┐
+///  silence bed (live) ─────────────────────────────────────────────────────────────┐
+///  source 0 ─ audioconvert ─ audioresample ─ caps(48k stereo) ─ volume [─ level] ──┤
 ///  source 1 ─ audioconvert ─ audioresample ─ caps(48k stereo) ─ volume [─ level] ─ audiomixer ─
 /// ```
-/// One source goes straight on without a mixer; none gives live silence, because ingests
-/// (IVS among them) expect an audio track. With a preview, a `level` meter after each
-/// source's volume measures what actually goes into the mix (a muted source reads silence).
+/// The silence bed makes the mix start at once and never wait for a device: a real
+/// microphone delivers its first buffer up to a second or more after "Go live" (PulseAudio
+/// opening and resuming the ALSA device), and a live mixer with a silent live input
+/// produces silence until then and mixes the device in, aligned, when it delivers. Without
+/// the bed the start gate (see `start_gate`) would hold the picture back until the
+/// microphone's first buffer: the first second of every broadcast was lost. No source at
+/// all gives the bed alone, because ingests (IVS among them) expect an audio track. With a
+/// preview, a `level` meter after each source's volume measures what actually goes into
+/// the mix (a muted source reads silence).
 pub(super) fn mix(pipeline: &gst::Pipeline, config: &BroadcastConfig) -> Result<gst::Element> {
     let sources = &config.sources.audio;
     if sources.is_empty() {
-        let silence = make("audiotestsrc", Some(&names::audio_source(0)))?;
-        silence.set_property("is-live", true);
-        silence.set_property_from_str("wave", "silence");
+        let silence = silence_source(Some(&names::audio_source(0)))?;
         return conformed(
             pipeline,
             &silence,
@@ -42,16 +47,28 @@ pub(super) fn mix(pipeline: &gst::Pipeline, config: &BroadcastConfig) -> Result<
             Ok(chain)
         })
         .collect::<Result<Vec<_>>>()?;
-    if let [only] = chains.as_slice() {
-        return Ok(only.clone());
-    }
     let mixer = make("audiomixer", Some(names::AUDIO_MIXER))?;
+    // Output starts at the first input's running time (the bed's, at once), not at zero:
+    // nothing to make up for the moments before the pipeline ran.
+    mixer.set_property_from_str("start-time-selection", "first");
     let out = capsfilter(None, stereo_caps())?;
     add_chain(pipeline, &[&mixer, &out])?;
+    let bed = silence_source(Some(names::AUDIO_SILENCE_BED))?;
+    let bed_caps = capsfilter(None, stereo_caps())?;
+    add_chain(pipeline, &[&bed, &bed_caps])?;
+    bed_caps.link(&mixer)?;
     for chain in &chains {
         chain.link(&mixer)?;
     }
     Ok(out)
+}
+
+/// A live source of silence at the mix's format.
+fn silence_source(name: Option<&str>) -> Result<gst::Element> {
+    let silence = make("audiotestsrc", name)?;
+    silence.set_property("is-live", true);
+    silence.set_property_from_str("wave", "silence");
+    Ok(silence)
 }
 
 fn stereo_caps() -> gst::Caps {
@@ -100,14 +117,14 @@ fn source_element(index: usize, kind: &AudioSourceKind) -> Result<gst::Element> 
     let name = names::audio_source(index);
     match kind {
         AudioSourceKind::Microphone { device } => {
-            let src = make("pulsesrc", Some(&name))?;
+            let src = pulse_source(&name)?;
             if let Some(device) = device {
                 src.set_property("device", device);
             }
             Ok(src)
         }
         AudioSourceKind::DesktopAudio { device } => {
-            let src = make("pulsesrc", Some(&name))?;
+            let src = pulse_source(&name)?;
             // PulseAudio (and PipeWire's pulse server) name the default output's monitor so.
             let monitor = match device {
                 Some(d) if d.ends_with(".monitor") => d.clone(),
@@ -125,6 +142,19 @@ fn source_element(index: usize, kind: &AudioSourceKind) -> Result<gst::Element> 
             Ok(src)
         }
     }
+}
+
+/// `pulsesrc` that does not offer its clock to the pipeline.
+///
+/// A pipeline prefers the clock of its audio source, but a PulseAudio source's clock
+/// counts captured samples: it stands still until the device delivers its first buffer.
+/// The screen, timestamped by that clock, then got one timestamp for every frame of the
+/// first second, which `videorate` dropped ("Dropped 30" right after "Go live"). The
+/// system clock runs from the start; pulsesrc slaves its timestamps to it.
+fn pulse_source(name: &str) -> Result<gst::Element> {
+    let src = make("pulsesrc", Some(name))?;
+    src.set_property("provide-clock", false);
+    Ok(src)
 }
 
 /// Sets the gain and mute of audio source `index` while running.

@@ -21,6 +21,8 @@ pub const PREVIEW_WINDOW_CAPS: &str = "cloumer-preview-window-caps";
 pub const VIDEO_ENCODER: &str = "cloumer-video-encoder";
 pub const VIDEO_TEE: &str = "cloumer-video-tee";
 pub const AUDIO_MIXER: &str = "cloumer-audio-mixer";
+/// The live silence under the mix, so the mixed audio starts before any device does.
+pub const AUDIO_SILENCE_BED: &str = "cloumer-audio-silence-bed";
 /// Without any output (preview only): where the mixed audio ends.
 pub const AUDIO_DISCARD: &str = "cloumer-audio-discard";
 pub const AUDIO_ENCODER: &str = "cloumer-audio-encoder";

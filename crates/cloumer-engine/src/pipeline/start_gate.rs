@@ -10,6 +10,10 @@
 //! encoded frame a keyframe. Should one side never start, the other is let through after
 //! [`MAX_WAIT`] rather than holding the broadcast back.
 //!
+//! The mixed audio itself starts at once, whatever the microphone does (its silence bed,
+//! see `audio::mix`), so the gate trims only the few milliseconds between the canvas and
+//! the mixer's first output: it never holds the picture back for a slow device.
+//!
 //! ```text
 //!  canvas ─[gate: video]─ queue ─ h264 encoder ─ …
 //!  mixed audio ─[gate: audio]─ queue ─ aac encoder ─ …
