@@ -24,6 +24,8 @@ pub struct BroadcastConfig {
     pub audio_bitrate_kbps: u32,
     /// The IVS channel type the stream goes to; decides the limits.
     pub channel_type: ChannelType,
+    /// Lower the video bitrate while the uplink cannot carry it (streaming only).
+    pub adaptive_bitrate: AdaptiveBitrate,
     pub outputs: Outputs,
     /// Publish a small live preview and per-source audio levels
     /// ([`crate::SessionHandle::preview`], [`crate::SessionHandle::audio_levels`]); with
@@ -50,9 +52,32 @@ impl Default for BroadcastConfig {
             video_bitrate_kbps: 3500,
             audio_bitrate_kbps: 128,
             channel_type: ChannelType::Standard,
+            adaptive_bitrate: AdaptiveBitrate::default(),
             outputs: Outputs::default(),
             preview: false,
             preview_window: None,
+        }
+    }
+}
+
+/// Adaptive bitrate ([`crate::congestion`]): between `min_kbps` and the config's
+/// `video_bitrate_kbps`, which stays the target whenever the network carries it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AdaptiveBitrate {
+    pub enabled: bool,
+    pub min_kbps: u32,
+}
+
+/// Below about 300 kbit/s a 720p picture falls apart; lower still only helps a stream
+/// that would otherwise disconnect.
+pub const DEFAULT_MIN_BITRATE_KBPS: u32 = 300;
+
+impl Default for AdaptiveBitrate {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            min_kbps: DEFAULT_MIN_BITRATE_KBPS,
         }
     }
 }

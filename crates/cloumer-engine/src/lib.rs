@@ -7,6 +7,7 @@
 //! caller's job, the engine only receives an ingest URL and a [`StreamKey`].
 
 mod config;
+pub mod congestion;
 mod devices;
 mod encoders;
 mod error;
@@ -25,10 +26,11 @@ mod x11;
 
 pub use cloumer_protocol::destination::{IngestUrl, StreamKey};
 pub use config::{
-    AudioSource, AudioSourceKind, BroadcastConfig, CameraSource, ChannelType, Corner,
-    EncoderChoice, H264Profile, Outputs, PipLayout, RecordingOutput, Region, ScreenSource, Sources,
-    StreamOutput,
+    AdaptiveBitrate, AudioSource, AudioSourceKind, BroadcastConfig, CameraSource, ChannelType,
+    Corner, DEFAULT_MIN_BITRATE_KBPS, EncoderChoice, H264Profile, Outputs, PipLayout,
+    RecordingOutput, Region, ScreenSource, Sources, StreamOutput,
 };
+pub use congestion::{BitrateChange, Reason as BitrateChangeReason};
 pub use devices::{Device, DeviceKind, list_devices};
 pub use encoders::{EncoderInfo, h264_encoders};
 pub use error::{ConfigError, Error, Result};

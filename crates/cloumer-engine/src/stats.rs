@@ -32,6 +32,14 @@ pub struct Stats {
     pub bytes_acked: u64,
     pub connected: bool,
     pub reconnects: u32,
+    /// What the video encoder is asked for now (kbit/s): the configured bitrate, or less
+    /// while adaptive bitrate holds it down.
+    pub target_bitrate_kbps: u32,
+    /// Video waiting to leave towards the ingest (the queue in front of the network and
+    /// the socket's send buffer), in ms.
+    pub backlog_ms: u64,
+    /// True while adaptive bitrate holds the target below the configured bitrate.
+    pub congested: bool,
 }
 
 /// Counts encoded video frames and bytes with a pad probe (cheap atomics, no locks).
@@ -68,6 +76,7 @@ pub(crate) struct StatsSampler {
     last_at: Instant,
     last_frames: u64,
     last_bytes: u64,
+    last_sent: u64,
     pub(crate) qos_dropped: u64,
     /// What ivssink last reported.
     pub(crate) output: IvsStats,
@@ -81,6 +90,7 @@ impl StatsSampler {
             last_at: now,
             last_frames: 0,
             last_bytes: 0,
+            last_sent: 0,
             qos_dropped: 0,
             output: IvsStats::default(),
         }
@@ -101,8 +111,8 @@ impl StatsSampler {
         let fps = (frames - self.last_frames) as f64 / dt;
         let out = &self.output;
         let output_kbps = if streaming {
-            // ivssink reports bit/s.
-            out.bitrate as f64 / 1000.0
+            // Over our own interval: ivssink reports several times a second.
+            out.bytes_sent.saturating_sub(self.last_sent) as f64 * 8.0 / dt / 1000.0
         } else {
             encoder_kbps
         };
@@ -124,10 +134,15 @@ impl StatsSampler {
             bytes_acked: out.bytes_acked,
             connected: out.connected,
             reconnects: out.reconnects,
+            // Filled in by the session from adaptive bitrate.
+            target_bitrate_kbps: 0,
+            backlog_ms: 0,
+            congested: false,
         };
         self.last_at = now;
         self.last_frames = frames;
         self.last_bytes = bytes;
+        self.last_sent = out.bytes_sent;
         stats
     }
 }

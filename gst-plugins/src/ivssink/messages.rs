@@ -71,6 +71,9 @@ wire_enum! {
         Tls = "tls",
         /// Anything else: unreachable ingest, too many failed reconnects...
         Network = "network",
+        /// The ingest accepted the key but kept closing the stream right after it started
+        /// (settings over the channel type's limits, ...).
+        IngestRefused = "ingest-refused",
     }
 }
 
@@ -88,6 +91,11 @@ pub struct IvsStats {
     pub reconnects: u32,
     /// Buffers dropped while not connected.
     pub dropped_buffers: u64,
+    /// Video waiting in the queue in front of the connection, in nanoseconds.
+    pub queued_time_ns: u64,
+    /// Bytes written to the connection's socket that the ingest has not acknowledged yet
+    /// (the kernel's send buffer); `None` where the socket cannot be read.
+    pub socket_queued_bytes: Option<u64>,
 }
 
 impl IvsStats {
@@ -99,6 +107,14 @@ impl IvsStats {
             .field("connected", self.connected)
             .field("reconnects", self.reconnects)
             .field("dropped-buffers", self.dropped_buffers)
+            .field("queued-time", self.queued_time_ns)
+            // -1: unknown (a structure field has no "absent" that gst-launch -m shows).
+            .field(
+                "socket-queued-bytes",
+                self.socket_queued_bytes
+                    .and_then(|b| i64::try_from(b).ok())
+                    .unwrap_or(-1),
+            )
             .build()
     }
 
@@ -114,6 +130,8 @@ impl IvsStats {
             connected: s.get("connected").ok()?,
             reconnects: s.get("reconnects").ok()?,
             dropped_buffers: s.get("dropped-buffers").ok()?,
+            queued_time_ns: s.get("queued-time").ok()?,
+            socket_queued_bytes: u64::try_from(s.get::<i64>("socket-queued-bytes").ok()?).ok(),
         })
     }
 }
@@ -191,6 +209,8 @@ mod tests {
             connected: true,
             reconnects: 2,
             dropped_buffers: 9,
+            queued_time_ns: 250_000_000,
+            socket_queued_bytes: Some(120_000),
         };
         assert_eq!(IvsStats::from_structure(&stats.to_structure()), Some(stats));
         let state = IvsState {
@@ -223,6 +243,7 @@ mod tests {
             FailureKind::KeyRejected,
             FailureKind::Tls,
             FailureKind::Network,
+            FailureKind::IngestRefused,
         ] {
             assert_eq!(kind.as_str().parse(), Ok(kind));
         }

@@ -21,6 +21,7 @@ mod location;
 mod log_guard;
 pub(crate) mod messages;
 mod part;
+mod socket_queue;
 mod supervisor;
 
 glib::wrapper! {

@@ -22,6 +22,9 @@ const MUX_WAIT: gst::ClockTime = gst::ClockTime::from_seconds(1);
 pub(crate) struct SinkPart {
     pub elements: Vec<gst::Element>,
     pub rtmpsink: gst::Element,
+    /// The video queue in front of the muxer: where a slow uplink's backlog builds up once
+    /// the socket's send buffer is full (rtmp2sink then blocks).
+    pub video_queue: gst::Element,
     /// Where the element's `video` / `audio` ghost pads point.
     pub video_sink: gst::Pad,
     pub audio_sink: Option<gst::Pad>,
@@ -117,6 +120,7 @@ impl SinkPart {
         Ok(SinkPart {
             elements,
             rtmpsink,
+            video_queue,
             video_sink,
             audio_sink,
         })
@@ -140,6 +144,11 @@ impl SinkPart {
     pub(crate) fn byte_counts(&self) -> (u64, u64) {
         byte_counts(&self.rtmpsink)
     }
+}
+
+/// How much video waits in the part's queue (`current-level-time`).
+pub(crate) fn queued_time(video_queue: &gst::Element) -> gst::ClockTime {
+    gst::ClockTime::from_nseconds(video_queue.property::<u64>("current-level-time"))
 }
 
 pub(crate) fn byte_counts(rtmpsink: &gst::Element) -> (u64, u64) {

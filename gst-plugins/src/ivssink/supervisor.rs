@@ -19,6 +19,7 @@ use super::gate::Gate;
 use super::location::StreamKey;
 use super::messages::{ConnectionState, Failure, FailureKind, IvsState, IvsStats};
 use super::part::{self, SinkPart};
+use super::socket_queue::SocketQueue;
 
 /// How often we look at rtmp2sink's stats while waiting for the ingest to accept `publish`.
 const PUBLISH_POLL: Duration = Duration::from_millis(100);
@@ -57,6 +58,9 @@ pub(crate) struct Link {
     pub acked_before: u64,
     /// When the ingest accepted `publish` on the current attempt.
     pub published_at: Option<Instant>,
+    /// Connections in a row the ingest closed right after accepting them
+    /// (`classify::count_short_runs`).
+    pub short_runs: u32,
 }
 
 pub(crate) struct Shared {
@@ -106,6 +110,7 @@ pub(crate) fn spawn(
                 config,
                 last_sent: 0,
                 last_stats_at: Instant::now(),
+                socket: None,
             }
             .run()
         })
@@ -118,6 +123,8 @@ struct Supervisor {
     backoff: Backoff,
     last_sent: u64,
     last_stats_at: Instant,
+    /// Made on first use: resolving the ingest's address may block.
+    socket: Option<SocketQueue>,
 }
 
 impl Supervisor {
@@ -204,11 +211,12 @@ impl Supervisor {
     }
 
     fn handle_failure(&mut self, element: &super::IvsSink, err: ChildError) {
-        let (part, published_for, initial) = {
+        let (part, published_for, initial, short_runs) = {
             let mut link = lock(&self.shared.link);
             link.gate = Gate::Closed;
             let published_for = link.published_at.take().map(|t| t.elapsed());
-            (link.part.take(), published_for, link.initial)
+            link.short_runs = classify::count_short_runs(link.short_runs, published_for);
+            (link.part.take(), published_for, link.initial, link.short_runs)
         };
         let (sent, acked) = part.as_ref().map(SinkPart::byte_counts).unwrap_or((0, 0));
         if let Some(part) = part {
@@ -240,6 +248,7 @@ impl Supervisor {
                 published_for,
                 bytes_acked: acked,
                 reconnect: self.config.reconnect,
+                short_runs,
             },
         );
         match decision {
@@ -274,6 +283,10 @@ impl Supervisor {
                 link.phase = Phase::Failed;
                 let attempt = link.attempt;
                 drop(link);
+                let reason = match kind {
+                    FailureKind::IngestRefused => classify::refused_reason(short_runs, &reason),
+                    _ => reason,
+                };
                 fail(element, kind, attempt, &reason);
             }
         }
@@ -307,10 +320,11 @@ impl Supervisor {
     }
 
     fn post_stats(&mut self, element: &super::IvsSink) {
-        let rtmpsink = lock(&self.shared.link)
+        let (rtmpsink, video_queue) = lock(&self.shared.link)
             .part
             .as_ref()
-            .map(|p| p.rtmpsink.clone());
+            .map(|p| (p.rtmpsink.clone(), p.video_queue.clone()))
+            .unzip();
         let mut current = rtmpsink.as_ref().map(part::byte_counts).unwrap_or((0, 0));
         let link = lock(&self.shared.link);
         if link.part.as_ref().map(|p| &p.rtmpsink) != rtmpsink.as_ref() {
@@ -325,6 +339,18 @@ impl Supervisor {
         let dropped = link.dropped_buffers;
         drop(link);
 
+        let queued_time_ns = video_queue
+            .as_ref()
+            .map(|q| part::queued_time(q).nseconds())
+            .unwrap_or(0);
+        let location = &self.config.location;
+        let socket_queued_bytes = if connected {
+            self.socket
+                .get_or_insert_with(|| SocketQueue::for_location(location))
+                .queued_bytes()
+        } else {
+            None
+        };
         let now = Instant::now();
         let secs = now.duration_since(self.last_stats_at).as_secs_f64();
         let bitrate = if secs > 0.0 {
@@ -341,6 +367,8 @@ impl Supervisor {
             connected,
             reconnects,
             dropped_buffers: dropped,
+            queued_time_ns,
+            socket_queued_bytes,
         };
         post(element, stats.to_structure());
     }
@@ -381,6 +409,10 @@ fn fail(element: &super::IvsSink, kind: FailureKind, attempt: u32, reason: &str)
             gst::ResourceError::OpenWrite,
         ),
         FailureKind::Network => ("Connection to the ingest failed", gst::ResourceError::Write),
+        FailureKind::IngestRefused => (
+            "The ingest keeps closing the stream right after it starts",
+            gst::ResourceError::Write,
+        ),
     };
     let details = Failure {
         kind,

@@ -10,6 +10,8 @@ use crate::error::{Error, Result};
 const RECORDING_QUEUE_SECS: u64 = 5;
 /// Upper bound of ivssink's back-off between reconnect attempts.
 const RECONNECT_DELAY_MAX_MS: u32 = 1800;
+/// How often ivssink reports its bytes and backlog.
+const STATS_INTERVAL_MS: u32 = 250;
 
 /// ```text
 ///  cloumer-video-tee ─ video ┐
@@ -36,6 +38,8 @@ pub(super) fn stream(
     // every RECONNECT_DELAY_MAX_MS so the first try lands within ~2 s of the ingest coming
     // back, however long it was gone.
     sink.set_property("reconnect-delay-max-ms", RECONNECT_DELAY_MAX_MS);
+    // Adaptive bitrate notices a backlog within this long (session/abr.rs).
+    sink.set_property("stats-interval-ms", STATS_INTERVAL_MS);
     pipeline.add(&sink)?;
     link_from_tee(video_tee, &sink, Some("video"))?;
     link_from_tee(audio_tee, &sink, Some("audio"))

@@ -35,6 +35,8 @@ struct Running {
     sampler: StatsSampler,
     encoder: String,
     drain_deadline: Option<Instant>,
+    /// Adaptive bitrate, fed by ivssink's stats (never runs without a stream).
+    abr: super::abr::Abr,
 }
 
 /// Where the actor publishes what it learns.
@@ -42,6 +44,7 @@ pub(super) struct Channels {
     pub state: watch::Sender<SessionState>,
     pub transitions: broadcast::Sender<SessionState>,
     pub stats: broadcast::Sender<Stats>,
+    pub bitrate_changes: broadcast::Sender<crate::congestion::BitrateChange>,
     pub restore_token: Arc<Mutex<Option<String>>>,
     pub preview: PreviewChannels,
 }
@@ -52,6 +55,7 @@ pub(super) struct Actor {
     state_tx: watch::Sender<SessionState>,
     transitions: broadcast::Sender<SessionState>,
     stats_tx: broadcast::Sender<Stats>,
+    bitrate_tx: broadcast::Sender<crate::congestion::BitrateChange>,
     restore_token: Arc<Mutex<Option<String>>>,
     preview: PreviewChannels,
     running: Option<Running>,
@@ -65,6 +69,7 @@ impl Actor {
             state_tx: channels.state,
             transitions: channels.transitions,
             stats_tx: channels.stats,
+            bitrate_tx: channels.bitrate_changes,
             restore_token: channels.restore_token,
             preview: channels.preview,
             running: None,
@@ -219,6 +224,7 @@ impl Actor {
             sampler: StatsSampler::new(),
             encoder: String::new(),
             drain_deadline: None,
+            abr: super::abr::Abr::new(&self.config, self.bitrate_tx.clone()),
         });
         self.apply(Event::Start);
         let playing = set_state(&pipeline, gst::State::Playing).await;
@@ -368,6 +374,7 @@ impl Actor {
             return;
         };
         if let Some(stats) = IvsStats::from_structure(s) {
+            running.abr.on_stats(&stats, &running.built.pipeline);
             running.sampler.output = stats;
             return;
         }
@@ -401,12 +408,16 @@ impl Actor {
             return;
         };
         let pipeline = &running.built.pipeline;
-        let stats = running.sampler.sample(
+        let mut stats = running.sampler.sample(
             pipeline,
             &running.counters,
             running.built.streaming,
             &running.encoder,
         );
+        let abr = running.abr.status();
+        stats.target_bitrate_kbps = abr.target_kbps;
+        stats.backlog_ms = abr.backlog_ms;
+        stats.congested = abr.congested;
         tracing::trace!(?stats, "stats");
         let _ = self.stats_tx.send(stats);
     }

@@ -1,6 +1,7 @@
 //! The public face of a broadcast: a cloneable [`SessionHandle`] talking to one actor task
 //! that owns the pipeline (see [`actor`]).
 
+mod abr;
 mod actor;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,6 +37,7 @@ pub struct SessionHandle {
     state: watch::Receiver<SessionState>,
     transitions: broadcast::Sender<SessionState>,
     stats: broadcast::Sender<Stats>,
+    bitrate_changes: broadcast::Sender<crate::congestion::BitrateChange>,
     config: Arc<BroadcastConfig>,
     restore_token: Arc<Mutex<Option<String>>>,
     preview: PreviewChannels,
@@ -62,6 +64,7 @@ impl SessionHandle {
         let (commands, command_rx) = mpsc::unbounded_channel();
         let (state_tx, state) = watch::channel(SessionState::Idle);
         let (stats, _) = broadcast::channel(16);
+        let (bitrate_changes, _) = broadcast::channel(64);
         let (transitions, _) = broadcast::channel(64);
         let config = Arc::new(config);
         let restore_token = Arc::new(Mutex::new(None));
@@ -72,6 +75,7 @@ impl SessionHandle {
                 state: state_tx,
                 transitions: transitions.clone(),
                 stats: stats.clone(),
+                bitrate_changes: bitrate_changes.clone(),
                 restore_token: restore_token.clone(),
                 preview: preview.clone(),
             },
@@ -83,6 +87,7 @@ impl SessionHandle {
             state,
             transitions,
             stats,
+            bitrate_changes,
             config,
             restore_token,
             preview,
@@ -154,6 +159,11 @@ impl SessionHandle {
     /// One [`Stats`] a second while the pipeline runs. A slow reader skips samples.
     pub fn stats(&self) -> broadcast::Receiver<Stats> {
         self.stats.subscribe()
+    }
+
+    /// Every change adaptive bitrate makes to the video encoder's target, as it happens.
+    pub fn bitrate_changes(&self) -> broadcast::Receiver<crate::congestion::BitrateChange> {
+        self.bitrate_changes.subscribe()
     }
 
     /// The live preview (with `BroadcastConfig::preview`): the latest small JPEG of the

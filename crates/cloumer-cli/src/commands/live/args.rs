@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use cloumer_api::destination::IngestUrlError;
 use cloumer_engine::{
-    AudioSource, AudioSourceKind, BroadcastConfig, CameraSource, ChannelType, Corner,
-    EncoderChoice, Outputs, PipLayout, RecordingOutput, ScreenSource, Sources, StreamKey,
+    AdaptiveBitrate, AudioSource, AudioSourceKind, BroadcastConfig, CameraSource, ChannelType,
+    Corner, EncoderChoice, Outputs, PipLayout, RecordingOutput, ScreenSource, Sources, StreamKey,
     StreamOutput,
 };
 
@@ -32,8 +32,11 @@ pub struct LiveOptions {
     /// or `portal` (Wayland ScreenCast portal; the default in a Wayland session).
     #[arg(long, value_name = "DISPLAY|MONITOR", num_args = 0..=1, default_missing_value = "")]
     pub screen: Option<String>,
-    /// Show a camera picture-in-picture (a V4L2 device, e.g. /dev/video0; `test` = test pattern).
-    #[arg(long, value_name = "DEVICE", num_args = 0..=1, default_missing_value = "")]
+    /// Show a camera picture-in-picture: a V4L2 device (e.g. /dev/video0), `test` (colour
+    /// bars) or `test:PATTERN`, a GStreamer videotestsrc pattern as the camera (e.g.
+    /// `test:snow`, whose noise makes the encoder use the whole bitrate: what the
+    /// constrained-network tests use).
+    #[arg(long, value_name = "DEVICE|test:PATTERN", num_args = 0..=1, default_missing_value = "")]
     pub camera: Option<String>,
     /// Capture a microphone (a PulseAudio source name; default: the default one).
     #[arg(long, value_name = "DEVICE", num_args = 0..=1, default_missing_value = "")]
@@ -52,9 +55,19 @@ pub struct LiveOptions {
     /// Output frame rate.
     #[arg(long, value_name = "N")]
     pub fps: Option<u32>,
-    /// Video bitrate in kbit/s.
+    /// Video bitrate in kbit/s: the target whenever the network carries it.
     #[arg(long, value_name = "KBPS")]
     pub bitrate: Option<u32>,
+    /// Adaptive bitrate (the default with an ingest): lower the video bitrate while the
+    /// uplink cannot carry it and climb back when it can.
+    #[arg(long, overrides_with = "no_abr")]
+    pub abr: bool,
+    /// Keep the video bitrate fixed whatever the network does.
+    #[arg(long, overrides_with = "abr")]
+    pub no_abr: bool,
+    /// Lowest video bitrate adaptive bitrate may choose, in kbit/s.
+    #[arg(long, value_name = "KBPS", default_value_t = cloumer_engine::DEFAULT_MIN_BITRATE_KBPS)]
+    pub min_bitrate: u32,
     /// AAC bitrate in kbit/s (64-160).
     #[arg(long, value_name = "KBPS", default_value_t = 128)]
     pub audio_bitrate: u32,
@@ -142,6 +155,10 @@ pub(super) async fn broadcast_config(
             .bitrate
             .unwrap_or_else(|| default_bitrate(args.channel_type, height)),
         audio_bitrate_kbps: args.audio_bitrate,
+        adaptive_bitrate: AdaptiveBitrate {
+            enabled: !args.no_abr,
+            min_kbps: args.min_bitrate,
+        },
         channel_type: args.channel_type,
         outputs: outputs(args, backend).await?,
         // The preview and level meters are for the desktop app; a CLI broadcast skips them.

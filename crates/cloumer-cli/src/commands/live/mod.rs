@@ -25,9 +25,10 @@ pub async fn run(args: LiveArgs, backend: Option<PathBuf>) -> Result<(), Failure
         *restore_token = store.load();
     }
     let handle = SessionHandle::spawn(config).map_err(failure_from)?;
-    let mut printer = progress::Printer::new(args.json);
+    let mut printer = progress::Printer::new(args.json, handle.config().video_bitrate_kbps);
     let mut states = handle.transitions();
     let mut stats = handle.stats();
+    let mut bitrate_changes = handle.bitrate_changes();
     let mut current = SessionState::Idle;
     if let Err(e) = handle.start().await {
         while let Ok(state) = states.try_recv() {
@@ -61,6 +62,7 @@ pub async fn run(args: LiveArgs, backend: Option<PathBuf>) -> Result<(), Failure
                 current = state;
             }
             Ok(sample) = stats.recv() => printer.stats(&current, &sample),
+            Ok(change) = bitrate_changes.recv() => printer.bitrate(&change),
             _ = &mut stop_at, if !stopping => {
                 stopping = true;
                 tracing::info!("--duration reached");
@@ -125,12 +127,14 @@ fn outcome(state: SessionState) -> Result<(), Failure> {
     }
 }
 
-/// The exit-status contract: 2 config, 3 key rejected, 4 TLS, 1 anything else.
+/// The exit-status contract: 2 config, 3 key rejected, 4 TLS, 5 stream refused by the
+/// ingest, 1 anything else.
 fn failure_from(error: Error) -> Failure {
     match error {
         Error::Config(e) => Failure::usage(e),
         e @ Error::KeyRejected(_) => Failure::key_rejected(e),
         e @ Error::Tls(_) => Failure::tls(e),
+        e @ Error::IngestRefused(_) => Failure::ingest_refused(e),
         e => Failure::other(e),
     }
 }

@@ -4,16 +4,31 @@
 use std::io::Write;
 use std::time::UNIX_EPOCH;
 
-use cloumer_engine::{SessionState, Stats};
+use cloumer_engine::{BitrateChange, SessionState, Stats};
 use serde_json::{Value, json};
 
 pub(super) struct Printer {
     json: bool,
+    /// `--bitrate`: the status line shows the target only when it differs.
+    bitrate_kbps: u32,
 }
 
 impl Printer {
-    pub(super) fn new(json: bool) -> Self {
-        Self { json }
+    pub(super) fn new(json: bool, bitrate_kbps: u32) -> Self {
+        Self { json, bitrate_kbps }
+    }
+
+    /// `{"event":"bitrate","from":N,"to":N,"reason":"congestion"|"recovery"}`.
+    pub(super) fn bitrate(&mut self, change: &BitrateChange) {
+        tracing::info!(
+            from = change.from,
+            to = change.to,
+            reason = change.reason.as_str(),
+            "video bitrate"
+        );
+        if self.json {
+            emit(bitrate_json(change));
+        }
     }
 
     pub(super) fn state(&mut self, state: &SessionState) {
@@ -33,7 +48,7 @@ impl Printer {
     }
 
     pub(super) fn stats(&mut self, state: &SessionState, stats: &Stats) {
-        eprintln!("{}", status_line(state, stats));
+        eprintln!("{}", status_line(state, stats, self.bitrate_kbps));
         if self.json
             && let Ok(Value::Object(mut fields)) = serde_json::to_value(stats)
         {
@@ -72,7 +87,16 @@ pub(super) fn state_json(state: &SessionState) -> Value {
     v
 }
 
-fn status_line(state: &SessionState, s: &Stats) -> String {
+pub(super) fn bitrate_json(change: &BitrateChange) -> Value {
+    json!({
+        "event": "bitrate",
+        "from": change.from,
+        "to": change.to,
+        "reason": change.reason.as_str(),
+    })
+}
+
+fn status_line(state: &SessionState, s: &Stats, bitrate_kbps: u32) -> String {
     let secs = s.uptime_secs as u64;
     let mut line = format!(
         "{:<12} {:02}:{:02}:{:02}  {:>6.0} kbps  {:>4.1} fps  dropped {}  encoder {}",
@@ -89,6 +113,12 @@ fn status_line(state: &SessionState, s: &Stats) -> String {
             &s.encoder
         },
     );
+    if s.target_bitrate_kbps != 0 && s.target_bitrate_kbps != bitrate_kbps {
+        line.push_str(&format!(
+            "  target {} kbps (network can't keep up)",
+            s.target_bitrate_kbps
+        ));
+    }
     if s.bytes_sent > 0 {
         line.push_str(&format!("  sent {:.1} MB", s.bytes_sent as f64 / 1e6));
     }
@@ -111,5 +141,29 @@ mod tests {
         });
         assert_eq!(v["state"], "failed");
         assert_eq!(v["kind"], "tls");
+    }
+
+    #[test]
+    fn bitrate_lines_follow_the_contract() {
+        let v = bitrate_json(&BitrateChange {
+            from: 3500,
+            to: 1200,
+            reason: cloumer_engine::BitrateChangeReason::Congestion,
+        });
+        assert_eq!(
+            v,
+            json!({"event": "bitrate", "from": 3500, "to": 1200, "reason": "congestion"})
+        );
+    }
+
+    #[test]
+    fn the_status_line_shows_the_target_only_when_lowered() {
+        let mut stats = Stats {
+            target_bitrate_kbps: 3500,
+            ..Stats::default()
+        };
+        assert!(!status_line(&SessionState::Connecting, &stats, 3500).contains("target"));
+        stats.target_bitrate_kbps = 1200;
+        assert!(status_line(&SessionState::Connecting, &stats, 3500).contains("target 1200 kbps"));
     }
 }

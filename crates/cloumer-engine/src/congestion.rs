@@ -1,0 +1,310 @@
+//! Adaptive bitrate: decides the video encoder's target from what the uplink shows. Pure
+//! (no GStreamer, no clock of its own): the session actor feeds it [`Signal`]s a few times
+//! a second and applies the [`Decision`]s it returns, so every rule is table-tested below.
+//!
+//! ```text
+//!              backlog >= CONGESTED_MS                      backlog >= PROBE_FAILED_MS
+//!   ┌────────┐ ─────────────────────────► ┌──────────┐      during a probe: back to the
+//!   │ steady │  target = what the link    │ draining │      level before it, and wait
+//!   └────────┘  carried × MARGIN, minus   └──────────┘      twice as long before the next
+//!     ▲   │     what drains the backlog        │            probe above the link
+//!     │   │     within DRAIN_SECS              │ backlog < CLEAR_MS
+//!     │   │                                    ▼
+//!     │   │ clear for STEP_EVERY       target = what the link carried × MARGIN
+//!     │   ▼                                    │
+//!   ┌─────────┐  below the learned link rate:  │
+//!   │ probing │  + STEP_OF_MAX of --bitrate    │
+//!   └─────────┘  above it (after the back-off):◄┘
+//!                + PROBE_GROWTH of the target, growing while each probe holds
+//! ```
+//!
+//! * Drop fast: one step to what the link actually carried (the bytes that left the
+//!   socket in the last second) with a margin, lower still while a backlog has to drain,
+//!   instead of OBS's cut to the throughput only, or small steps.
+//! * Recover fast without oscillating: below the rate the link carried when it was last
+//!   congested, climb by STEP_OF_MAX each second (OBS: 10 % of the original every 4 s);
+//!   above it, probe carefully (a small step, confirmed by a second of clear backlog) and
+//!   after each failed probe wait twice as long before the next (capped), so a steady link
+//!   sees few probes while a link that grew is found within seconds: every probe that
+//!   holds raises the learned rate and makes the next step larger.
+//! * Never below `min_kbps`, never above `max_kbps` (the user's bitrate, already checked
+//!   against the channel's limit). Audio keeps its bitrate: it is taken off the link rate.
+
+use std::time::Duration;
+
+/// Backlog (video waiting to leave, in the pipeline and the socket) that means congestion.
+pub const CONGESTED_MS: u64 = 400;
+/// A probe above the learned link rate failed once the backlog reaches this.
+pub const PROBE_FAILED_MS: u64 = 200;
+/// Below this the backlog counts as clear.
+pub const CLEAR_MS: u64 = 100;
+/// Share of the measured link rate the video may use (room for bursts and headers).
+const MARGIN: f64 = 0.85;
+/// A congestion drop empties the backlog within this long.
+const DRAIN_SECS: f64 = 2.0;
+/// How long the backlog must stay clear before each step up.
+const STEP_EVERY: Duration = Duration::from_secs(1);
+/// Step below the learned link rate, as a share of `max_kbps`.
+const STEP_OF_MAX: f64 = 0.15;
+/// First probe above the learned link rate, as a share of the target; doubles while
+/// probes hold.
+const PROBE_GROWTH: f64 = 0.10;
+/// A probe holds when, a second after it, the backlog is clear and has grown by less than
+/// this: a link only slightly too slow fills the backlog slowly, so "still clear" alone
+/// would let it pass.
+const PROBE_GROWTH_TOLERANCE_MS: u64 = 20;
+/// How long a probe must hold before it counts.
+const PROBE_CONFIRM: Duration = Duration::from_millis(1500);
+/// Wait before the first probe above the learned link rate; doubles after each failed
+/// probe, up to PROBE_WAIT_MAX.
+const PROBE_WAIT: Duration = Duration::from_secs(2);
+const PROBE_WAIT_MAX: Duration = Duration::from_secs(8);
+/// After a drop, the encoder needs this long before its output follows the new target.
+const SETTLE: Duration = Duration::from_millis(1500);
+
+/// What the actor sees on one tick.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Signal {
+    /// Since the session started (any monotonic origin).
+    pub at: Duration,
+    /// What waits to leave, in time: the video queue in front of the network (media time)
+    /// plus the socket's send buffer at the rate the link carries.
+    pub backlog_ms: u64,
+    /// What left this machine over the last second (kbit/s, audio included); `None`
+    /// until known.
+    pub throughput_kbps: Option<f64>,
+    /// False while reconnecting: nothing is decided then.
+    pub connected: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Reason {
+    Congestion,
+    Recovery,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Congestion => "congestion",
+            Reason::Recovery => "recovery",
+        }
+    }
+}
+
+/// A change of the encoder's target, kbit/s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct BitrateChange {
+    pub from: u32,
+    pub to: u32,
+    pub reason: Reason,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Phase {
+    Steady,
+    /// Dropped; waiting for the backlog to clear.
+    Draining,
+    /// Raised above the learned link rate at `since` with `backlog_ms` queued; `from` is
+    /// where to go back.
+    Probing {
+        from: u32,
+        since: Duration,
+        backlog_ms: u64,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Controller {
+    max_kbps: u32,
+    min_kbps: u32,
+    /// Taken off the link rate before the video gets its share.
+    audio_kbps: u32,
+    target: u32,
+    phase: Phase,
+    /// Video rate the link carried when it was last congested (`None`: no limit known).
+    link_kbps: Option<f64>,
+    /// When the target last changed.
+    changed_at: Duration,
+    /// Since when the backlog has been clear.
+    clear_since: Option<Duration>,
+    probe_wait: Duration,
+    /// Consecutive probes that held (each makes the next step larger).
+    probes_held: u32,
+}
+
+impl Controller {
+    pub fn new(max_kbps: u32, min_kbps: u32, audio_kbps: u32) -> Self {
+        let min_kbps = min_kbps.min(max_kbps);
+        Self {
+            max_kbps,
+            min_kbps,
+            audio_kbps,
+            target: max_kbps,
+            phase: Phase::Steady,
+            link_kbps: None,
+            changed_at: Duration::ZERO,
+            clear_since: None,
+            probe_wait: PROBE_WAIT,
+            probes_held: 0,
+        }
+    }
+
+    /// What the encoder is asked for now.
+    pub fn target(&self) -> u32 {
+        self.target
+    }
+
+    /// True while the target is held below `max_kbps` because of the network.
+    pub fn congested(&self) -> bool {
+        self.target < self.max_kbps
+    }
+
+    /// A new connection: keep what was learned (target, link rate), forget the timers so
+    /// the first seconds of the new connection are judged on their own.
+    pub fn on_reconnected(&mut self, at: Duration) {
+        self.clear_since = None;
+        self.changed_at = at;
+        if let Phase::Probing { from, .. } = self.phase {
+            self.target = from;
+        }
+        self.phase = Phase::Steady;
+    }
+
+    pub fn on_signal(&mut self, s: Signal) -> Option<BitrateChange> {
+        if !s.connected {
+            self.clear_since = None;
+            return None;
+        }
+        if s.backlog_ms >= CLEAR_MS {
+            self.clear_since = None;
+        } else if self.clear_since.is_none() {
+            self.clear_since = Some(s.at);
+        }
+        let settled = s.at.saturating_sub(self.changed_at) >= SETTLE;
+        if s.backlog_ms >= CONGESTED_MS && (settled || self.phase != Phase::Draining) {
+            return self.drop_to_link(s);
+        }
+        match self.phase {
+            Phase::Probing {
+                from,
+                since,
+                backlog_ms,
+            } => {
+                if s.backlog_ms >= PROBE_FAILED_MS {
+                    self.probe_wait = (self.probe_wait * 2).min(PROBE_WAIT_MAX);
+                    self.probes_held = 0;
+                    self.phase = Phase::Steady;
+                    return self.set(from, s.at, Reason::Congestion);
+                }
+                let grew = s.backlog_ms.saturating_sub(backlog_ms);
+                if s.at.saturating_sub(since) >= PROBE_CONFIRM
+                    && s.backlog_ms < CLEAR_MS
+                    && grew < PROBE_GROWTH_TOLERANCE_MS
+                {
+                    // The link carried it: the known rate is at least this, probe on.
+                    let target = f64::from(self.target);
+                    self.link_kbps = Some(self.link_kbps.map_or(target, |l| l.max(target)));
+                    self.probes_held += 1;
+                    self.probe_wait = PROBE_WAIT;
+                    self.phase = Phase::Steady;
+                    return self.step_up(s);
+                }
+                None
+            }
+            Phase::Draining => {
+                if s.backlog_ms < CLEAR_MS {
+                    self.phase = Phase::Steady;
+                    let rate = self.link_kbps.map(|l| (l * MARGIN) as u32);
+                    if let Some(rate) = rate.filter(|r| *r > self.target) {
+                        return self.set(rate, s.at, Reason::Recovery);
+                    }
+                }
+                None
+            }
+            Phase::Steady => {
+                if self.target < self.max_kbps && self.clear_for(s.at) >= STEP_EVERY {
+                    return self.step_up(s);
+                }
+                None
+            }
+        }
+    }
+
+    fn clear_for(&self, at: Duration) -> Duration {
+        self.clear_since
+            .map(|since| at.saturating_sub(since))
+            .unwrap_or_default()
+    }
+
+    /// Congestion: to what the link carried, with a margin, minus the backlog's drain.
+    fn drop_to_link(&mut self, s: Signal) -> Option<BitrateChange> {
+        let carried = s
+            .throughput_kbps
+            .map(|t| (t - f64::from(self.audio_kbps)).max(0.0))
+            .filter(|t| *t > 0.0)
+            // Nothing measured yet: assume the link carries half of what we ask.
+            .unwrap_or(f64::from(self.target) / 2.0);
+        self.link_kbps = Some(carried);
+        // The backlog is in time at the link's rate: this much has to go on top.
+        let backlog_kbit = s.backlog_ms as f64 / 1000.0 * (carried + f64::from(self.audio_kbps));
+        let rate = carried * MARGIN - backlog_kbit / DRAIN_SECS;
+        let to = (rate.max(0.0) as u32).min((f64::from(self.target) * MARGIN) as u32);
+        if matches!(self.phase, Phase::Probing { .. }) {
+            self.probe_wait = (self.probe_wait * 2).min(PROBE_WAIT_MAX);
+        }
+        self.probes_held = 0;
+        self.phase = Phase::Draining;
+        self.set(to, s.at, Reason::Congestion)
+    }
+
+    fn step_up(&mut self, s: Signal) -> Option<BitrateChange> {
+        let at = s.at;
+        let below_link = self.link_kbps.map(|l| l * MARGIN);
+        let step_to = |base: f64| (base + f64::from(self.max_kbps) * STEP_OF_MAX) as u32;
+        match below_link {
+            Some(ceiling) if f64::from(self.target) < ceiling - 1.0 => {
+                let to = step_to(f64::from(self.target)).min(ceiling as u32);
+                self.set(to, at, Reason::Recovery)
+            }
+            Some(_) => {
+                if at.saturating_sub(self.changed_at) < self.probe_wait {
+                    return None;
+                }
+                let growth = PROBE_GROWTH * f64::from(1u32 << self.probes_held.min(3));
+                let to = (f64::from(self.target) * (1.0 + growth)) as u32;
+                let from = self.target;
+                let change = self.set(to, at, Reason::Recovery);
+                if change.is_some() {
+                    self.phase = Phase::Probing {
+                        from,
+                        since: at,
+                        backlog_ms: s.backlog_ms,
+                    };
+                }
+                change
+            }
+            None => self.set(step_to(f64::from(self.target)), at, Reason::Recovery),
+        }
+    }
+
+    fn set(&mut self, kbps: u32, at: Duration, reason: Reason) -> Option<BitrateChange> {
+        let to = kbps.clamp(self.min_kbps, self.max_kbps);
+        if to == self.target {
+            return None;
+        }
+        let change = BitrateChange {
+            from: self.target,
+            to,
+            reason,
+        };
+        self.target = to;
+        self.changed_at = at;
+        self.clear_since = None;
+        Some(change)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,212 @@
+//! The controller's decisions as tables, then whole scenarios against a simulated link
+//! (a bottleneck that carries `link` kbit/s and queues the rest).
+
+use super::*;
+
+const MAX: u32 = 3500;
+const MIN: u32 = 300;
+const AUDIO: u32 = 128;
+
+fn ms(v: u64) -> Duration {
+    Duration::from_millis(v)
+}
+
+fn signal(at_ms: u64, backlog_ms: u64, throughput: Option<f64>) -> Signal {
+    Signal {
+        at: ms(at_ms),
+        backlog_ms,
+        throughput_kbps: throughput,
+        connected: true,
+    }
+}
+
+fn change(from: u32, to: u32, reason: Reason) -> Option<BitrateChange> {
+    Some(BitrateChange { from, to, reason })
+}
+
+/// Feeds `signals` in order and checks each decision.
+fn run(controller: &mut Controller, table: &[(Signal, Option<BitrateChange>)]) {
+    for (i, (s, expected)) in table.iter().enumerate() {
+        assert_eq!(controller.on_signal(*s), *expected, "row {i}: {s:?}");
+    }
+}
+
+#[test]
+fn decisions() {
+    let c = Reason::Congestion;
+    let r = Reason::Recovery;
+    let table: &[(&str, Vec<(Signal, Option<BitrateChange>)>)] = &[
+        (
+            "a clear link never changes the target",
+            vec![
+                (signal(0, 0, Some(3600.0)), None),
+                (signal(5000, 90, Some(3600.0)), None),
+            ],
+        ),
+        (
+            "congestion: one step to the link rate x margin, minus the drain of the backlog",
+            // carried 1628 - 128 = 1500; 1500 x 0.85 - 0.5 s x 1628 / 2 s = 868
+            vec![(signal(1000, 500, Some(1628.0)), change(MAX, 868, c))],
+        ),
+        (
+            "never below the minimum",
+            vec![(signal(1000, 900, Some(400.0)), change(MAX, MIN, c))],
+        ),
+        (
+            "nothing measured yet: half the target, then the margin",
+            vec![(signal(1000, 400, None), change(MAX, 1111, c))],
+        ),
+        (
+            "once the backlog is clear: straight back to the link rate x margin",
+            vec![
+                (signal(1000, 500, Some(1628.0)), change(MAX, 868, c)),
+                (signal(1250, 450, Some(1628.0)), None),
+                (signal(2500, 90, Some(900.0)), change(868, 1275, r)),
+            ],
+        ),
+        (
+            "still congested after the encoder settled: drops again",
+            vec![
+                (signal(1000, 500, Some(3128.0)), change(MAX, 1768, c)),
+                (signal(1500, 800, Some(1628.0)), None),
+                (signal(2600, 900, Some(1628.0)), change(1768, 542, c)),
+            ],
+        ),
+    ];
+    for (name, rows) in table {
+        let mut controller = Controller::new(MAX, MIN, AUDIO);
+        for (i, (s, expected)) in rows.iter().enumerate() {
+            assert_eq!(controller.on_signal(*s), *expected, "{name}, row {i}");
+        }
+    }
+}
+
+#[test]
+fn nothing_is_decided_while_disconnected() {
+    let mut controller = Controller::new(MAX, MIN, AUDIO);
+    let mut s = signal(1000, 3000, Some(100.0));
+    s.connected = false;
+    assert_eq!(controller.on_signal(s), None);
+    assert_eq!(controller.target(), MAX);
+    assert!(!controller.congested());
+}
+
+#[test]
+fn probes_above_the_link_back_off_after_a_failure() {
+    let mut controller = Controller::new(MAX, MIN, AUDIO);
+    run(
+        &mut controller,
+        &[
+            (
+                signal(0, 500, Some(1628.0)),
+                change(MAX, 868, Reason::Congestion),
+            ),
+            (
+                signal(500, 50, Some(1628.0)),
+                change(868, 1275, Reason::Recovery),
+            ),
+            // Clear for a second, but the first probe waits PROBE_WAIT after the last change.
+            (signal(1500, 0, Some(1400.0)), None),
+            (
+                signal(2500, 0, Some(1400.0)),
+                change(1275, 1402, Reason::Recovery),
+            ),
+            // The probe fills the backlog: back to where it started.
+            (
+                signal(3000, 210, Some(1628.0)),
+                change(1402, 1275, Reason::Congestion),
+            ),
+            // The next probe waits twice as long (4 s).
+            (signal(4000, 0, Some(1400.0)), None),
+            (signal(6000, 0, Some(1400.0)), None),
+            (
+                signal(7100, 0, Some(1400.0)),
+                change(1275, 1402, Reason::Recovery),
+            ),
+        ],
+    );
+    assert!(controller.congested());
+}
+
+#[test]
+fn a_reconnect_keeps_what_was_learned() {
+    let mut controller = Controller::new(MAX, MIN, AUDIO);
+    controller.on_signal(signal(0, 500, Some(1628.0)));
+    controller.on_reconnected(ms(5000));
+    assert_eq!(controller.target(), 868);
+    assert!(controller.congested());
+}
+
+/// A bottleneck of `link` kbit/s with a queue in front of it.
+struct Link {
+    queued_kbit: f64,
+}
+
+impl Link {
+    /// One step of `dt` seconds at `target` kbit/s of video (plus audio): the signal the
+    /// controller would see.
+    fn step(&mut self, at: Duration, dt: f64, target: u32, link: f64) -> Signal {
+        let offered = f64::from(target + AUDIO);
+        let carried = (self.queued_kbit / dt + offered).min(link);
+        self.queued_kbit = (self.queued_kbit + (offered - carried) * dt).max(0.0);
+        Signal {
+            at,
+            // How long the queue takes to leave at the link's rate, as the actor measures it.
+            backlog_ms: (self.queued_kbit / link * 1000.0) as u64,
+            throughput_kbps: Some(carried),
+            connected: true,
+        }
+    }
+}
+
+/// Runs `secs` of the scenario; returns (second, target, backlog_ms) samples every 250 ms.
+fn simulate(
+    controller: &mut Controller,
+    link: &mut Link,
+    from_ms: u64,
+    secs: u64,
+    rate: f64,
+) -> Vec<(f64, u32, u64)> {
+    let mut out = Vec::new();
+    for i in 0..secs * 4 {
+        let at = ms(from_ms + i * 250);
+        let s = link.step(at, 0.25, controller.target(), rate);
+        controller.on_signal(s);
+        out.push((at.as_secs_f64(), controller.target(), s.backlog_ms));
+    }
+    out
+}
+
+#[test]
+fn congestion_is_handled_within_5_s_and_a_faster_link_is_found_within_15_s() {
+    let mut controller = Controller::new(MAX, MIN, AUDIO);
+    let mut link = Link { queued_kbit: 0.0 };
+    let congested = simulate(&mut controller, &mut link, 0, 30, 1500.0);
+    let late = congested.iter().filter(|(t, _, _)| *t >= 5.0);
+    assert!(
+        late.clone().all(|(_, _, backlog)| *backlog < 500),
+        "{congested:?}"
+    );
+    let faster = simulate(&mut controller, &mut link, 30_000, 15, 20_000.0);
+    let reached = faster.iter().find(|(_, target, _)| *target >= MAX * 9 / 10);
+    assert!(reached.is_some(), "{faster:?}");
+}
+
+#[test]
+fn a_steady_link_is_used_without_oscillating() {
+    let mut controller = Controller::new(MAX, MIN, AUDIO);
+    let mut link = Link { queued_kbit: 0.0 };
+    let rate = 2500.0;
+    simulate(&mut controller, &mut link, 0, 20, rate);
+    let minute = simulate(&mut controller, &mut link, 20_000, 60, rate);
+    for (t, target, _) in &minute {
+        let share = f64::from(*target) / rate;
+        assert!((0.6..=1.0).contains(&share), "at {t}: {target}");
+    }
+    // Episodes: runs of samples with more than 0.5 s queued.
+    let episodes = minute
+        .windows(2)
+        .filter(|w| w[0].2 <= 500 && w[1].2 > 500)
+        .count();
+    assert!(episodes <= 2, "{episodes} episodes: {minute:?}");
+}
