@@ -1,6 +1,6 @@
 # Cloumer's developer entry points. Every target installs what it needs first
 # (scripts/setup.sh is idempotent).
-.PHONY: setup run test bench app
+.PHONY: setup run test bench app aws-deploy
 
 setup:
 	bash scripts/setup.sh
@@ -16,3 +16,11 @@ app: setup
 
 bench: setup
 	bash bench/run.sh
+
+# CLOUMER on AWS (deploy/aws/README.md): build the three Lambdas with cargo-lambda, then
+# create or update the stack (asks for the stack name, region and parameters once).
+AWS_TOOLS = PATH="$(CURDIR)/target/aws-venv/bin:$$PATH" SAM_CLI_TELEMETRY=0
+aws-deploy:
+	bash scripts/aws-tools.sh
+	cd deploy/aws && $(AWS_TOOLS) SAM_CLI_BETA_RUST_CARGO_LAMBDA=1 sam build --beta-features
+	cd deploy/aws && $(AWS_TOOLS) sam deploy --guided

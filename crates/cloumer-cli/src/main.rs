@@ -39,6 +39,8 @@ enum Command {
     Encoders(commands::devices::EncodersArgs),
     /// Run the CLOUMER backend in this process.
     Serve(commands::serve::ServeArgs),
+    /// Backend profiles: write one from a stack deployed on AWS (`backend from-stack`).
+    Backend(commands::backend::BackendArgs),
     /// Create an account (user name = e-mail).
     Signup(commands::account::SignupArgs),
     /// Confirm an account with the code that was sent.
@@ -87,6 +89,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Devices(args) => commands::devices::devices(args),
         Command::Encoders(args) => commands::devices::encoders(args),
         Command::Serve(args) => commands::serve::run(args).await,
+        Command::Backend(args) => commands::backend::run(args).await,
         Command::Signup(args) => commands::account::signup(args, backend).await,
         Command::Confirm(args) => commands::account::confirm(args, backend).await,
         Command::ResendCode(args) => commands::account::resend_code(args, backend).await,
