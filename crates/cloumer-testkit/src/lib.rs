@@ -9,9 +9,7 @@
 //!   from a test CA installed in the system trust store, plus a second TLS listener with an
 //!   untrusted certificate;
 //! * [`probe`]: ffprobe/ffmpeg helpers returning parsed data;
-//! * [`MotoServer`]: moto_server, the stand-in for AWS APIs;
-//! * [`IvsStandIn`]: the IVS / IVS Chat calls moto lacks (stream keys, StopStream, chat);
-//! * [`seed_contract`]: the REST checks both homes of the handlers must pass.
+//! * [`MotoServer`]: moto_server, the stand-in for AWS APIs.
 //!
 //! A component that cannot run here (missing program, not root) returns an error whose text
 //! says why; tests turn it into a printed skip with [`skip_unless!`].
@@ -20,18 +18,15 @@
 mod ca;
 mod display;
 mod ingest;
-mod ivs_standin;
 mod moto;
 pub mod probe;
 mod process;
 mod pulse;
-pub mod seed_contract;
 mod skip;
 
 pub use ca::TestCa;
 pub use display::Xvfb;
 pub use ingest::{Ingest, Recording};
-pub use ivs_standin::IvsStandIn;
 pub use moto::MotoServer;
 pub use process::{free_port, wait_until};
 pub use pulse::Pulse;
