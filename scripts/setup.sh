@@ -21,6 +21,8 @@ APT_PACKAGES=(
   # test bed: display, sound, ingest, probes, credential stores, screenshots
   xvfb pulseaudio ffmpeg nginx libnginx-mod-rtmp libnginx-mod-stream ca-certificates
   keyutils gnome-keyring dbus-daemon dbus-bin dbus-x11 imagemagick time nodejs
+  # the web site's browser test (crates/cloumer-cli/tests/web_site.rs): Chromium + WebDriver
+  chromium chromium-driver fonts-noto-cjk fonts-noto-color-emoji
   # benchmarks (bench/): load generator for the REST figures
   wrk
 )
@@ -71,5 +73,8 @@ fi
 # Front end dependencies (exact versions from package-lock.json).
 if [ -f ui/package-lock.json ] && [ ! -d ui/node_modules ]; then
   (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+fi
+if [ -f web/package-lock.json ] && [ ! -d web/node_modules ]; then
+  (cd web && npm ci --no-audit --no-fund --loglevel=error)
 fi
 echo "setup: ready"

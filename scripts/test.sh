@@ -25,6 +25,8 @@ run_suite() { # name, command...
 
 # The UI first: the app binary embeds ui/dist when it is compiled.
 run_suite "ui build" bash -c 'cd ui && npm run --silent build'
+# The viewers' web site: `cloumer serve` serves web/dist (tests/web_site.rs drives it in Chromium).
+run_suite "web build" bash -c 'cd web && npm run --silent build'
 # One build for every crate, the desktop shell (cloumer-studio) included: testing it apart
 # would compile the shared dependencies a second time with other features. It also builds
 # target/debug/cloumer-studio (UI embedded), which the end-to-end test drives.

@@ -21,6 +21,7 @@ mod private_file;
 pub mod rest;
 mod routes;
 mod server;
+mod site;
 mod sqlite_file;
 mod startup;
 pub mod state;

@@ -101,7 +101,8 @@ impl Server {
             &ingest,
             &api_url,
         );
-        let app = startup::router(state.clone(), chat, &ingest, cors);
+        let app = startup::router(state.clone(), chat, &ingest, cors)
+            .merge(crate::site::router(&profile));
         let (stop, task) = startup::serve_http(listener, app);
         tracing::info!(api = %api_url, "server ready");
         Ok(RunningServer {

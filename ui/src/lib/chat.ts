@@ -1,8 +1,9 @@
 // Chat logic without DOM: the message list as the server reports it, and the Enter rule.
 import type { ChatConnection, ChatLine, ChatUpdate } from './bindings';
+import { appendOnce } from '../../../shared-ts/chat-rules';
 
-/** Keeps at most this many lines: old ones scroll away (and free memory at 100 msg/s). */
-export const MAX_LINES = 500;
+// The rules the web site follows too live in shared-ts/ (one copy for both packages).
+export { MAX_LINES, isAtBottom, isSendKey } from '../../../shared-ts/chat-rules';
 
 export interface ChatLog {
   lines: ChatLine[];
@@ -23,9 +24,8 @@ export function applyUpdate(log: ChatLog, update: ChatUpdate): ChatLog {
     case 'connection':
       return { ...log, connection: update.state };
     case 'message': {
-      if (log.lines.some((l) => l.id === update.line.id)) return log;
-      const lines = [...log.lines, update.line];
-      return { ...log, lines: lines.length > MAX_LINES ? lines.slice(-MAX_LINES) : lines };
+      const lines = appendOnce(log.lines, update.line);
+      return lines === log.lines ? log : { ...log, lines };
     }
     case 'deleted':
       return { ...log, lines: log.lines.filter((l) => l.id !== update.messageId) };
@@ -34,18 +34,4 @@ export function applyUpdate(log: ChatLog, update: ChatUpdate): ChatLog {
     case 'error':
       return { ...log, lastError: update.message };
   }
-}
-
-/**
- * Whether this keydown sends the message: Enter without Shift, and never while an IME is
- * composing (Korean, Japanese, Chinese input confirm a syllable with Enter: keyCode 229).
- */
-export function isSendKey(e: Pick<KeyboardEvent, 'key' | 'shiftKey' | 'isComposing' | 'keyCode'>): boolean {
-  if (e.isComposing || e.keyCode === 229) return false;
-  return e.key === 'Enter' && !e.shiftKey;
-}
-
-/** True when the list is scrolled to (near) its bottom, so new lines should follow. */
-export function isAtBottom(el: { scrollTop: number; scrollHeight: number; clientHeight: number }): boolean {
-  return el.scrollHeight - el.scrollTop - el.clientHeight < 24;
 }

@@ -1,0 +1,506 @@
+//! The viewers' web site in a real browser: Debian's Chromium, driven over WebDriver by
+//! chromedriver, against a real `cloumer serve` with a `cloumer live --test-sources`
+//! stream. A viewer sees the channel in the live grid, the player plays 1280x720 video,
+//! an anonymous viewer reads chat (HTML shown as text), a logged-in viewer's message
+//! reaches the streamer's `cloumer chat --listen`, the owner deletes a message from the
+//! page and it disappears for the viewer, and the channel page fits a 390 px phone.
+//!
+//! With `CLOUMER_WEB_SCREENSHOTS=DIR` it also saves the screenshots docs/web/ shows.
+
+mod account_support;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use account_support::{BIN, PASSWORD, World, cloumer, create_account, ok, profile};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+/// Chromium's flags for a headless machine without GPU or sandbox (test-env.md).
+const CHROMIUM_FLAGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--lang=en-US",
+    "--window-size=1280,900",
+];
+
+const WAIT: Duration = Duration::from_secs(30);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn viewers_watch_and_chat_in_a_real_browser() {
+    cloumer_testkit::skip_unless!(cloumer_testkit::require_programs(&[
+        "chromium",
+        "chromedriver"
+    ]));
+    cloumer_testkit::skip_unless!(web_bundle_built());
+
+    // A streamer (owner) and a viewer, both with accounts; the CLI stays logged in as the owner.
+    let world = World::start();
+    let (home, backend, data) = (world.home.clone(), world.backend(), world.data.clone());
+    let (owner, viewer) = ("streamer@example.com", "viewer@example.com");
+    create_account(&home, backend, &data, owner, "streamer");
+    create_account(&home, backend, &data, viewer, "시청자");
+    ok(&cloumer(
+        &home,
+        &["--backend", backend, "login", "--username", owner],
+    ));
+    let channel = profile(&home)["channel"]
+        .as_str()
+        .expect("a channel")
+        .to_owned();
+    let title = "Cloumer test stream 🎥";
+    ok(&cloumer(&home, &["title", title]));
+    let site = api_url(&world.backend_path);
+    check_headers(&site, &channel).await;
+
+    let _live = Background::spawn(&home, &["live", "--test-sources", "--duration", "600"]);
+    let listener = Background::spawn(&home, &["chat", &channel, "--listen", "600", "--json"]);
+    let driver = ChromeDriver::start();
+
+    // Anonymous viewer: the grid lists the channel with its title.
+    let anonymous = driver.session().await;
+    anonymous.goto(&site).await.expect("open /");
+    let card = eventually("a live card with the title", || async {
+        for card in anonymous.find_all(by_testid("live-card")).await.ok()? {
+            if card.text().await.ok()?.contains(title) {
+                return Some(card);
+            }
+        }
+        None
+    })
+    .await;
+    shot(&anonymous, "home.png").await;
+
+    // The channel page plays: time advances, 1280x720 frames.
+    let opened = Instant::now();
+    card.find(Locator::Css("a"))
+        .await
+        .expect("the card links to the channel")
+        .click()
+        .await
+        .expect("open the channel");
+    let (width, height) = eventually("the player playing", || async {
+        let v = video_state(&anonymous).await?;
+        (v.0 > 0.5).then_some((v.1, v.2))
+    })
+    .await;
+    let to_play = opened.elapsed();
+    assert_eq!((width, height), (1280, 720), "the video's frame size");
+    let first = video_state(&anonymous).await.expect("video state").0;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let later = video_state(&anonymous).await.expect("video state").0;
+    assert!(
+        later > first + 1.0,
+        "currentTime {first} -> {later}: not playing"
+    );
+    println!("the channel page played after {to_play:?}");
+
+    // Anonymous reading: a message with HTML in it arrives and shows as text.
+    let markup = "<b>bold</b> <img src=x onerror=alert(1)> hi";
+    ok(&cloumer(&home, &["chat", &channel, "--send", markup]));
+    eventually("the anonymous viewer reading the message", || async {
+        has_message(&anonymous, markup).await.then_some(())
+    })
+    .await;
+    let injected: Value = anonymous
+        .execute(
+            "return document.querySelectorAll('[data-testid=chat-message] b, [data-testid=chat-message] img').length",
+            vec![],
+        )
+        .await
+        .expect("count elements");
+    assert_eq!(injected, json!(0), "HTML in a message became elements");
+    assert!(
+        anonymous.find(by_testid("chat-input")).await.is_err(),
+        "an anonymous viewer has no chat input"
+    );
+    shot(&anonymous, "channel-desktop.png").await;
+
+    // Log in from the channel page (SRP in the page), back on the channel, and send.
+    login_in_page(&anonymous, viewer).await;
+    let input = anonymous
+        .find(by_testid("chat-input"))
+        .await
+        .expect("chat input");
+    let from_viewer = "hello from the browser 안녕";
+    eventually("the send button enabled", || async {
+        let send = anonymous.find(by_testid("chat-send")).await.ok()?;
+        send.is_enabled().await.ok()?.then_some(())
+    })
+    .await;
+    input.send_keys(from_viewer).await.expect("type");
+    click(&anonymous, "chat-send").await;
+    eventually(
+        "the streamer's `cloumer chat --listen` receiving it",
+        || async {
+            listener
+                .lines()
+                .iter()
+                .any(|l| l.contains(from_viewer) && l.contains("MESSAGE"))
+                .then_some(())
+        },
+    )
+    .await;
+    eventually("the viewer's own message echoed", || async {
+        has_message(&anonymous, from_viewer).await.then_some(())
+    })
+    .await;
+
+    // The owner, logged in in a second browser, deletes it from the page: gone for the viewer.
+    let moderator = driver.session().await;
+    moderator
+        .goto(&format!("{site}/channel/{channel}"))
+        .await
+        .expect("open the channel");
+    login_in_page(&moderator, owner).await;
+    let delete = eventually("a delete button on the viewer's message", || async {
+        for row in moderator.find_all(Locator::Css(".chat li")).await.ok()? {
+            if row.text().await.ok()?.contains(from_viewer) {
+                return row.find(by_testid("chat-delete")).await.ok();
+            }
+        }
+        None
+    })
+    .await;
+    delete.click().await.expect("delete");
+    eventually("the message gone for the viewer", || async {
+        (!has_message(&anonymous, from_viewer).await).then_some(())
+    })
+    .await;
+    moderator.close().await.expect("close the owner's browser");
+
+    // A phone: 390 px wide, no sideways scrolling, the chat input reachable.
+    anonymous
+        .set_window_size(390, 844)
+        .await
+        .expect("phone size");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let fit: Value = anonymous
+        .execute(
+            "const d = document.documentElement;
+             const input = document.querySelector('[data-testid=chat-input]');
+             input.scrollIntoView({block: 'center'});
+             const r = input.getBoundingClientRect();
+             return {inner: window.innerWidth, scroll: d.scrollWidth,
+                     left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+                     height: window.innerHeight};",
+            vec![],
+        )
+        .await
+        .expect("measure the page");
+    let n = |k: &str| fit[k].as_f64().unwrap_or(f64::NAN);
+    assert!(n("inner") <= 400.0, "the window is not phone-sized: {fit}");
+    assert!(
+        n("scroll") <= n("inner"),
+        "the page scrolls sideways: {fit}"
+    );
+    assert!(
+        n("left") >= 0.0
+            && n("right") <= n("inner")
+            && n("top") >= 0.0
+            && n("bottom") <= n("height"),
+        "the chat input is off screen: {fit}"
+    );
+    let input = anonymous
+        .find(by_testid("chat-input"))
+        .await
+        .expect("input");
+    input
+        .send_keys("typed on a phone")
+        .await
+        .expect("the input takes text");
+    shot(&anonymous, "channel-390px.png").await;
+
+    // Korean: the switch turns the page's language.
+    anonymous
+        .set_window_size(1280, 900)
+        .await
+        .expect("desktop size");
+    anonymous.goto(&site).await.expect("home");
+    let switch = eventually("the language switch", || async {
+        anonymous.find(by_testid("lang-switch")).await.ok()
+    })
+    .await;
+    switch.click().await.expect("switch language");
+    eventually("the page in Korean", || async {
+        let body = anonymous.find(Locator::Css("body")).await.ok()?;
+        body.text().await.ok()?.contains("실시간").then_some(())
+    })
+    .await;
+    eventually("the live card in Korean", || async {
+        anonymous.find(by_testid("live-card")).await.ok()
+    })
+    .await;
+    shot(&anonymous, "home-ko.png").await;
+    anonymous.close().await.expect("close the browser");
+}
+
+/// The site's `index.html` on disk: debug builds serve web/dist from there.
+fn web_bundle_built() -> anyhow::Result<()> {
+    let index = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web/dist/index.html");
+    anyhow::ensure!(
+        index.exists(),
+        "the web site is not built ({}): run `npm --prefix web ci && npm --prefix web run build`",
+        index.display()
+    );
+    Ok(())
+}
+
+/// The server's HTTP base URL, from the backend profile it wrote.
+fn api_url(backend: &Path) -> String {
+    let text = std::fs::read_to_string(backend).expect("backend profile");
+    text.lines()
+        .find_map(|l| l.strip_prefix("api_url = "))
+        .map(|v| v.trim().trim_matches('"').trim_end_matches('/').to_owned())
+        .expect("api_url in the backend profile")
+}
+
+/// The page paths answer the app with a strict CSP and no caching; assets are immutable.
+async fn check_headers(site: &str, channel: &str) {
+    let http = reqwest::Client::new();
+    let page = http
+        .get(format!("{site}/channel/{channel}"))
+        .send()
+        .await
+        .expect("GET the channel page");
+    assert_eq!(page.status(), 200);
+    let header = |name: &str| {
+        page.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let csp = header("content-security-policy");
+    for wanted in [
+        "script-src 'self'",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(csp.contains(wanted), "CSP without {wanted}: {csp}");
+    }
+    assert!(!csp.contains("unsafe-eval"), "{csp}");
+    assert_eq!(header("cache-control"), "no-cache");
+    let html = page.text().await.expect("index.html");
+    let asset = html
+        .split('"')
+        .find(|s| s.starts_with("/assets/") && s.ends_with(".js"))
+        .expect("a script in index.html")
+        .to_owned();
+    let script = http
+        .get(format!("{site}{asset}"))
+        .send()
+        .await
+        .expect("GET the script");
+    assert_eq!(script.status(), 200);
+    assert!(
+        script.headers()[reqwest::header::CACHE_CONTROL]
+            .to_str()
+            .unwrap_or_default()
+            .contains("immutable")
+    );
+    let config: Value = http
+        .get(format!("{site}/config.json"))
+        .send()
+        .await
+        .expect("GET /config.json")
+        .json()
+        .await
+        .expect("config JSON");
+    assert!(config["userPoolId"].is_string() && config["chatEndpoint"].is_string());
+    let unknown = http
+        .get(format!("{site}/no/such/page"))
+        .send()
+        .await
+        .expect("GET an unknown path");
+    assert_eq!(unknown.status(), 404, "no catch-all in front of the API");
+}
+
+/// Logs `user` in from the header's log-in link of the page `client` is on.
+async fn login_in_page(client: &Client, user: &str) {
+    let login = eventually("the log-in link", || async {
+        client.find(by_testid("login-link")).await.ok()
+    })
+    .await;
+    login.click().await.expect("go to log-in");
+    for (id, text) in [("login-username", user), ("login-password", PASSWORD)] {
+        let field = eventually(id, || async { client.find(by_testid(id)).await.ok() }).await;
+        field.send_keys(text).await.expect(id);
+    }
+    click(client, "login-submit").await;
+    eventually("back on the page, logged in", || async {
+        client.find(by_testid("chat-input")).await.ok()
+    })
+    .await;
+}
+
+async fn click(client: &Client, id: &str) {
+    let element = client.find(by_testid(id)).await;
+    element
+        .unwrap_or_else(|e| panic!("no {id}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {id}: {e}"));
+}
+
+fn by_testid(id: &str) -> Locator<'static> {
+    Locator::Css(Box::leak(format!("[data-testid={id}]").into_boxed_str()))
+}
+
+/// `(currentTime, videoWidth, videoHeight)` of the player.
+async fn video_state(client: &Client) -> Option<(f64, u64, u64)> {
+    let v = client
+        .execute(
+            "const v = document.querySelector('[data-testid=player]');
+             return v ? [v.currentTime, v.videoWidth, v.videoHeight] : null;",
+            vec![],
+        )
+        .await
+        .ok()?;
+    Some((v[0].as_f64()?, v[1].as_u64()?, v[2].as_u64()?))
+}
+
+/// Whether a `chat-message` element's text is exactly `text`.
+async fn has_message(client: &Client, text: &str) -> bool {
+    let Ok(found) = client
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=chat-message]')]
+                 .some(e => e.textContent === arguments[0]);",
+            vec![json!(text)],
+        )
+        .await
+    else {
+        return false;
+    };
+    found == json!(true)
+}
+
+/// Polls `probe` until it gives a value; fails the test after [`WAIT`].
+async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Saves a screenshot into `$CLOUMER_WEB_SCREENSHOTS` when it is set (docs/web/ is made so).
+async fn shot(client: &Client, name: &str) {
+    let Some(dir) = std::env::var_os("CLOUMER_WEB_SCREENSHOTS") else {
+        return;
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let png = client.screenshot().await.expect("screenshot");
+    std::fs::write(PathBuf::from(dir).join(name), png).expect("write the screenshot");
+}
+
+/// chromedriver on a free port; every session is a fresh headless Chromium.
+struct ChromeDriver {
+    child: Child,
+    url: String,
+}
+
+impl ChromeDriver {
+    fn start() -> Self {
+        let port = cloumer_testkit::free_port().expect("a free port");
+        let child = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let driver = Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        let deadline = Instant::now() + WAIT;
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not listen");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        driver
+    }
+
+    async fn session(&self) -> Client {
+        // Two rustls providers are linked into this test (ring through reqwest, aws-lc-rs
+        // through the workspace's rustls): name one, or fantoccini cannot pick.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({ "binary": "/usr/bin/chromium", "args": CHROMIUM_FLAGS }),
+        );
+        ClientBuilder::rustls()
+            .expect("TLS roots")
+            .capabilities(caps)
+            .connect(&self.url)
+            .await
+            .expect("a Chromium session")
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A `cloumer` process running beside the test (live, chat --listen); its stdout lines
+/// are collected; it is killed on drop.
+struct Background {
+    child: Child,
+    lines: Arc<Mutex<Vec<String>>>,
+}
+
+impl Background {
+    fn spawn(home: &Path, args: &[&str]) -> Self {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .env("HOME", home)
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("CLOUMER_PASSWORD", PASSWORD)
+            .env_remove("CLOUMER_BACKEND")
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn cloumer");
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let stdout = child.stdout.take().expect("piped stdout");
+        let sink = lines.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                sink.lock().expect("lines").push(line);
+            }
+        });
+        Self { child, lines }
+    }
+
+    fn lines(&self) -> Vec<String> {
+        self.lines.lock().expect("lines").clone()
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,29 @@
+// Chat rules the studio (ui/) and the web site (web/) both follow: one copy, imported by both.
+// No DOM, no framework, no dependencies, so either package's bundler and tests take it as is.
+
+/** Keeps at most this many lines: old ones scroll away (and free memory at 100 msg/s). */
+export const MAX_LINES = 500;
+
+/** The room's maximum message length (IVS Chat's default, in code points). */
+export const MAX_MESSAGE_CHARS = 500;
+
+/**
+ * Whether this keydown sends the message: Enter without Shift, and never while an IME is
+ * composing (Korean, Japanese, Chinese input confirm a syllable with Enter: keyCode 229).
+ */
+export function isSendKey(e: Pick<KeyboardEvent, 'key' | 'shiftKey' | 'isComposing' | 'keyCode'>): boolean {
+  if (e.isComposing || e.keyCode === 229) return false;
+  return e.key === 'Enter' && !e.shiftKey;
+}
+
+/** True when the list is scrolled to (near) its bottom, so new lines should follow. */
+export function isAtBottom(el: { scrollTop: number; scrollHeight: number; clientHeight: number }): boolean {
+  return el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+}
+
+/** Appends `line` unless its id is already there, keeping the last MAX_LINES. */
+export function appendOnce<T extends { id: string }>(lines: T[], line: T): T[] {
+  if (lines.some((l) => l.id === line.id)) return lines;
+  const next = [...lines, line];
+  return next.length > MAX_LINES ? next.slice(-MAX_LINES) : next;
+}
