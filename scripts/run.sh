@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# The viewers' web site: release builds of `cloumer` (and the studio's embedded backend) embed web/dist.
+(cd web && npm run --silent build)
 
 if [ -x scripts/build-app.sh ] && { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; }; then
   bash scripts/build-app.sh
