@@ -40,6 +40,15 @@ impl Failure {
         }
     }
 
+    /// 5: the ingest refused the stream (accepted the key, then kept closing the stream
+    /// right after it started).
+    pub fn ingest_refused(message: impl Display) -> Self {
+        Self {
+            code: 5,
+            message: message.to_string(),
+        }
+    }
+
     pub fn report(self) -> ExitCode {
         eprintln!("error: {}", self.message);
         ExitCode::from(self.code)

@@ -1,5 +1,6 @@
 //! How `cloumer live` fails: each failure is one clear line on stderr and the exit status
-//! of the contract (2 config, 3 key rejected, 4 TLS), and it fails fast instead of looping.
+//! of the contract (2 config, 3 key rejected, 4 TLS, 5 stream refused by the ingest), and
+//! it fails fast instead of looping.
 
 mod live_support;
 
@@ -159,4 +160,43 @@ fn bad_arguments_exit_2() {
     );
     assert_eq!(run.code(), Some(2), "{}", run.describe());
     assert!(run.stderr.contains("CLOUMER_STREAM_KEY"), "{}", run.stderr);
+}
+
+/// An ingest that accepts the key but closes every stream a few seconds after it starts
+/// (IVS with settings over the channel type's limits): `cloumer live` gives up after a
+/// bounded number of tries with the reason and exit status 5, instead of reconnecting
+/// forever.
+#[test]
+fn an_ingest_that_keeps_closing_the_stream_exits_5() {
+    let ingest = skip_unless!(Ingest::start(GOOD_KEY));
+    ingest.close_streams_after_start();
+    // Within its 30 s the stream would otherwise keep reconnecting and end with status 0.
+    let run = run(
+        &mut test_sources_to(&ingest.rtmps_url(), GOOD_KEY),
+        Duration::from_secs(90),
+    );
+    assert_eq!(run.code(), Some(5), "{}", run.describe());
+    let errors = error_lines(&run);
+    assert_eq!(errors.len(), 1, "{}", run.describe());
+    assert!(
+        errors[0].contains("refused the stream") && errors[0].contains("limits"),
+        "{}",
+        errors[0]
+    );
+    let accepted = ingest
+        .publish_attempts()
+        .iter()
+        .filter(|a| a.accepted)
+        .count();
+    assert!(
+        (2..=4).contains(&accepted),
+        "{accepted} publishes before giving up\n{}",
+        run.describe()
+    );
+    assert_eq!(
+        run.states().last().map(String::as_str),
+        Some("failed"),
+        "{}",
+        run.describe()
+    );
 }

@@ -17,6 +17,10 @@ pub enum Error {
     /// The TLS handshake failed: untrusted or invalid certificate, protocol mismatch.
     #[error("TLS failed: {0}")]
     Tls(String),
+    /// The ingest accepted the key but kept closing the stream right after it started:
+    /// it refuses what it receives (settings over the channel type's limits, ...).
+    #[error("the ingest refused the stream: {0}")]
+    IngestRefused(String),
     /// The ingest could not be reached or the connection broke and could not be restored.
     #[error("network: {0}")]
     Network(String),
@@ -50,6 +54,7 @@ impl Error {
             Error::Config(_) => "config",
             Error::KeyRejected(_) => "key-rejected",
             Error::Tls(_) => "tls",
+            Error::IngestRefused(_) => "ingest-refused",
             Error::Network(_) => "network",
             Error::MissingElement { .. } => "missing-element",
             Error::Device(_) => "device",

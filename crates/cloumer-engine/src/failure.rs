@@ -44,6 +44,7 @@ pub(crate) fn classify_parts(kind: Option<FailureKind>, source: &str, text: &str
         Some(FailureKind::KeyRejected) => return Error::KeyRejected(text.to_owned()),
         Some(FailureKind::Tls) => return Error::Tls(text.to_owned()),
         Some(FailureKind::Network) => return Error::Network(text.to_owned()),
+        Some(FailureKind::IngestRefused) => return Error::IngestRefused(text.to_owned()),
         None => {}
     }
     if source.contains(names::STREAM_SINK) {
@@ -81,6 +82,10 @@ mod tests {
         assert!(matches!(
             classify_parts(Some(FailureKind::Network), "", "x"),
             Error::Network(_)
+        ));
+        assert!(matches!(
+            classify_parts(Some(FailureKind::IngestRefused), sink, "closed"),
+            Error::IngestRefused(_)
         ));
     }
 

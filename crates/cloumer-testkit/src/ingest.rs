@@ -37,7 +37,13 @@ pub struct PublishAttempt {
 struct HookLog {
     publishes: Vec<PublishAttempt>,
     recordings: Vec<Recording>,
+    /// Answer `on_update` with 403: nginx then closes every stream once it has run for
+    /// [`UPDATE_EVERY`], like an ingest refusing what it receives.
+    close_streams: bool,
 }
+
+/// How often nginx asks the hook whether a running stream may go on (`on_update`).
+pub const UPDATE_EVERY: Duration = Duration::from_secs(3);
 
 #[derive(Debug)]
 pub struct Ingest {
@@ -94,6 +100,7 @@ impl Ingest {
     fn config(&self, hook_port: u16) -> String {
         let dir = self.dir.path().display();
         let (rtmp, tls, untrusted) = (self.rtmp_port, self.tls_port, self.untrusted_port);
+        let update = UPDATE_EVERY.as_secs();
         format!(
             r#"load_module {RTMP_MODULE};
 load_module {STREAM_MODULE};
@@ -114,6 +121,8 @@ rtmp {{
       record_unique on;
       on_publish http://127.0.0.1:{hook_port}/on_publish;
       on_record_done http://127.0.0.1:{hook_port}/on_record_done;
+      on_update http://127.0.0.1:{hook_port}/on_update;
+      notify_update_timeout {update}s;
     }}
   }}
 }}
@@ -201,6 +210,15 @@ stream {{
     pub fn start_again(&mut self) -> Result<Instant> {
         self.launch()?;
         Ok(Instant::now())
+    }
+
+    /// From now on, close every stream [`UPDATE_EVERY`] after it started (and again after
+    /// each reconnect): an ingest that accepts the key but not what it receives, as IVS
+    /// does with settings over a channel type's limits.
+    pub fn close_streams_after_start(&self) {
+        if let Ok(mut log) = self.log.lock() {
+            log.close_streams = true;
+        }
     }
 
     /// Every `on_publish` call so far.
@@ -310,6 +328,8 @@ fn answer_hook(mut stream: TcpStream, accepted_key: &str, log: &Mutex<HookLog>) 
             at: Instant::now(),
             accepted: ok,
         });
+    } else if request_line.contains("/on_update") {
+        ok = !log.close_streams;
     } else if request_line.contains("/on_record_done") {
         log.recordings.push(Recording {
             path: PathBuf::from(field("path")),

@@ -31,6 +31,37 @@ pub(crate) struct Context {
     /// Bytes the ingest acknowledged on this attempt.
     pub bytes_acked: u64,
     pub reconnect: bool,
+    /// Connections in a row, this one included, that the ingest closed within
+    /// [`SHORT_RUN`] of accepting `publish` (see [`count_short_runs`]).
+    pub short_runs: u32,
+}
+
+/// A connection the ingest closes this soon after accepting the stream did not really run.
+pub(crate) const SHORT_RUN: Duration = Duration::from_secs(15);
+/// After this many such connections in a row the ingest is refusing what it receives
+/// (IVS closes a stream over its channel type's limits: a 1080p stream on a BASIC channel),
+/// and reconnecting again cannot help: give up with the reason instead of looping forever.
+pub(crate) const MAX_SHORT_RUNS: u32 = 3;
+
+/// The count of short connections in a row after one more ended `published_for` after the
+/// ingest accepted it (`None`: it never did, an unreachable ingest that the back-off's own
+/// attempt limit deals with, which neither breaks nor extends the run).
+pub(crate) fn count_short_runs(before: u32, published_for: Option<Duration>) -> u32 {
+    match published_for {
+        Some(t) if t < SHORT_RUN => before + 1,
+        Some(_) => 0,
+        None => before,
+    }
+}
+
+/// The reason given when the ingest keeps closing the stream. The last error goes at the
+/// end: readers cut GStreamer's source-file trail that follows it.
+pub(crate) fn refused_reason(short_runs: u32, last_error: &str) -> String {
+    format!(
+        "closed {short_runs} times in a row within {} s of accepting it: check the channel \
+         type's limits (resolution, frame rate, bitrate); last: {last_error}",
+        SHORT_RUN.as_secs()
+    )
 }
 
 /// An ingest that refuses a key after accepting `publish` (rather than refusing `publish`)
@@ -89,6 +120,9 @@ pub(crate) fn decide(err: &ChildError, ctx: Context) -> Decision {
             Some(_) => {}
         }
     }
+    if ctx.short_runs >= MAX_SHORT_RUNS {
+        return Decision::Fail(FailureKind::IngestRefused);
+    }
     if ctx.reconnect {
         Decision::Retry
     } else {
@@ -113,6 +147,7 @@ mod tests {
         published_for: Some(Duration::from_secs(60)),
         bytes_acked: 1000,
         reconnect: true,
+        short_runs: 0,
     };
 
     #[test]
@@ -165,6 +200,7 @@ mod tests {
             published_for: None,
             bytes_acked: 0,
             reconnect: true,
+            short_runs: 0,
         };
         let refused = err(
             "Connection refused: Could not connect to h: Connection refused",
@@ -185,5 +221,37 @@ mod tests {
             ..first
         };
         assert_eq!(decide(&drop, streamed), Decision::Retry);
+    }
+
+    #[test]
+    fn an_ingest_that_keeps_closing_the_stream_is_given_up_on() {
+        let drop = err("Connection error: connection closed remotely", "");
+        let mut runs = 0;
+        for attempt in 1..=MAX_SHORT_RUNS {
+            runs = count_short_runs(runs, Some(Duration::from_secs(4)));
+            let ctx = Context {
+                first_connection: attempt == 1,
+                published_for: Some(Duration::from_secs(4)),
+                short_runs: runs,
+                ..LATER
+            };
+            let wanted = if attempt < MAX_SHORT_RUNS {
+                Decision::Retry
+            } else {
+                Decision::Fail(FailureKind::IngestRefused)
+            };
+            assert_eq!(decide(&drop, ctx), wanted, "connection {attempt}");
+        }
+    }
+
+    #[test]
+    fn short_runs_count_in_a_row_only() {
+        let short = Some(Duration::from_secs(3));
+        assert_eq!(count_short_runs(0, short), 1);
+        assert_eq!(count_short_runs(2, short), 3);
+        // A connection that ran for a while ends the run.
+        assert_eq!(count_short_runs(2, Some(SHORT_RUN)), 0);
+        // An attempt that never got accepted leaves it as it is.
+        assert_eq!(count_short_runs(2, None), 2);
     }
 }
