@@ -1,6 +1,8 @@
 //! The viewers' web site in a real browser: Debian's Chromium, driven over WebDriver by
 //! chromedriver, against a real `cloumer serve` with a `cloumer live --test-sources`
-//! stream. A viewer sees the channel in the live grid, the player plays 1280x720 video,
+//! stream. An open channel page waits offline and starts playing when the stream starts
+//! (same document, no reload); a viewer sees the channel in the live grid, the player plays
+//! 1280x720 video,
 //! an anonymous viewer reads chat (HTML shown as text), a logged-in viewer's message
 //! reaches the streamer's `cloumer chat --listen`, the owner deletes a message from the
 //! page and it disappears for the viewer, and the channel page fits a 390 px phone.
@@ -61,12 +63,44 @@ async fn viewers_watch_and_chat_in_a_real_browser() {
     let site = api_url(&world.backend_path);
     check_headers(&site, &channel).await;
 
-    let _live = Background::spawn(&home, &["live", "--test-sources", "--duration", "600"]);
     let listener = Background::spawn(&home, &["chat", &channel, "--listen", "600", "--json"]);
     let driver = ChromeDriver::start();
 
-    // Anonymous viewer: the grid lists the channel with its title.
+    // Offline first: the channel page says so, then plays when the stream starts, no reload.
     let anonymous = driver.session().await;
+    anonymous
+        .goto(&format!("{site}/channel/{channel}"))
+        .await
+        .expect("open the offline channel");
+    eventually("the offline notice", || async {
+        let overlay = anonymous
+            .find(Locator::Css(".player .overlay"))
+            .await
+            .ok()?;
+        overlay.text().await.ok()?.contains("offline").then_some(())
+    })
+    .await;
+    let marker: Value = anonymous
+        .execute("window.__sameDocument = true; return true;", vec![])
+        .await
+        .expect("mark the document");
+    assert_eq!(marker, json!(true));
+    let _live = Background::spawn(&home, &["live", "--test-sources", "--duration", "600"]);
+    eventually(
+        "the offline page playing once the stream starts",
+        || async {
+            let v = video_state(&anonymous).await?;
+            (v.0 > 0.5).then_some(())
+        },
+    )
+    .await;
+    let same: Value = anonymous
+        .execute("return window.__sameDocument === true;", vec![])
+        .await
+        .expect("read the mark");
+    assert_eq!(same, json!(true), "the page reloaded to start the stream");
+
+    // The grid lists the channel with its title.
     anonymous.goto(&site).await.expect("open /");
     let card = eventually("a live card with the title", || async {
         for card in anonymous.find_all(by_testid("live-card")).await.ok()? {
