@@ -1,11 +1,11 @@
 //! The viewers' web site in a real browser: Debian's Chromium, driven over WebDriver by
 //! chromedriver, against a real `cloumer serve` with a `cloumer live --test-sources`
 //! stream. An open channel page waits offline and starts playing when the stream starts
-//! (same document, no reload); a viewer sees the channel in the live grid, the player plays
-//! 1280x720 video,
-//! an anonymous viewer reads chat (HTML shown as text), a logged-in viewer's message
-//! reaches the streamer's `cloumer chat --listen`, the owner deletes a message from the
-//! page and it disappears for the viewer, and the channel page fits a 390 px phone.
+//! (same document, no reload); a viewer sees the channel in the live grid, the player
+//! plays 1280x720 video, an anonymous viewer reads chat (HTML shown as text), a logged-in
+//! viewer's message reaches the streamer's `cloumer chat --listen`, the owner deletes a
+//! message from the page and it disappears for the viewer, the owner kicks the viewer from
+//! the page, and the channel page fits a 390 px phone.
 //!
 //! With `CLOUMER_WEB_SCREENSHOTS=DIR` it also saves the screenshots docs/web/ shows.
 
@@ -207,6 +207,24 @@ async fn viewers_watch_and_chat_in_a_real_browser() {
     delete.click().await.expect("delete");
     eventually("the message gone for the viewer", || async {
         (!has_message(&anonymous, from_viewer).await).then_some(())
+    })
+    .await;
+    // ... and kicks the viewer from the page: the viewer's page says so.
+    let again = "still here";
+    input.send_keys(again).await.expect("type");
+    click(&anonymous, "chat-send").await;
+    let kick = eventually("a kick button on the viewer's message", || async {
+        for row in moderator.find_all(Locator::Css(".chat li")).await.ok()? {
+            if row.text().await.ok()?.contains(again) {
+                return row.find(by_testid("chat-kick")).await.ok();
+            }
+        }
+        None
+    })
+    .await;
+    kick.click().await.expect("kick");
+    eventually("the viewer told of the kick", || async {
+        anonymous.find(by_testid("chat-kicked")).await.ok()
     })
     .await;
     moderator.close().await.expect("close the owner's browser");
