@@ -226,6 +226,9 @@ pub enum FailureKind {
     Config,
     /// The ingest refused the stream key.
     KeyRejected,
+    /// The ingest accepted the key but kept closing the stream right after it started
+    /// (settings over the channel type's limits).
+    IngestRefused,
     Tls,
     Network,
     MissingElement,

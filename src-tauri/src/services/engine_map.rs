@@ -135,6 +135,7 @@ pub fn failed(error: &cloumer_engine::Error) -> LiveState {
     let kind = match error {
         E::Config(_) => FailureKind::Config,
         E::KeyRejected(_) => FailureKind::KeyRejected,
+        E::IngestRefused(_) => FailureKind::IngestRefused,
         E::Tls(_) => FailureKind::Tls,
         E::Network(_) => FailureKind::Network,
         E::MissingElement { .. } => FailureKind::MissingElement,
@@ -156,6 +157,10 @@ pub fn fix_for(error: &cloumer_engine::Error) -> Option<String> {
     let fix = match error {
         E::Config(_) => "Change the quality preset or sources and go live again.",
         E::KeyRejected(_) => "Rotate the stream key (or copy the right one) and go live again.",
+        E::IngestRefused(_) => {
+            "Pick a lower quality preset: the channel type limits resolution, frame rate and \
+             bitrate. Then go live again."
+        }
         E::Tls(_) => "Check the ingest's certificate and the URL (rtmps://host:443/app/).",
         E::Network(_) => "Check your connection and the ingest URL, then go live again.",
         E::MissingElement { .. } => "Install the missing GStreamer plugins (run scripts/setup.sh).",
@@ -284,6 +289,14 @@ mod tests {
             s,
             LiveState::Failed { kind: FailureKind::KeyRejected, fix: Some(ref f), .. }
                 if f.contains("stream key")
+        ));
+        let s = live_state(&SessionState::Failed {
+            error: cloumer_engine::Error::IngestRefused("closed 3 times".into()),
+        });
+        assert!(matches!(
+            s,
+            LiveState::Failed { kind: FailureKind::IngestRefused, fix: Some(ref f), .. }
+                if f.contains("preset")
         ));
     }
 }

@@ -419,7 +419,12 @@ export type FailureKind =
 /**
  * The ingest refused the stream key.
  */
-"keyRejected" | "tls" | "network" | "missingElement" | "device" | "encoder" | "portal" | 
+"keyRejected" | 
+/**
+ * The ingest accepted the key but kept closing the stream right after it started
+ * (settings over the channel type's limits).
+ */
+"ingestRefused" | "tls" | "network" | "missingElement" | "device" | "encoder" | "portal" | 
 /**
  * Anything else (a GStreamer failure, a start that never answered).
  */
