@@ -19,8 +19,6 @@ bench: setup
 
 # CLOUMER on AWS (deploy/aws/README.md): build the three Lambdas with cargo-lambda, then
 # create or update the stack (asks for the stack name, region and parameters once).
-AWS_TOOLS = PATH="$(CURDIR)/target/aws-venv/bin:$$PATH" SAM_CLI_TELEMETRY=0
 aws-deploy:
-	bash scripts/aws-tools.sh
-	cd deploy/aws && $(AWS_TOOLS) SAM_CLI_BETA_RUST_CARGO_LAMBDA=1 sam build --beta-features
-	cd deploy/aws && $(AWS_TOOLS) sam deploy --guided
+	bash scripts/aws-build.sh
+	cd deploy/aws && PATH="$(CURDIR)/target/aws-venv/bin:$$PATH" SAM_CLI_TELEMETRY=0 sam deploy --guided
