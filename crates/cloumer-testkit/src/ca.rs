@@ -4,10 +4,15 @@
 //! One CA per machine, kept in `/var/lib/cloumer-testkit` (or `$CLOUMER_TESTKIT_DIR`) and
 //! installed once with `update-ca-certificates`: parallel tests share it under a file lock
 //! instead of racing to install CAs of their own. Its key only ever signs `127.0.0.1`
-//! test certificates; remove it with `TestCa::uninstall` or by deleting
+//! test certificates and [`NETBED_INGEST_HOST`] (a reserved `.test` name that resolves
+//! only inside a test bed's namespace); remove it with `TestCa::uninstall` or by deleting
 //! `/usr/local/share/ca-certificates/cloumer-test-ca.crt` and rerunning update-ca-certificates.
 
 use std::fs;
+
+/// The name of a test bed's ingest ([`crate::NetBed`]): `.test` is reserved (RFC 6761),
+/// so it never names anything outside the bed.
+pub const NETBED_INGEST_HOST: &str = "ingest.cloumer.test";
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -91,10 +96,27 @@ impl TestCa {
 
     /// A certificate for `127.0.0.1` and `localhost`, signed by this CA.
     pub fn issue_localhost(&self) -> Result<CertPair> {
+        self.issue(leaf_params()?)
+    }
+
+    /// A certificate for [`NETBED_INGEST_HOST`], the ingest of a constrained-network test
+    /// bed. (GLib resolves `localhost` itself, never through `/etc/hosts`, so the bed
+    /// cannot reuse the localhost certificate.)
+    pub fn issue_netbed(&self) -> Result<CertPair> {
+        let mut params = CertificateParams::new(vec![NETBED_INGEST_HOST.to_owned()])?;
+        params
+            .distinguished_name
+            .push(DnType::CommonName, NETBED_INGEST_HOST);
+        params.not_before = rcgen::date_time_ymd(2024, 1, 1);
+        params.not_after = rcgen::date_time_ymd(2040, 1, 1);
+        self.issue(params)
+    }
+
+    fn issue(&self, leaf: CertificateParams) -> Result<CertPair> {
         let params = ca_params();
         let issuer = Issuer::from_params(&params, &self.key);
         let key = KeyPair::generate()?;
-        let cert = leaf_params()?.signed_by(&key, &issuer)?;
+        let cert = leaf.signed_by(&key, &issuer)?;
         Ok(CertPair {
             cert_pem: cert.pem(),
             key_pem: key.serialize_pem(),

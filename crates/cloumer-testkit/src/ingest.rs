@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 use crate::ca::{CertPair, TestCa};
+use crate::netbed::Namespace;
 use crate::process::{ChildGuard, free_port, port_open, wait_until};
 
 const RTMP_MODULE: &str = "/usr/lib/nginx/modules/ngx_rtmp_module.so";
@@ -54,12 +55,25 @@ pub struct Ingest {
     key: String,
     log: Arc<Mutex<HookLog>>,
     nginx: Option<ChildGuard>,
+    /// Where nginx runs: the test's network namespace (a constrained-network test bed,
+    /// [`crate::NetBed`]) or, `None`, this one on 127.0.0.1.
+    netns: Option<Namespace>,
 }
 
 impl Ingest {
     /// Starts nginx accepting `accepted_key`. Fails (with the reason, for a skip) when
     /// nginx, its RTMP/stream modules or the test CA are not available.
     pub fn start(accepted_key: &str) -> Result<Self> {
+        Self::start_in(accepted_key, None)
+    }
+
+    /// Like [`Self::start`], on the far side of a test bed's shaped link: reachable as
+    /// `localhost` from the bed's client namespace only.
+    pub fn start_behind(accepted_key: &str, bed: &crate::NetBed) -> Result<Self> {
+        Self::start_in(accepted_key, Some(bed.ingest().clone()))
+    }
+
+    fn start_in(accepted_key: &str, netns: Option<Namespace>) -> Result<Self> {
         crate::require_programs(&["nginx"])?;
         for module in [RTMP_MODULE, STREAM_MODULE] {
             if !Path::new(module).exists() {
@@ -71,10 +85,18 @@ impl Ingest {
             .prefix("cloumer-ingest-")
             .tempdir()?;
         std::fs::create_dir_all(dir.path().join("records"))?;
-        write_pair(dir.path(), "trusted", &ca.issue_localhost()?)?;
+        let trusted = match &netns {
+            Some(_) => ca.issue_netbed()?,
+            None => ca.issue_localhost()?,
+        };
+        write_pair(dir.path(), "trusted", &trusted)?;
         write_pair(dir.path(), "untrusted", &TestCa::untrusted_localhost()?)?;
         let log = Arc::new(Mutex::new(HookLog::default()));
-        let hook = TcpListener::bind("127.0.0.1:0")?;
+        // nginx calls the hook on its own loopback: bind it in nginx's namespace.
+        let hook = match &netns {
+            Some(ns) => ns.enter(|| TcpListener::bind("127.0.0.1:0"))??,
+            None => TcpListener::bind("127.0.0.1:0")?,
+        };
         let hook_port = hook.local_addr()?.port();
         {
             let (log, key) = (log.clone(), accepted_key.to_owned());
@@ -87,6 +109,7 @@ impl Ingest {
             key: accepted_key.to_owned(),
             log,
             nginx: None,
+            netns,
             dir,
         };
         std::fs::write(
@@ -100,6 +123,12 @@ impl Ingest {
     fn config(&self, hook_port: u16) -> String {
         let dir = self.dir.path().display();
         let (rtmp, tls, untrusted) = (self.rtmp_port, self.tls_port, self.untrusted_port);
+        // In a test bed, RTMPS comes over the veth pair.
+        let tls_host = if self.netns.is_some() {
+            "0.0.0.0"
+        } else {
+            "127.0.0.1"
+        };
         let update = UPDATE_EVERY.as_secs();
         format!(
             r#"load_module {RTMP_MODULE};
@@ -128,7 +157,7 @@ rtmp {{
 }}
 stream {{
   server {{
-    listen 127.0.0.1:{tls} ssl;
+    listen {tls_host}:{tls} ssl;
     ssl_certificate {dir}/trusted.crt;
     ssl_certificate_key {dir}/trusted.key;
     proxy_pass 127.0.0.1:{rtmp};
@@ -146,9 +175,13 @@ stream {{
 
     fn launch(&mut self) -> Result<()> {
         let dir = self.dir.path();
+        let mut command = match &self.netns {
+            Some(ns) => ns.command("nginx"),
+            None => Command::new("nginx"),
+        };
         let mut nginx = ChildGuard::spawn(
             "nginx",
-            Command::new("nginx")
+            command
                 .arg("-p")
                 .arg(dir)
                 .arg("-c")
@@ -159,9 +192,13 @@ stream {{
                 .stderr(Stdio::null()),
         )?;
         let ports = [self.rtmp_port, self.tls_port, self.untrusted_port];
-        let up = wait_until(Duration::from_secs(15), || {
-            !nginx.alive() || ports.iter().all(|p| port_open(*p))
-        });
+        let listening = || match &self.netns {
+            Some(ns) => ns
+                .enter(|| ports.iter().all(|p| port_open(*p)))
+                .unwrap_or(false),
+            None => ports.iter().all(|p| port_open(*p)),
+        };
+        let up = wait_until(Duration::from_secs(15), || !nginx.alive() || listening());
         if !up || !nginx.alive() {
             let log = std::fs::read_to_string(dir.join("error.log")).unwrap_or_default();
             bail!(
@@ -178,9 +215,16 @@ stream {{
         format!("rtmp://127.0.0.1:{}/{APP}/", self.rtmp_port)
     }
 
-    /// `rtmps://127.0.0.1:PORT/live/`, certificate from the installed test CA.
+    /// `rtmps://127.0.0.1:PORT/live/`, certificate from the installed test CA; behind a
+    /// test bed `rtmps://ingest.cloumer.test:PORT/live/` (a name only the bed's client
+    /// namespace resolves).
     pub fn rtmps_url(&self) -> String {
-        format!("rtmps://127.0.0.1:{}/{APP}/", self.tls_port)
+        let host = if self.netns.is_some() {
+            crate::ca::NETBED_INGEST_HOST
+        } else {
+            "127.0.0.1"
+        };
+        format!("rtmps://{host}:{}/{APP}/", self.tls_port)
     }
 
     /// RTMPS with a certificate nobody trusts.

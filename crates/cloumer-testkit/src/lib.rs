@@ -9,6 +9,8 @@
 //!   from a test CA installed in the system trust store, plus a second TLS listener with an
 //!   untrusted certificate;
 //! * [`probe`]: ffprobe/ffmpeg helpers returning parsed data;
+//! * [`NetBed`]: a constrained network (namespaces, veth, `tc tbf`) with the ingest on
+//!   the far side ([`Ingest::start_behind`]);
 //! * [`MotoServer`]: moto_server, the stand-in for AWS APIs.
 //!
 //! A component that cannot run here (missing program, not root) returns an error whose text
@@ -19,6 +21,7 @@ mod ca;
 mod display;
 mod ingest;
 mod moto;
+mod netbed;
 pub mod probe;
 mod process;
 mod pulse;
@@ -28,6 +31,7 @@ pub use ca::TestCa;
 pub use display::Xvfb;
 pub use ingest::{Ingest, Recording};
 pub use moto::MotoServer;
+pub use netbed::{Namespace, NetBed};
 pub use process::{free_port, wait_until};
 pub use pulse::Pulse;
 pub use skip::{SKIP_LOG_ENV, skip, skip_for_hardware};
