@@ -69,6 +69,8 @@ if [ ! -x "$VENV/bin/moto_server" ] || [ ! -f "$VENV/.cloumer-ok" ]; then
   "$VENV/bin/pip" install -q --disable-pip-version-check 'moto[server]' boto3 pycognito websockets
   touch "$VENV/.cloumer-ok"
 fi
+# The SMTP server (with STARTTLS) the `cloumer serve --smtp` test starts.
+[ -x "$VENV/bin/aiosmtpd" ] || "$VENV/bin/pip" install -q --disable-pip-version-check aiosmtpd
 
 # Front end dependencies (exact versions from package-lock.json).
 if [ -f ui/package-lock.json ] && [ ! -d ui/node_modules ]; then

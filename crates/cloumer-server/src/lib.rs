@@ -18,6 +18,7 @@ mod listen;
 pub mod live;
 pub mod media;
 mod private_file;
+pub mod public_url;
 pub mod rest;
 mod routes;
 mod server;
@@ -28,4 +29,5 @@ pub mod state;
 pub mod store;
 
 pub use error::{Error, Result};
-pub use server::{DEFAULT_REGION, RunningServer, Server, ServerConfig};
+pub use public_url::PublicAddress;
+pub use server::{DEFAULT_REGION, HttpTls, RunningServer, Server, ServerConfig};

@@ -36,6 +36,19 @@ pub struct ServerConfig {
     /// Web origins (`https://host[:port]`) allowed to call the HTTP API from a browser.
     /// Empty (the default): no cross-origin access at all.
     pub cors_origins: Vec<String>,
+    /// The URLs handed out (`--public-url`, `--public-rtmps-host`); default: the sockets.
+    pub public: crate::public_url::PublicAddress,
+    /// HTTPS on the HTTP listener (`--tls-cert/--tls-key`); `None`: plain HTTP.
+    pub http_tls: Option<HttpTls>,
+    /// Codes by e-mail (`--smtp`); `None`: into `<data_dir>/outbox.jsonl`.
+    pub smtp: Option<crate::auth::mail::SmtpSettings>,
+}
+
+/// The PEM certificate chain and key the HTTPS listener presents.
+#[derive(Debug, Clone)]
+pub struct HttpTls {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 impl ServerConfig {
@@ -51,6 +64,9 @@ impl ServerConfig {
             region: DEFAULT_REGION.into(),
             chat_room_rate: cloumer_protocol::chat::MAX_MESSAGES_PER_SECOND,
             cors_origins: Vec::new(),
+            public: Default::default(),
+            http_tls: None,
+            smtp: None,
         }
     }
 
@@ -85,13 +101,16 @@ impl Server {
         let (db, pool) = startup::open_pool(&config).await?;
         // A malformed origin is a start-up error, not a silently closed door.
         let cors = crate::cors::layer(&config.cors_origins)?;
+        let http_tls = startup::http_tls(&config).await?;
         let listener = TcpListener::bind(config.listen).await?;
-        let api_url = startup::api_url(&listener)?;
-        let tokens = startup::tokens(db.clone(), &pool, &api_url);
-        let store = Arc::new(SqliteStore::new(db));
-        let chat = startup::open_chat(&config).await?;
+        let store = Arc::new(SqliteStore::new(db.clone()));
         let ingest = startup::start_ingest(&config, &store).await?;
-        let profile = startup::backend_profile(&pool, &api_url, &ingest);
+        let urls = startup::public_urls(&config, &listener, http_tls.is_some(), &ingest)?;
+        let api_url = urls.api.clone();
+        let tokens = startup::tokens(db, &pool, &urls);
+        let chat = startup::open_chat(&config).await?;
+        let profile = startup::backend_profile(&pool, &urls, &ingest);
+        let outbox = startup::outbox(&config)?;
         let state = startup::app_state(
             &config,
             pool,
@@ -99,11 +118,12 @@ impl Server {
             store,
             chat.clone(),
             &ingest,
-            &api_url,
+            &urls,
+            outbox,
         );
         let app = startup::router(state.clone(), chat, &ingest, cors)
             .merge(crate::site::router(&profile));
-        let (stop, task) = startup::serve_http(listener, app);
+        let (stop, task) = startup::serve_http(listener, http_tls, app);
         tracing::info!(api = %api_url, "server ready");
         Ok(RunningServer {
             api_url,
@@ -117,7 +137,7 @@ impl Server {
 }
 
 impl RunningServer {
-    /// The REST base URL, e.g. `http://127.0.0.1:8787`.
+    /// The REST base URL, e.g. `http://127.0.0.1:8787` or the `--public-url`.
     pub fn api_url(&self) -> &str {
         &self.api_url
     }

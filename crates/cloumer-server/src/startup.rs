@@ -1,6 +1,5 @@
 //! The steps of [`crate::Server::start`], each one job, in the order it runs them.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
@@ -8,12 +7,14 @@ use cloumer_protocol::backend::BackendProfile;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
 
 use crate::auth::outbox::Outbox;
 use crate::auth::tokens::Tokens;
 use crate::chat::ChatService;
 use crate::db::Db;
 use crate::ingest::RunningIngest;
+use crate::public_url::{Bound, PublicUrls};
 use crate::server::ServerConfig;
 use crate::state::{AppState, Pool, SharedState};
 use crate::store::sqlite::SqliteStore;
@@ -83,30 +84,39 @@ pub(crate) async fn start_ingest(
     .await
 }
 
-/// The profile clients load to reach this server: every endpoint is this process's.
+/// The profile clients load to reach this server: every endpoint is this process's, as
+/// the public URLs name it.
 pub(crate) fn backend_profile(
     pool: &Pool,
-    api_url: &str,
+    urls: &PublicUrls,
     ingest: &RunningIngest,
 ) -> BackendProfile {
     BackendProfile {
         region: pool.region.clone(),
         user_pool_id: pool.pool_id.clone(),
         client_id: pool.client_id.clone(),
-        api_url: api_url.to_owned(),
-        cognito_endpoint: Some(format!("{api_url}/cognito/")),
-        chat_endpoint: Some(format!("{}/chat", api_url.replacen("http://", "ws://", 1))),
-        rtmp_url: Some(format!("rtmp://{}/app/", ingest.rtmp_addr())),
-        rtmps_url: Some(format!("rtmps://{}/app/", ingest.rtmps_addr())),
+        api_url: urls.api.clone(),
+        cognito_endpoint: Some(format!("{}/cognito/", urls.api)),
+        chat_endpoint: Some(urls.chat.clone()),
+        rtmp_url: Some(urls.rtmp.clone()),
+        rtmps_url: Some(urls.rtmps.clone()),
         ingest_certificate: Some(ingest.certificate().display().to_string()),
         allow_password_auth: false,
     }
 }
 
-/// Signs and verifies this pool's JWTs; the issuer is under this server's URL.
-pub(crate) fn tokens(db: Arc<Db>, pool: &Pool, api_url: &str) -> Arc<Tokens> {
-    let issuer = format!("{api_url}/cognito/{}", pool.pool_id);
-    Tokens::start(db, issuer, pool.client_id.clone())
+/// Signs and verifies this pool's JWTs; the issuer is under this server's public URL.
+pub(crate) fn tokens(db: Arc<Db>, pool: &Pool, urls: &PublicUrls) -> Arc<Tokens> {
+    Tokens::start(db, urls.issuer(&pool.pool_id), pool.client_id.clone())
+}
+
+/// Where codes go: `<data_dir>/outbox.jsonl`, or e-mail with `--smtp` (see `auth::mail`).
+pub(crate) fn outbox(config: &ServerConfig) -> Result<Outbox> {
+    let mailer = match &config.smtp {
+        Some(smtp) => Some(crate::auth::mail::Mailer::start(smtp)?),
+        None => None,
+    };
+    Ok(Outbox::new(config.data_dir.join("outbox.jsonl")).with_mailer(mailer))
 }
 
 /// The handlers' state: this process's implementation behind every seam.
@@ -117,11 +127,12 @@ pub(crate) fn app_state(
     store: Arc<SqliteStore>,
     chat: Arc<ChatService>,
     ingest: &RunningIngest,
-    api_url: &str,
+    urls: &PublicUrls,
+    outbox: Outbox,
 ) -> SharedState {
     Arc::new(AppState {
         pool,
-        api_url: api_url.to_owned(),
+        api_url: urls.api.clone(),
         users: store.clone(),
         sessions: store.clone(),
         channels: store.clone(),
@@ -129,9 +140,9 @@ pub(crate) fn app_state(
         avatars: store.clone(),
         events: store,
         tokens,
-        outbox: Outbox::new(config.data_dir.join("outbox.jsonl")),
+        outbox,
         chat,
-        media: Arc::new(ingest.media(api_url)),
+        media: Arc::new(ingest.media(&urls.api, &urls.rtmps)),
         channel_type: config.channel_type,
         auth_guard: Default::default(),
     })
@@ -157,19 +168,48 @@ pub(crate) fn router(
 /// the returned sender fires.
 pub(crate) fn serve_http(
     listener: TcpListener,
+    tls: Option<TlsAcceptor>,
     app: Router,
 ) -> (oneshot::Sender<()>, JoinHandle<()>) {
     let caps = crate::listen::Caps::for_this_process();
     let limiter = crate::listen::ConnLimiter::new(caps.http_total, caps.http_per_address);
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(crate::listen::http::serve(listener, app, limiter, async {
-        let _ = stopped.await;
-    }));
+    let task = tokio::spawn(crate::listen::http::serve(
+        listener,
+        tls,
+        app,
+        limiter,
+        async {
+            let _ = stopped.await;
+        },
+    ));
     (stop, task)
 }
 
-/// The REST base URL of a bound listener.
-pub(crate) fn api_url(listener: &TcpListener) -> Result<String> {
-    let addr: SocketAddr = listener.local_addr()?;
-    Ok(format!("http://{addr}"))
+/// The HTTPS listener's acceptor (`--tls-cert/--tls-key`), offering HTTP/1.1 by ALPN (see
+/// `listen::http` for why not h2); `None` for plain HTTP.
+pub(crate) async fn http_tls(config: &ServerConfig) -> Result<Option<TlsAcceptor>> {
+    let Some(files) = config.http_tls.clone() else {
+        return Ok(None);
+    };
+    let mut tls =
+        blocking(move || crate::ingest::tls::server_config(&files.cert, &files.key)).await?;
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Some(TlsAcceptor::from(Arc::new(tls))))
+}
+
+/// Every URL handed out: the configured public ones, or the bound sockets'.
+pub(crate) fn public_urls(
+    config: &ServerConfig,
+    listener: &TcpListener,
+    https: bool,
+    ingest: &RunningIngest,
+) -> Result<PublicUrls> {
+    let bound = Bound {
+        http: listener.local_addr()?,
+        https,
+        rtmp: ingest.rtmp_addr(),
+        rtmps: ingest.rtmps_addr(),
+    };
+    PublicUrls::new(&config.public, &bound)
 }

@@ -4,8 +4,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use cloumer_server::auth::mail::SmtpSettings;
 use cloumer_server::ingest::{ChannelType, TlsSource};
-use cloumer_server::{Server, ServerConfig};
+use cloumer_server::{HttpTls, PublicAddress, Server, ServerConfig};
 
 use crate::failure::Failure;
 
@@ -48,9 +49,73 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     cors_origins: Vec<String>,
+    /// The URL strangers reach this server at (`https://live.example.com[/prefix]`), behind
+    /// a reverse proxy or a NAT: it decides every URL handed out (API, Cognito issuer, chat
+    /// WebSocket, HLS playback, avatars) and the host of the ingest URLs. Default: the
+    /// --listen socket (`http://` or, with --tls-cert, `https://`).
+    #[arg(long, value_name = "URL", env = "CLOUMER_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// `HOST[:PORT]` publishers dial for RTMPS when it differs from the --public-url host
+    /// with the --rtmps port (e.g. a TCP proxy on 443).
+    #[arg(long, value_name = "HOST[:PORT]", env = "CLOUMER_PUBLIC_RTMPS_HOST")]
+    public_rtmps_host: Option<String>,
+    /// PEM certificate (chain) for HTTPS on --listen (REST, Cognito, chat as wss://, HLS).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Send confirmation and reset codes by e-mail through this server:
+    /// `smtp://[user@]host[:port]` (STARTTLS required, port 587 by default) or
+    /// `smtps://...` (implicit TLS, 465). The password is read from the environment
+    /// variable CLOUMER_SMTP_PASSWORD or from --smtp-password-file, never from the URL.
+    /// Without --smtp codes go to <data-dir>/outbox.jsonl (local use).
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "CLOUMER_SMTP_URL",
+        requires = "smtp_from"
+    )]
+    smtp: Option<String>,
+    /// The From: address of those mails, e.g. "CLOUMER <no-reply@example.com>".
+    #[arg(long, value_name = "ADDRESS", env = "CLOUMER_SMTP_FROM")]
+    smtp_from: Option<String>,
+    /// A file holding the SMTP password (first line), e.g. a systemd credential.
+    #[arg(long, value_name = "FILE", requires = "smtp")]
+    smtp_password_file: Option<PathBuf>,
+    /// An extra PEM root certificate to trust for the mail server (a private CA); the
+    /// system's roots are trusted either way.
+    #[arg(long, value_name = "FILE", requires = "smtp")]
+    smtp_ca_cert: Option<PathBuf>,
     /// Write the backend profile (TOML) that clients load to FILE.
     #[arg(long, value_name = "FILE")]
     write_backend: Option<PathBuf>,
+}
+
+/// The mail settings; the password from CLOUMER_SMTP_PASSWORD or the file (never argv).
+fn smtp_settings(
+    url: Option<String>,
+    from: Option<String>,
+    password_file: Option<PathBuf>,
+    ca_cert: Option<PathBuf>,
+) -> Result<Option<SmtpSettings>, Failure> {
+    let (Some(url), Some(from)) = (url, from) else {
+        return Ok(None);
+    };
+    let password = match password_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
+            Some(text.lines().next().unwrap_or_default().to_owned())
+        }
+        None => std::env::var("CLOUMER_SMTP_PASSWORD").ok(),
+    };
+    Ok(Some(SmtpSettings {
+        url,
+        password,
+        from,
+        ca_cert,
+    }))
 }
 
 fn default_data_dir() -> Result<PathBuf, Failure> {
@@ -75,8 +140,22 @@ pub async fn run(args: ServeArgs) -> Result<(), Failure> {
         },
         channel_type: args.channel_type,
         cors_origins: args.cors_origins,
+        public: PublicAddress {
+            url: args.public_url,
+            rtmps_host: args.public_rtmps_host,
+        },
+        http_tls: match (args.tls_cert, args.tls_key) {
+            (Some(cert), Some(key)) => Some(HttpTls { cert, key }),
+            _ => None,
+        },
         ..ServerConfig::new(data_dir)
     };
+    config.smtp = smtp_settings(
+        args.smtp,
+        args.smtp_from,
+        args.smtp_password_file,
+        args.smtp_ca_cert,
+    )?;
     if let Some(rate) = args.chat_room_rate {
         config.chat_room_rate = rate;
     }

@@ -1,7 +1,8 @@
-//! There is no mail: every message a user would receive is appended to
-//! `<data-dir>/outbox.jsonl` (owner-only: it holds live codes), one JSON object a line.
-//! The log line names the recipient and subject, never the code: logs are read by more
-//! people and tools than the outbox.
+//! Where codes go. Without `--smtp` (local use) every message a user would receive is
+//! appended to `<data-dir>/outbox.jsonl` (owner-only: it holds live codes), one JSON
+//! object a line. With `--smtp` it is e-mailed instead ([`super::mail`]) and no file keeps
+//! the code. The log line names the recipient and subject, never the code: logs are read
+//! by more people and tools than the outbox.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -25,6 +26,7 @@ pub struct Outbox {
     path: PathBuf,
     // Serialises appends so lines never interleave.
     lock: Mutex<()>,
+    mailer: Option<super::mail::Mailer>,
 }
 
 impl Outbox {
@@ -32,10 +34,26 @@ impl Outbox {
         Self {
             path,
             lock: Mutex::new(()),
+            mailer: None,
         }
     }
 
+    /// Codes go by mail instead of into the file.
+    pub fn with_mailer(self, mailer: Option<super::mail::Mailer>) -> Self {
+        Self { mailer, ..self }
+    }
+
     pub fn send(&self, msg: &Message<'_>) -> Result<()> {
+        if let Some(mailer) = &self.mailer {
+            let body = format!(
+                "{}: {}\n\nUser: {}\nThis code expires soon. If you did not ask for it, \
+                 ignore this message.\n",
+                msg.subject, msg.code, msg.username
+            );
+            mailer.post(msg.to, msg.subject, body);
+            tracing::info!(to = msg.to, subject = msg.subject, "mail queued");
+            return Ok(());
+        }
         let mut line = serde_json::to_string(msg)?;
         line.push('\n');
         {

@@ -3,7 +3,6 @@
 //! publisher. Rotating a stream key calls StopStream, so a publish that used the old key
 //! ends within a second (issue 15 #17).
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -16,9 +15,9 @@ pub struct LocalMedia {
     pub(super) context: Arc<IngestContext>,
     /// The REST base URL, which also serves HLS.
     pub(super) api_url: String,
-    /// R6 `streamUrl` is the RTMPS ingest; clients trust its certificate through the
-    /// profile's `ingest_certificate`.
-    pub(super) rtmps: SocketAddr,
+    /// R6 `streamUrl` is the RTMPS ingest (`rtmps://host:port/app/`, see `public_url`);
+    /// clients trust its certificate through the profile's `ingest_certificate`.
+    pub(super) rtmps_url: String,
 }
 
 #[async_trait]
@@ -28,7 +27,7 @@ impl Media for LocalMedia {
     }
 
     fn rtmps_url(&self) -> String {
-        format!("rtmps://{}/app/", self.rtmps)
+        self.rtmps_url.clone()
     }
 
     async fn stop_stream(&self, channel: &str) -> crate::Result<()> {

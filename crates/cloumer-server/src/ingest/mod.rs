@@ -30,7 +30,8 @@ mod listener;
 mod publication;
 mod rtmp;
 mod sps;
-mod tls;
+/// Also the HTTPS listener's certificate loading.
+pub(crate) mod tls;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -242,12 +243,12 @@ impl RunningIngest {
     }
 
     /// The REST handlers' view of this ingest (playback, ingest URL, StopStream), with
-    /// HLS served under `api_url`.
-    pub fn media(&self, api_url: &str) -> LocalMedia {
+    /// HLS served under `api_url` and publishers told to use `rtmps_url`.
+    pub fn media(&self, api_url: &str, rtmps_url: &str) -> LocalMedia {
         LocalMedia {
             context: self.context.clone(),
             api_url: api_url.to_owned(),
-            rtmps: self.rtmps_addr,
+            rtmps_url: rtmps_url.to_owned(),
         }
     }
 

@@ -43,31 +43,37 @@ pub(crate) fn load(source: &TlsSource, data_dir: &Path, host: IpAddr) -> Result<
     };
     // Clients read this path from the backend profile, from any working directory.
     let cert_path = std::fs::canonicalize(&cert_path).map_err(|e| tls_err(&cert_path, e))?;
-    let chain = CertificateDer::pem_file_iter(&cert_path)
-        .and_then(|certs| certs.collect::<std::result::Result<Vec<_>, _>>())
-        .map_err(|e| tls_err(&cert_path, e))?;
-    if chain.is_empty() {
-        return Err(Error::Ingest(format!(
-            "{}: no PEM certificate in the file",
-            cert_path.display()
-        )));
-    }
-    let key = PrivateKeyDer::from_pem_file(&key_path).map_err(|e| tls_err(&key_path, e))?;
-    // An explicit provider: several crates in a build may enable different rustls
-    // backends, and then rustls cannot pick a process default on its own.
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .and_then(|b| b.with_no_client_auth().with_single_cert(chain, key))
-        .map_err(|e| Error::Ingest(format!("RTMPS certificate: {e}")))?;
+    let config = server_config(&cert_path, &key_path)?;
     Ok(TlsIdentity {
         acceptor: TlsAcceptor::from(Arc::new(config)),
         cert_path,
     })
 }
 
+/// A rustls server configuration from a PEM certificate chain and its PEM private key:
+/// the RTMPS ingest's and the HTTPS listener's (which adds its ALPN). Blocking: file I/O.
+pub(crate) fn server_config(cert_path: &Path, key_path: &Path) -> Result<rustls::ServerConfig> {
+    let chain = CertificateDer::pem_file_iter(cert_path)
+        .and_then(|certs| certs.collect::<std::result::Result<Vec<_>, _>>())
+        .map_err(|e| tls_err(cert_path, e))?;
+    if chain.is_empty() {
+        return Err(Error::Config(format!(
+            "{}: no PEM certificate in the file",
+            cert_path.display()
+        )));
+    }
+    let key = PrivateKeyDer::from_pem_file(key_path).map_err(|e| tls_err(key_path, e))?;
+    // An explicit provider: several crates in a build may enable different rustls
+    // backends, and then rustls cannot pick a process default on its own.
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|b| b.with_no_client_auth().with_single_cert(chain, key))
+        .map_err(|e| Error::Config(format!("{}: {e}", cert_path.display())))
+}
+
 fn tls_err(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::Ingest(format!("{}: {e}", path.display()))
+    Error::Config(format!("{}: {e}", path.display()))
 }
 
 /// The names a generated certificate must cover for a listener on `host`.

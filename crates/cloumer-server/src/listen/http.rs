@@ -3,10 +3,10 @@
 //! within [`HEADER_READ_TIMEOUT`] (issue 15 #11: 2,000 half-sent requests were held for
 //! minutes). An idle keep-alive connection is closed by the same timeout.
 //!
-//! Plain HTTP is served as HTTP/1.1 only: hyper's header-read timeout does not apply to
-//! HTTP/2, and no client of ours speaks h2c. The connection arrives here as any
-//! `AsyncRead + AsyncWrite` stream, so HTTPS (with HTTP/2 by ALPN) can wrap it in a TLS
-//! acceptor in [`serve`] later.
+//! HTTP/1.1 only, plain or over TLS (`--tls-cert/--tls-key`): hyper's header-read timeout
+//! does not apply to HTTP/2, so HTTPS offers only `http/1.1` by ALPN. A TLS handshake must
+//! finish within the same [`HEADER_READ_TIMEOUT`], and holds its connection permit, so
+//! half-open handshakes are capped exactly like half-sent request heads.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,6 +18,8 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tokio::time::timeout;
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 use super::{Acceptor, ConnLimiter};
@@ -30,6 +32,7 @@ pub(crate) const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// (upgraded WebSockets live on in their own tasks, as with `axum::serve`).
 pub(crate) async fn serve(
     listener: TcpListener,
+    tls: Option<TlsAcceptor>,
     app: Router,
     limiter: Arc<ConnLimiter>,
     stop: impl Future<Output = ()>,
@@ -55,12 +58,27 @@ pub(crate) async fn serve(
             request.extensions_mut().insert(ConnectInfo(peer));
             app.clone().oneshot(request)
         });
-        let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), service)
-            .into_owned();
-        let connection = graceful.watch(connection);
+        let (builder, watcher, tls) = (builder.clone(), graceful.watcher(), tls.clone());
         tokio::spawn(async move {
-            if let Err(error) = connection.await {
+            let result = match tls {
+                None => {
+                    let connection = builder
+                        .serve_connection_with_upgrades(TokioIo::new(stream), service)
+                        .into_owned();
+                    watcher.watch(connection).await
+                }
+                Some(tls) => match timeout(HEADER_READ_TIMEOUT, tls.accept(stream)).await {
+                    Ok(Ok(stream)) => {
+                        let connection = builder
+                            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+                            .into_owned();
+                        watcher.watch(connection).await
+                    }
+                    Ok(Err(error)) => Err(error.into()),
+                    Err(_) => Err("TLS handshake timed out".into()),
+                },
+            };
+            if let Err(error) = result {
                 // Timeouts, resets, malformed requests: the client's problem, not ours.
                 tracing::debug!(%peer, %error, "HTTP connection ended");
             }
