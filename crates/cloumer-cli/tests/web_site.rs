@@ -62,6 +62,9 @@ async fn viewers_watch_and_chat_in_a_real_browser() {
     ok(&cloumer(&home, &["title", title]));
     let site = api_url(&world.backend_path);
     check_headers(&site, &channel).await;
+    // The browser reaches the server by another name than the one it advertises (as a
+    // viewer on the LAN would): the site must use the origin it was loaded from.
+    let site = site.replacen("127.0.0.1", "localhost", 1);
 
     let listener = Background::spawn(&home, &["chat", &channel, "--listen", "600", "--json"]);
     let driver = ChromeDriver::start();

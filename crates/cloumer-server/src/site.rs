@@ -129,8 +129,12 @@ fn security_headers() -> HeaderMap {
 }
 
 /// The site's runtime configuration (web/src/lib/config.ts reads these names).
+/// `sameOrigin`: the API is on the origin that served the page, so the site may use the
+/// browser's own origin where this server's URLs name another host for the same listener
+/// (a LAN address, `localhost` vs `127.0.0.1`).
 fn config_json(profile: &BackendProfile) -> String {
     serde_json::json!({
+        "sameOrigin": true,
         "region": profile.region,
         "userPoolId": profile.user_pool_id,
         "clientId": profile.client_id,

@@ -1,6 +1,6 @@
 // The seed REST routes (R1-R8, paths and misspellings kept), called with the bare ID token
 // in Authorization as API Gateway's Cognito authorizer expects.
-import { config } from './config';
+import { config, localUrl } from './config';
 
 export interface LiveChannel {
   nick_name: string;
@@ -69,7 +69,7 @@ async function call<T>(path: string, init: RequestInit = {}, idToken?: string): 
 export const liveChannels = () => call<LiveChannel[]>('/public/broadcast_status');
 export const allChannels = () => call<ChannelEntry[]>('/public/users');
 export const playbackUrl = async (channel: string) =>
-  (await call<{ play_back: string }>(`/public/get_channel?code=${q(channel)}`)).play_back;
+  localUrl((await call<{ play_back: string }>(`/public/get_channel?code=${q(channel)}`)).play_back);
 export const avatarOf = async (channel: string) =>
   (await call<{ profile: string }>(`/public/users?getProfile=${q(channel)}`)).profile;
 export const anonymousChatToken = (channel: string) =>
