@@ -5,10 +5,12 @@
 //!          ├─ compositor ──┤             └ cloumerh264enc ─ tee┤                         ├─ RTMP(S)
 //!  camera ─┘   (PiP)       └─ preview*: leaky queue [gate] ─   └─ queue ─ matroskamux ─ filesink
 //!                             videorate ─ videoscale ─ jpegenc ─ appsink        ^
-//!  mic ─ volume [─ level*] ┐                                   ┌─ ivssink.audio ─────────┘   |
+//!  silence bed ───────────┐
+//!  mic ─ volume [─ level*] ┤                                   ┌─ ivssink.audio ─────────┘   |
 //!                          ├─ audiomixer ─── aacenc ─────── tee┤                             |
 //!  desktop ─ volume [─ level*] ┘                               └─ queue ─────────────────────┘
 //! ```
+//! The silence bed starts the sound at once, whenever the devices deliver (see [`audio`]).
 //! `aacenc` is voaacenc or avenc_aac, chosen by bitrate (`encode::aac_encoder`). Both
 //! encoders sit behind a start gate ([`start_gate`]) so picture and sound begin together.
 //! `*` only with `BroadcastConfig::preview` (see [`preview`]). A preview-only session (no
