@@ -216,7 +216,12 @@ impl Supervisor {
             link.gate = Gate::Closed;
             let published_for = link.published_at.take().map(|t| t.elapsed());
             link.short_runs = classify::count_short_runs(link.short_runs, published_for);
-            (link.part.take(), published_for, link.initial, link.short_runs)
+            (
+                link.part.take(),
+                published_for,
+                link.initial,
+                link.short_runs,
+            )
         };
         let (sent, acked) = part.as_ref().map(SinkPart::byte_counts).unwrap_or((0, 0));
         if let Some(part) = part {
