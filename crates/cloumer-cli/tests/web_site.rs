@@ -10,39 +10,24 @@
 //! With `CLOUMER_WEB_SCREENSHOTS=DIR` it also saves the screenshots docs/web/ shows.
 
 mod account_support;
+mod web_support;
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use account_support::{BIN, PASSWORD, World, cloumer, create_account, ok, profile};
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
-
-/// Chromium's flags for a headless machine without GPU or sandbox (test-env.md).
-const CHROMIUM_FLAGS: &[&str] = &[
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--lang=en-US",
-    "--window-size=1280,900",
-];
-
-const WAIT: Duration = Duration::from_secs(30);
+use web_support::{
+    ChromeDriver, api_url, browser_prerequisites, by_testid, click, eventually, login_in_page, shot,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn viewers_watch_and_chat_in_a_real_browser() {
-    cloumer_testkit::skip_unless!(cloumer_testkit::require_programs(&[
-        "chromium",
-        "chromedriver"
-    ]));
-    cloumer_testkit::skip_unless!(web_bundle_built());
+    cloumer_testkit::skip_unless!(browser_prerequisites());
 
     // A streamer (owner) and a viewer, both with accounts; the CLI stays logged in as the owner.
     let world = World::start();
@@ -163,10 +148,10 @@ async fn viewers_watch_and_chat_in_a_real_browser() {
 
     // Log in from the channel page (SRP in the page), back on the channel, and send.
     login_in_page(&anonymous, viewer).await;
-    let input = anonymous
-        .find(by_testid("chat-input"))
-        .await
-        .expect("chat input");
+    let input = eventually("the chat input after log-in", || async {
+        anonymous.find(by_testid("chat-input")).await.ok()
+    })
+    .await;
     let from_viewer = "hello from the browser 안녕";
     eventually("the send button enabled", || async {
         let send = anonymous.find(by_testid("chat-send")).await.ok()?;
@@ -298,26 +283,6 @@ async fn viewers_watch_and_chat_in_a_real_browser() {
     anonymous.close().await.expect("close the browser");
 }
 
-/// The site's `index.html` on disk: debug builds serve web/dist from there.
-fn web_bundle_built() -> anyhow::Result<()> {
-    let index = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web/dist/index.html");
-    anyhow::ensure!(
-        index.exists(),
-        "the web site is not built ({}): run `npm --prefix web ci && npm --prefix web run build`",
-        index.display()
-    );
-    Ok(())
-}
-
-/// The server's HTTP base URL, from the backend profile it wrote.
-fn api_url(backend: &Path) -> String {
-    let text = std::fs::read_to_string(backend).expect("backend profile");
-    text.lines()
-        .find_map(|l| l.strip_prefix("api_url = "))
-        .map(|v| v.trim().trim_matches('"').trim_end_matches('/').to_owned())
-        .expect("api_url in the backend profile")
-}
-
 /// The page paths answer the app with a strict CSP and no caching; assets are immutable.
 async fn check_headers(site: &str, channel: &str) {
     let http = reqwest::Client::new();
@@ -379,37 +344,6 @@ async fn check_headers(site: &str, channel: &str) {
     assert_eq!(unknown.status(), 404, "no catch-all in front of the API");
 }
 
-/// Logs `user` in from the header's log-in link of the page `client` is on.
-async fn login_in_page(client: &Client, user: &str) {
-    let login = eventually("the log-in link", || async {
-        client.find(by_testid("login-link")).await.ok()
-    })
-    .await;
-    login.click().await.expect("go to log-in");
-    for (id, text) in [("login-username", user), ("login-password", PASSWORD)] {
-        let field = eventually(id, || async { client.find(by_testid(id)).await.ok() }).await;
-        field.send_keys(text).await.expect(id);
-    }
-    click(client, "login-submit").await;
-    eventually("back on the page, logged in", || async {
-        client.find(by_testid("chat-input")).await.ok()
-    })
-    .await;
-}
-
-async fn click(client: &Client, id: &str) {
-    let element = client.find(by_testid(id)).await;
-    element
-        .unwrap_or_else(|e| panic!("no {id}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {id}: {e}"));
-}
-
-fn by_testid(id: &str) -> Locator<'static> {
-    Locator::Css(Box::leak(format!("[data-testid={id}]").into_boxed_str()))
-}
-
 /// `(currentTime, videoWidth, videoHeight)` of the player.
 async fn video_state(client: &Client) -> Option<(f64, u64, u64)> {
     let v = client
@@ -436,84 +370,6 @@ async fn has_message(client: &Client, text: &str) -> bool {
         return false;
     };
     found == json!(true)
-}
-
-/// Polls `probe` until it gives a value; fails the test after [`WAIT`].
-async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + WAIT;
-    loop {
-        if let Some(value) = probe().await {
-            return value;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-/// Saves a screenshot into `$CLOUMER_WEB_SCREENSHOTS` when it is set (docs/web/ is made so).
-async fn shot(client: &Client, name: &str) {
-    let Some(dir) = std::env::var_os("CLOUMER_WEB_SCREENSHOTS") else {
-        return;
-    };
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let png = client.screenshot().await.expect("screenshot");
-    std::fs::write(PathBuf::from(dir).join(name), png).expect("write the screenshot");
-}
-
-/// chromedriver on a free port; every session is a fresh headless Chromium.
-struct ChromeDriver {
-    child: Child,
-    url: String,
-}
-
-impl ChromeDriver {
-    fn start() -> Self {
-        let port = cloumer_testkit::free_port().expect("a free port");
-        let child = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver");
-        let driver = Self {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        };
-        let deadline = Instant::now() + WAIT;
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not listen");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        driver
-    }
-
-    async fn session(&self) -> Client {
-        // Two rustls providers are linked into this test (ring through reqwest, aws-lc-rs
-        // through the workspace's rustls): name one, or fantoccini cannot pick.
-        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            json!({ "binary": "/usr/bin/chromium", "args": CHROMIUM_FLAGS }),
-        );
-        ClientBuilder::rustls()
-            .expect("TLS roots")
-            .capabilities(caps)
-            .connect(&self.url)
-            .await
-            .expect("a Chromium session")
-    }
-}
-
-impl Drop for ChromeDriver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// A `cloumer` process running beside the test (live, chat --listen); its stdout lines

@@ -2,12 +2,14 @@
 /// mapped to wire answers by `cognito::CognitoError` and `rest::ApiFailure`.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    #[cfg(feature = "self-hosted")]
     #[error("database: {0}")]
     Db(#[from] rusqlite::Error),
     #[error("i/o: {0}")]
     Io(#[from] std::io::Error),
     #[error("crypto: {0}")]
     Crypto(String),
+    #[cfg(feature = "self-hosted")]
     #[error("token: {0}")]
     Token(#[from] jsonwebtoken::errors::Error),
     #[error("json: {0}")]
@@ -19,6 +21,12 @@ pub enum Error {
     Ingest(String),
     #[error("chat: {0}")]
     Chat(String),
+    /// A managed service behind a seam failed (DynamoDB, IVS, S3, ... in `cloumer-aws`).
+    #[error("{service}: {message}")]
+    Service {
+        service: &'static str,
+        message: String,
+    },
     /// A setting that cannot work (a malformed CORS origin, ...).
     #[error("configuration: {0}")]
     Config(String),
@@ -27,6 +35,7 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Seconds since the Unix epoch.
+#[cfg(feature = "self-hosted")]
 pub(crate) fn now_secs() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }

@@ -7,21 +7,21 @@ use std::sync::Arc;
 
 use crate::Result;
 use crate::ingest::ChannelGrant;
-use crate::store::{ChannelStore, StreamEventLog, StreamStateEvent};
+use crate::store::StreamStateEvent;
+use crate::store::sqlite::SqliteStore;
 
 pub const STREAM_START: &str = "Stream Start";
 pub const STREAM_END: &str = "Stream End";
 
 pub struct LiveEvents {
-    pub channels: Arc<dyn ChannelStore>,
-    pub events: Arc<dyn StreamEventLog>,
+    pub store: Arc<SqliteStore>,
 }
 
 impl LiveEvents {
     /// The channel a stream key publishes to (and its type), if the key is current.
     pub async fn authorize(&self, stream_key: &str) -> Result<Option<ChannelGrant>> {
         Ok(self
-            .channels
+            .store
             .channel_by_stream_key(stream_key)
             .await?
             .map(|c| ChannelGrant {
@@ -31,12 +31,12 @@ impl LiveEvents {
     }
 
     pub async fn stream_started(&self, channel: &str, session_id: &str) -> Result<()> {
-        self.channels.set_live(channel, true).await?;
+        self.store.set_live(channel, true).await?;
         self.emit(channel, STREAM_START, session_id).await
     }
 
     pub async fn stream_ended(&self, channel: &str, session_id: &str) -> Result<()> {
-        self.channels.set_live(channel, false).await?;
+        self.store.set_live(channel, false).await?;
         self.emit(channel, STREAM_END, session_id).await
     }
 
@@ -56,7 +56,7 @@ impl LiveEvents {
             session_id,
             "stream state change"
         );
-        self.events.record(&event).await
+        self.store.record(&event).await
     }
 }
 

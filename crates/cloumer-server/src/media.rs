@@ -1,7 +1,7 @@
 //! The seams between the REST handlers and the services a deployment provides besides
 //! storage ([`crate::store`]): chat tokens (IVS Chat's CreateChatToken on AWS, this
-//! process's [`crate::chat::ChatService`] here) and a channel's video side (IVS on AWS,
-//! [`crate::ingest::LocalMedia`] here).
+//! process's chat service here), a channel's video side (IVS on AWS, the local ingest
+//! here) and its stream key (IVS stream keys on AWS, a column of the local database here).
 
 use async_trait::async_trait;
 use cloumer_protocol::chat::{Attributes, Capability};
@@ -27,15 +27,24 @@ pub trait ChatRooms: Send + Sync {
 }
 
 /// A channel's video side, shaped like IVS: where it is played back and published, and
-/// StopStream.
+/// StopStream. Async and per channel because on IVS both URLs belong to the channel.
 #[async_trait]
 pub trait Media: Send + Sync {
     /// The HLS playlist URL of a channel.
-    fn playback_url(&self, channel: &str) -> String;
-    /// The RTMPS ingest URL ending in `/app/` (the stream key is appended).
-    fn rtmps_url(&self) -> String;
+    async fn playback_url(&self, channel: &str) -> Result<String>;
+    /// The RTMPS ingest URL of a channel, ending in `/app/` (the stream key is appended).
+    async fn ingest_url(&self, channel: &str) -> Result<String>;
     /// Disconnects the channel's publisher, if it has one. Not being live is not an error
     /// (an IVS implementation answers `ChannelNotBroadcasting` with `Ok`): the caller wants
     /// the channel off the air, and it is.
     async fn stop_stream(&self, channel: &str) -> Result<()>;
+}
+
+/// A channel's stream key, the secret a publisher presents.
+#[async_trait]
+pub trait StreamKeys: Send + Sync {
+    async fn stream_key(&self, channel: &str) -> Result<String>;
+    /// Replaces the key; the old one stops working. The caller then ends any publish that
+    /// used the old key with [`Media::stop_stream`].
+    async fn rotate(&self, channel: &str) -> Result<String>;
 }

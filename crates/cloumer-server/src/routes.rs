@@ -1,10 +1,11 @@
-//! The HTTP surface of one process: REST, the Cognito endpoint and its JWKS.
+//! The HTTP surface of one process: REST (over this process's seams), the Cognito
+//! endpoint and its JWKS.
 
 use axum::routing::{get, post};
 
 use crate::state::SharedState;
 
-pub fn router(state: SharedState) -> axum::Router {
+pub fn router(state: SharedState, rest: crate::rest::SharedRest) -> axum::Router {
     axum::Router::new()
         .route("/cognito", post(crate::cognito::handle))
         .route("/cognito/", post(crate::cognito::handle))
@@ -13,6 +14,6 @@ pub fn router(state: SharedState) -> axum::Router {
             "/cognito/{pool}/.well-known/jwks.json",
             get(crate::cognito::jwks),
         )
-        .merge(crate::rest::router())
         .with_state(state)
+        .merge(crate::rest::router().with_state(rest))
 }

@@ -111,17 +111,9 @@ impl Server {
         let chat = startup::open_chat(&config).await?;
         let profile = startup::backend_profile(&pool, &urls, &ingest);
         let outbox = startup::outbox(&config)?;
-        let state = startup::app_state(
-            &config,
-            pool,
-            tokens,
-            store,
-            chat.clone(),
-            &ingest,
-            &urls,
-            outbox,
-        );
-        let app = startup::router(state.clone(), chat, &ingest, cors)
+        let state = startup::app_state(&config, pool, tokens, store, &urls, outbox);
+        let rest = startup::rest_state(&state, chat.clone(), &ingest, &urls);
+        let app = startup::router(state.clone(), rest, chat, &ingest, cors)
             .merge(crate::site::router(&profile));
         let (stop, task) = startup::serve_http(listener, http_tls, app);
         tracing::info!(api = %api_url, "server ready");
@@ -150,8 +142,7 @@ impl RunningServer {
     /// Stream lifecycle hooks (what the ingest calls on publish/unpublish).
     pub fn live_events(&self) -> crate::live::LiveEvents {
         crate::live::LiveEvents {
-            channels: self.state.channels.clone(),
-            events: self.state.events.clone(),
+            store: self.state.store.clone(),
         }
     }
 

@@ -77,8 +77,7 @@ pub(crate) async fn start_ingest(
             data_dir: config.data_dir.clone(),
         },
         Arc::new(crate::live::LiveEvents {
-            channels: store.clone(),
-            events: store.clone(),
+            store: store.clone(),
         }),
     )
     .await
@@ -110,6 +109,26 @@ pub(crate) fn tokens(db: Arc<Db>, pool: &Pool, urls: &PublicUrls) -> Arc<Tokens>
     Tokens::start(db, urls.issuer(&pool.pool_id), pool.client_id.clone())
 }
 
+/// The handlers' state: this process's implementation behind every seam.
+pub(crate) fn app_state(
+    config: &ServerConfig,
+    pool: Pool,
+    tokens: Arc<Tokens>,
+    store: Arc<SqliteStore>,
+    urls: &PublicUrls,
+    outbox: Outbox,
+) -> SharedState {
+    Arc::new(AppState {
+        pool,
+        api_url: urls.api.clone(),
+        store,
+        tokens,
+        outbox,
+        channel_type: config.channel_type,
+        auth_guard: Default::default(),
+    })
+}
+
 /// Where codes go: `<data_dir>/outbox.jsonl`, or e-mail with `--smtp` (see `auth::mail`).
 pub(crate) fn outbox(config: &ServerConfig) -> Result<Outbox> {
     let mailer = match &config.smtp {
@@ -119,43 +138,41 @@ pub(crate) fn outbox(config: &ServerConfig) -> Result<Outbox> {
     Ok(Outbox::new(config.data_dir.join("outbox.jsonl")).with_mailer(mailer))
 }
 
-/// The handlers' state: this process's implementation behind every seam.
-pub(crate) fn app_state(
-    config: &ServerConfig,
-    pool: Pool,
-    tokens: Arc<Tokens>,
-    store: Arc<SqliteStore>,
+/// The REST handlers' seams, all this process's: SQLite, the chat service, the ingest,
+/// stream keys in SQLite and our own ID tokens.
+pub(crate) fn rest_state(
+    state: &SharedState,
     chat: Arc<ChatService>,
     ingest: &RunningIngest,
     urls: &PublicUrls,
-    outbox: Outbox,
-) -> SharedState {
-    Arc::new(AppState {
-        pool,
-        api_url: urls.api.clone(),
-        users: store.clone(),
-        sessions: store.clone(),
+) -> crate::rest::SharedRest {
+    let store = state.store.clone();
+    Arc::new(crate::rest::RestState {
         channels: store.clone(),
         moderators: store.clone(),
         avatars: store.clone(),
-        events: store,
-        tokens,
-        outbox,
         chat,
         media: Arc::new(ingest.media(&urls.api, &urls.rtmps)),
-        channel_type: config.channel_type,
-        auth_guard: Default::default(),
+        stream_keys: Arc::new(crate::local_seams::LocalStreamKeys {
+            store,
+            region: state.pool.region.clone(),
+        }),
+        identity: Arc::new(crate::local_seams::TokenIdentity {
+            state: state.clone(),
+        }),
+        avatar_base_url: format!("{}/media/avatars", urls.api),
     })
 }
 
 /// Every HTTP route: REST and Cognito, chat, HLS.
 pub(crate) fn router(
     state: SharedState,
+    rest: crate::rest::SharedRest,
     chat: Arc<ChatService>,
     ingest: &RunningIngest,
     cors: Option<tower_http::cors::CorsLayer>,
 ) -> Router {
-    let app = crate::routes::router(state)
+    let app = crate::routes::router(state, rest)
         .merge(chat.router())
         .merge(ingest.hls_router());
     match cors {

@@ -4,10 +4,7 @@ use std::sync::Arc;
 
 use crate::auth::outbox::Outbox;
 use crate::auth::tokens::Tokens;
-use crate::media::{ChatRooms, Media};
-use crate::store::{
-    AvatarStore, ChannelStore, ModeratorStore, SessionStore, StreamEventLog, UserStore,
-};
+use crate::store::sqlite::SqliteStore;
 
 /// Identity of this user pool.
 pub struct Pool {
@@ -31,32 +28,14 @@ impl Pool {
 pub struct AppState {
     pub pool: Pool,
     pub api_url: String,
-    pub users: Arc<dyn UserStore>,
-    pub sessions: Arc<dyn SessionStore>,
-    pub channels: Arc<dyn ChannelStore>,
-    pub moderators: Arc<dyn ModeratorStore>,
-    pub avatars: Arc<dyn AvatarStore>,
-    pub events: Arc<dyn StreamEventLog>,
+    /// Accounts, sessions, codes and channels of this pool.
+    pub store: Arc<SqliteStore>,
     pub tokens: Arc<Tokens>,
     pub outbox: Outbox,
-    pub chat: Arc<dyn ChatRooms>,
-    /// Playback and ingest URLs, StopStream (the local ingest, or IVS).
-    pub media: Arc<dyn Media>,
     /// The type of channels created from now on.
     pub channel_type: crate::ingest::ChannelType,
     /// Throttles, lockouts, spent SRP challenges and the CPU pool of the auth endpoint.
     pub auth_guard: crate::auth::guard::AuthGuard,
-}
-
-impl AppState {
-    /// The public URL of an avatar file, or of the default image.
-    pub fn avatar_url(&self, file: Option<&str>) -> String {
-        format!(
-            "{}/media/avatars/{}",
-            self.api_url,
-            file.unwrap_or(crate::rest::avatar::DEFAULT_AVATAR)
-        )
-    }
 }
 
 pub type SharedState = Arc<AppState>;

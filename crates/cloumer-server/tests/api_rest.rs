@@ -1,5 +1,6 @@
 #![allow(clippy::unwrap_used)]
-//! Every REST route's shape and errors, token forgery, avatars, titles, live listing.
+//! Every REST route's shape and errors, avatars, titles, live listing (the seed-contract
+//! checks shared with the AWS home, `cloumer_testkit::seed_contract`), and token forgery.
 
 mod common;
 
@@ -7,263 +8,91 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use serde_json::{Value, json};
 
-use common::png;
+use cloumer_testkit::seed_contract::{self, Home};
+
+/// `cloumer serve` as a home of the shared seed-contract checks.
+impl Home for common::TestServer {
+    async fn user(&self, email: &str, nickname: &str) -> String {
+        let tokens = common::TestServer::user(self, email, nickname).await;
+        tokens["IdToken"].as_str().unwrap().to_owned()
+    }
+
+    async fn get(&self, path: &str, auth: Option<&str>) -> (u16, Value) {
+        common::TestServer::get(self, path, auth).await
+    }
+
+    async fn send(&self, method: &str, path: &str, auth: &str) -> (u16, Value) {
+        let res = self
+            .http
+            .request(method.parse().unwrap(), self.url(path))
+            .header("Authorization", auth)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn upload_avatar(
+        &self,
+        auth: &str,
+        bytes: Vec<u8>,
+        file_name: &str,
+        content_type: &str,
+    ) -> (u16, Value) {
+        common::TestServer::upload_avatar(self, auth, bytes, file_name, content_type).await
+    }
+
+    async fn set_live(&self, channel: &str, live: bool) {
+        let hooks = self.server.live_events();
+        if live {
+            hooks.stream_started(channel, "session-1").await.unwrap();
+        } else {
+            hooks.stream_ended(channel, "session-1").await.unwrap();
+        }
+    }
+
+    async fn fetch(&self, url: &str) -> (u16, String, Vec<u8>) {
+        let res = self.http.get(url).send().await.unwrap();
+        let status = res.status().as_u16();
+        let content_type = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        (status, content_type, res.bytes().await.unwrap().to_vec())
+    }
+}
 
 #[tokio::test]
 async fn public_routes_shapes_and_errors() {
-    let t = common::start().await;
-    let a = t.user("dana@example.com", "dana").await;
-    let page = t.mypage(a["IdToken"].as_str().unwrap()).await;
-    let ch = page["chanelName"].as_str().unwrap().to_owned();
-
-    let (s, users) = t.get("/public/users", None).await;
-    assert_eq!(s, 200);
-    assert_eq!(users[0]["nickname"], "dana");
-    assert_eq!(users[0]["chanelName"], ch.as_str());
-    assert!(users[0]["profile"].as_str().unwrap().starts_with("http"));
-    let (s, p) = t.get(&format!("/public/users?getProfile={ch}"), None).await;
-    assert_eq!(s, 200);
-    assert_eq!(p["profile"], users[0]["profile"]);
-    let (s, e) = t.get("/public/users?getProfile=nope", None).await;
-    assert_eq!(s, 404, "{e}");
-
-    // R2 lists live channels only (the seed listed offline ones).
-    let (s, live) = t.get("/public/broadcast_status", None).await;
-    assert_eq!((s, live), (200, json!([])));
-    let hooks = t.server.live_events();
-    hooks.stream_started(&ch, "session-1").await.unwrap();
-    let (_, live) = t.get("/public/broadcast_status", None).await;
-    assert_eq!(live[0]["sub_key"], ch.as_str());
-    assert_eq!(live[0]["nick_name"], "dana");
-    for k in ["title", "thumbnail", "profile"] {
-        assert!(live[0][k].is_string(), "{k} in {live}");
-    }
-    let page = t.mypage(a["IdToken"].as_str().unwrap()).await;
-    assert_eq!(page["isLive"], "true");
-    hooks.stream_ended(&ch, "session-1").await.unwrap();
-    let (_, live) = t.get("/public/broadcast_status", None).await;
-    assert_eq!(live, json!([]));
-
-    let (s, pb) = t.get(&format!("/public/get_channel?code={ch}"), None).await;
-    assert_eq!(s, 200);
-    assert!(pb["play_back"].as_str().unwrap().ends_with(".m3u8"), "{pb}");
-    assert_eq!(pb["play_back"], page["playbackUrl"]);
-
-    for (path, field) in [
-        ("/public/get_channel", "code"),
-        ("/public/get_chat", "targetChanel"),
-        ("/public/get_chat?other=1", "targetChanel"),
-    ] {
-        let (s, e) = t.get(path, None).await;
-        assert_eq!(s, 400, "{path}");
-        assert_eq!(e["field"], field, "{path}: {e}");
-        assert!(e["message"].is_string());
-    }
-    let (s, _) = t.get("/public/get_channel?code=unknown123", None).await;
-    assert_eq!(s, 404);
-    let (s, _) = t
-        .get("/public/get_chat?targetChanel=unknown123", None)
-        .await;
-    assert_eq!(s, 404);
-    let (s, _) = t.get("/stream/no_such_route", a["IdToken"].as_str()).await;
-    assert_eq!(s, 404);
+    seed_contract::public_routes(&common::start().await).await;
 }
 
 #[tokio::test]
 async fn chat_tokens_anonymous_and_signed_in() {
-    let t = common::start().await;
-    let a = t.user("erin@example.com", "erin").await;
-    let page = t.mypage(a["IdToken"].as_str().unwrap()).await;
-    let ch = page["chanelName"].as_str().unwrap();
-    let (s, anon) = t
-        .get(&format!("/public/get_chat?targetChanel={ch}"), None)
-        .await;
-    assert_eq!(s, 200, "{anon}");
-    assert!(anon["token"].is_string());
-    assert!(anon["sessionExpirationTime"].is_string() && anon["tokenExpirationTime"].is_string());
-    let (s, tok) = t
-        .get(
-            &format!("/stream/get_caht?targetChanel={ch}"),
-            a["IdToken"].as_str(),
-        )
-        .await;
-    assert_eq!(s, 200, "{tok}");
-    assert!(tok["token"].is_string());
-    let (s, e) = t.get("/stream/get_caht", a["IdToken"].as_str()).await;
-    assert_eq!((s, e["field"].as_str()), (400, Some("targetChanel")));
+    seed_contract::chat_tokens(&common::start().await).await;
 }
 
 #[tokio::test]
 async fn titles_are_decoded_and_validated() {
-    let t = common::start().await;
-    let a = t.user("finn@example.com", "finn").await;
-    let id = a["IdToken"].as_str().unwrap();
-    // `Bearer ` is accepted too.
-    let bearer = format!("Bearer {id}");
-    let title = "한국어 방송 🎮 &=?# a+b";
-    let enc: String =
-        percent_encoding::utf8_percent_encode(title, percent_encoding::NON_ALPHANUMERIC)
-            .to_string();
-    let (s, ok) = t
-        .get(
-            &format!("/stream/broadcase_info_edit?title={enc}"),
-            Some(&bearer),
-        )
-        .await;
-    assert_eq!((s, ok), (200, json!("OK")));
-    let page = t.mypage(id).await;
-    assert_eq!(page["boradCastTitle"], title);
-    // `+` stays a plus, as API Gateway decodes.
-    let (_, _) = t
-        .get("/stream/broadcase_info_edit?title=a+b", Some(id))
-        .await;
-    let page = t.mypage(id).await;
-    assert_eq!(page["boradCastTitle"], "a+b");
-
-    let long = "가".repeat(141);
-    for bad in [
-        String::new(),
-        "%0Aline".into(),
-        percent_encoding::utf8_percent_encode(&long, percent_encoding::NON_ALPHANUMERIC)
-            .to_string(),
-    ] {
-        let (s, e) = t
-            .get(
-                &format!("/stream/broadcase_info_edit?title={bad}"),
-                Some(id),
-            )
-            .await;
-        assert_eq!((s, e["field"].as_str()), (400, Some("title")), "{bad}: {e}");
-    }
-    let (s, e) = t.get("/stream/broadcase_info_edit", Some(id)).await;
-    assert_eq!((s, e["field"].as_str()), (400, Some("title")));
-    let ok140 = percent_encoding::utf8_percent_encode(
-        &"가".repeat(140),
-        percent_encoding::NON_ALPHANUMERIC,
-    )
-    .to_string();
-    let (s, _) = t
-        .get(
-            &format!("/stream/broadcase_info_edit?title={ok140}"),
-            Some(id),
-        )
-        .await;
-    assert_eq!(s, 200);
+    seed_contract::titles(&common::start().await).await;
 }
 
 #[tokio::test]
 async fn avatar_round_trip_with_true_type() {
-    let t = common::start().await;
-    let a = t.user("gus@example.com", "gus").await;
-    let id = a["IdToken"].as_str().unwrap();
-    let image = png(50_000);
-    // Named .jpg and sent as image/jpeg: stored as what it really is, PNG.
-    let (s, body) = t
-        .upload_avatar(id, image.clone(), "me.jpg", "image/jpeg")
-        .await;
-    assert_eq!((s, body), (200, json!("이미지 업로드 성공")));
-    let page = t.mypage(id).await;
-    let url = page["profile"].as_str().unwrap();
-    assert!(url.ends_with(".png"), "{url}");
-    let res = t.http.get(url).send().await.unwrap();
-    assert_eq!(res.status(), 200);
-    assert_eq!(res.headers()["content-type"], "image/png");
-    assert_eq!(res.bytes().await.unwrap().to_vec(), image);
-
-    let mut webp = b"RIFF\0\0\0\0WEBPVP8 ".to_vec();
-    webp.extend([1u8; 100]);
-    let (s, _) = t
-        .upload_avatar(id, webp.clone(), "x.png", "image/png")
-        .await;
-    assert_eq!(s, 200);
-    let page = t.mypage(id).await;
-    let res = t
-        .http
-        .get(page["profile"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.headers()["content-type"], "image/webp");
-
-    let (s, e) = t
-        .upload_avatar(id, b"GIF89a not allowed".to_vec(), "x.gif", "image/gif")
-        .await;
-    assert_eq!((s, e["field"].as_str()), (415, Some("file")));
-    let (s, _) = t
-        .upload_avatar(id, png(4 * 1024 * 1024), "big.png", "image/png")
-        .await;
-    assert_eq!(s, 413);
+    seed_contract::avatars(&common::start().await).await;
 }
 
+/// The shared checks, then what only this home can see: the ingest refuses the old key.
 #[tokio::test]
 async fn stream_key_rotation_and_moderators() {
     let t = common::start().await;
-    let a = t.user("hana@example.com", "hana").await;
-    let b = t.user("ivan@example.com", "ivan").await;
-    let id = a["IdToken"].as_str().unwrap();
-    let before = t.mypage(id).await;
-    let res = t
-        .http
-        .post(t.url("/stream/v1/stream-key/rotate"))
-        .header("Authorization", id)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let rotated: Value = res.json().await.unwrap();
-    let after = t.mypage(id).await;
-    assert_ne!(after["streamKey"], before["streamKey"]);
-    assert_eq!(after["streamKey"], rotated["streamKey"]);
+    let (before, after) = seed_contract::stream_key_rotation_and_moderators(&t).await;
     let hooks = t.server.live_events();
-    assert!(
-        hooks
-            .authorize(before["streamKey"].as_str().unwrap())
-            .await
-            .unwrap()
-            .is_none()
-    );
-    assert_eq!(
-        hooks
-            .authorize(after["streamKey"].as_str().unwrap())
-            .await
-            .unwrap()
-            .map(|grant| grant.channel)
-            .as_deref(),
-        after["chanelName"].as_str()
-    );
-
-    let bpage = t.mypage(b["IdToken"].as_str().unwrap()).await;
-    let bch = bpage["chanelName"].as_str().unwrap();
-    assert_eq!(
-        t.send(
-            reqwest::Method::PUT,
-            &format!("/stream/v1/moderators/{bch}"),
-            id
-        )
-        .await,
-        200
-    );
-    let (s, mods) = t.get("/stream/v1/moderators", Some(id)).await;
-    assert_eq!(s, 200);
-    assert_eq!(mods, json!([{"chanelName": bch, "nickname": "ivan"}]));
-    assert_eq!(
-        t.send(
-            reqwest::Method::DELETE,
-            &format!("/stream/v1/moderators/{bch}"),
-            id
-        )
-        .await,
-        200
-    );
-    assert_eq!(
-        t.send(
-            reqwest::Method::DELETE,
-            &format!("/stream/v1/moderators/{bch}"),
-            id
-        )
-        .await,
-        404
-    );
+    assert!(hooks.authorize(&before).await.unwrap().is_none());
+    assert!(hooks.authorize(&after).await.unwrap().is_some());
 }
 
 /// Signs `claims` with the server's own key, read from its database.

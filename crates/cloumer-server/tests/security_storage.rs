@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::png;
+use cloumer_testkit::seed_contract::png;
 
 /// Finding 5: the data dir holds the token-signing key, the SRP secret and verifiers,
 /// pending codes and stream keys. Nobody but its owner may list or read it, also when an

@@ -11,7 +11,9 @@
 //! * [`probe`]: ffprobe/ffmpeg helpers returning parsed data;
 //! * [`NetBed`]: a constrained network (namespaces, veth, `tc tbf`) with the ingest on
 //!   the far side ([`Ingest::start_behind`]);
-//! * [`MotoServer`]: moto_server, the stand-in for AWS APIs.
+//! * [`MotoServer`]: moto_server, the stand-in for AWS APIs;
+//! * [`IvsStandIn`]: the IVS / IVS Chat calls moto lacks (stream keys, StopStream, chat);
+//! * [`seed_contract`]: the REST checks both homes of the handlers must pass.
 //!
 //! A component that cannot run here (missing program, not root) returns an error whose text
 //! says why; tests turn it into a printed skip with [`skip_unless!`].
@@ -20,16 +22,19 @@
 mod ca;
 mod display;
 mod ingest;
+mod ivs_standin;
 mod moto;
 mod netbed;
 pub mod probe;
 mod process;
 mod pulse;
+pub mod seed_contract;
 mod skip;
 
 pub use ca::TestCa;
 pub use display::Xvfb;
 pub use ingest::{Ingest, Recording};
+pub use ivs_standin::IvsStandIn;
 pub use moto::MotoServer;
 pub use netbed::{Namespace, NetBed};
 pub use process::{free_port, wait_until};

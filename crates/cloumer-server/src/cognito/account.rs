@@ -12,7 +12,7 @@ use super::{CognitoError, OpResult, codes, parse, validate};
 use crate::auth::guard::CodeSend;
 use crate::auth::jwt::AccessClaims;
 use crate::state::SharedState;
-use crate::store::User;
+use crate::store::{ChannelStore, User};
 
 /// Verifies an access token and that its session was not signed out.
 pub(crate) async fn caller(
@@ -27,7 +27,7 @@ pub(crate) async fn caller(
         .verify_access(token)
         .map_err(|_| invalid())?;
     let session = state
-        .sessions
+        .store
         .session(&claims.origin_jti)
         .await?
         .ok_or_else(invalid)?;
@@ -37,7 +37,7 @@ pub(crate) async fn caller(
         ));
     }
     let user = state
-        .users
+        .store
         .user_by_sub(&claims.sub)
         .await?
         .ok_or_else(invalid)?;
@@ -47,7 +47,7 @@ pub(crate) async fn caller(
 pub async fn get_user(state: &SharedState, body: &[u8]) -> OpResult {
     let req: AccessTokenRequest = parse(body)?;
     let (_, user) = caller(state, &req.access_token).await?;
-    let channel = state.channels.channel_by_owner(&user.sub).await?;
+    let channel = state.store.channel_by_owner(&user.sub).await?;
     let attr = |name: &str, value: &str| AttributeType {
         name: name.into(),
         value: value.into(),
@@ -71,7 +71,7 @@ pub async fn get_user(state: &SharedState, body: &[u8]) -> OpResult {
 pub async fn global_sign_out(state: &SharedState, body: &[u8]) -> OpResult {
     let req: AccessTokenRequest = parse(body)?;
     let (_, user) = caller(state, &req.access_token).await?;
-    state.sessions.revoke_all(&user.sub).await?;
+    state.store.revoke_all(&user.sub).await?;
     tracing::info!(sub = %user.sub, "global sign-out");
     Ok(json!({}))
 }
@@ -99,19 +99,19 @@ pub async fn update_attributes(state: &SharedState, body: &[u8]) -> OpResult {
         codes::allow_send(state, CodeSend::VerifyAttribute, &user.sub)?;
     }
     if let Some(nickname) = nickname {
-        state.users.set_nickname(&user.sub, nickname).await?;
+        state.store.set_nickname(&user.sub, nickname).await?;
     }
     let mut deliveries = Vec::new();
     match new_email {
         Some(email) => {
             state
-                .users
+                .store
                 .set_pending_email(&user.sub, Some(email))
                 .await?;
             deliveries.push(super::verify::send_email_code(state, &user, email).await?);
         }
         // Setting the address back to the verified one drops a pending change.
-        None if email.is_some() => state.users.set_pending_email(&user.sub, None).await?,
+        None if email.is_some() => state.store.set_pending_email(&user.sub, None).await?,
         None => {}
     }
     Ok(json!({ "CodeDeliveryDetailsList": deliveries }))

@@ -67,7 +67,7 @@ pub(crate) async fn send(
 ) -> Result<CodeDeliveryDetails, CognitoError> {
     let code = crate::ids::code();
     state
-        .users
+        .store
         .put_code(
             to.sub,
             purpose,
@@ -113,5 +113,5 @@ pub(crate) async fn check(
     purpose: CodePurpose,
     code: &str,
 ) -> Result<(), CognitoError> {
-    answer(state.users.take_code(sub, purpose, code.trim()).await?)
+    answer(state.store.take_code(sub, purpose, code.trim()).await?)
 }

@@ -22,7 +22,7 @@ use crate::auth::replay::Spend;
 use crate::auth::{password, srp};
 use crate::error::now_secs;
 use crate::state::SharedState;
-use crate::store::{Session, User};
+use crate::store::{ChannelStore, Session, User};
 
 /// Refresh tokens live 30 days (Cognito's default).
 const REFRESH_SECONDS: i64 = 30 * 24 * 3600;
@@ -79,7 +79,7 @@ async fn tokens(
     user: &User,
     session_id: &str,
 ) -> Result<(String, String), CognitoError> {
-    let channel = state.channels.channel_by_owner(&user.sub).await?;
+    let channel = state.store.channel_by_owner(&user.sub).await?;
     Ok(state.tokens.get().await?.issue(&Subject {
         sub: &user.sub,
         username: &user.username,
@@ -100,7 +100,7 @@ async fn login(state: &SharedState, user: &User) -> OpResult {
     };
     let refresh = B64URL.encode(crate::ids::bytes::<48>());
     state
-        .sessions
+        .store
         .create_session(&session, &refresh_hash(&refresh))
         .await?;
     let (id_token, access_token) = tokens(state, user, &session.id).await?;
@@ -136,7 +136,7 @@ pub async fn initiate_auth(state: &SharedState, body: &[u8]) -> OpResult {
             let refresh = param(p, "REFRESH_TOKEN")?;
             let invalid = || CognitoError::not_authorized("Invalid Refresh Token");
             let session = state
-                .sessions
+                .store
                 .session_by_refresh(&refresh_hash(refresh))
                 .await?
                 .ok_or_else(invalid)?;
@@ -149,7 +149,7 @@ pub async fn initiate_auth(state: &SharedState, body: &[u8]) -> OpResult {
                 return Err(CognitoError::not_authorized("Refresh Token has expired"));
             }
             let user = state
-                .users
+                .store
                 .user_by_sub(&session.sub)
                 .await?
                 .ok_or_else(invalid)?;
@@ -164,7 +164,7 @@ pub async fn initiate_auth(state: &SharedState, body: &[u8]) -> OpResult {
 
 async fn password_auth(state: &SharedState, username: &str, password: &str) -> OpResult {
     check_lockout(state, username)?;
-    let user = state.users.user_by_username(username).await?;
+    let user = state.store.user_by_username(username).await?;
     let (given, hash) = (
         password.to_owned(),
         user.as_ref().map(|u| u.password_hash.clone()),
@@ -188,7 +188,7 @@ async fn srp_secrets(
     state: &SharedState,
     username: &str,
 ) -> Result<(Option<User>, Vec<u8>, Vec<u8>), CognitoError> {
-    Ok(match state.users.user_by_username(username).await? {
+    Ok(match state.store.user_by_username(username).await? {
         Some(u) => {
             let (salt, verifier) = (u.srp_salt.clone(), u.srp_verifier.clone());
             (Some(u), salt, verifier)

@@ -105,7 +105,7 @@ pub async fn sign_up(state: &SharedState, body: &[u8]) -> OpResult {
         confirmed: false,
         pending_email: None,
     };
-    match state.users.create_user(&user).await {
+    match state.store.create_user(&user).await {
         Ok(()) => {}
         Err(crate::Error::Conflict(_)) => {
             return Err(CognitoError::new(
@@ -129,7 +129,7 @@ pub async fn confirm_sign_up(state: &SharedState, body: &[u8]) -> OpResult {
     let req: ConfirmSignUpRequest = parse(body)?;
     check_client(state, &req.client_id)?;
     // Unknown and already confirmed users have no pending code: a mismatch, like a guess.
-    let Some(user) = state.users.user_by_username(&req.username).await? else {
+    let Some(user) = state.store.user_by_username(&req.username).await? else {
         return Err(CognitoError::code_mismatch());
     };
     if user.confirmed {
@@ -142,7 +142,7 @@ pub async fn confirm_sign_up(state: &SharedState, body: &[u8]) -> OpResult {
         &req.confirmation_code,
     )
     .await?;
-    state.users.set_confirmed(&user.sub).await?;
+    state.store.set_confirmed(&user.sub).await?;
     provision_channel(state, &user).await?;
     Ok(json!({}))
 }
@@ -157,11 +157,11 @@ async fn provision_channel(state: &SharedState, user: &User) -> Result<(), Cogni
             owner_sub: user.sub.clone(),
             title: String::new(),
             is_live: false,
-            stream_key: crate::ids::stream_key(&state.pool.region),
             avatar: None,
             channel_type: state.channel_type,
         };
-        match state.channels.ensure_channel(&candidate).await {
+        let stream_key = crate::ids::stream_key(&state.pool.region);
+        match state.store.ensure_channel(&candidate, &stream_key).await {
             Ok(ch) => {
                 tracing::info!(sub = %user.sub, channel = %ch.name, "channel provisioned");
                 return Ok(());
@@ -190,7 +190,7 @@ async fn send_code_to(
     check_client(state, &req.client_id)?;
     codes::allow_send(state, send, &req.username)?;
     let user = state
-        .users
+        .store
         .user_by_username(&req.username)
         .await?
         .filter(|u| purpose != CodePurpose::ConfirmSignUp || !u.confirmed);
@@ -213,7 +213,7 @@ pub async fn confirm_forgot_password(state: &SharedState, body: &[u8]) -> OpResu
     let req: ConfirmForgotPasswordRequest = parse(body)?;
     check_client(state, &req.client_id)?;
     check_password_policy(&req.password)?;
-    let Some(user) = state.users.user_by_username(&req.username).await? else {
+    let Some(user) = state.store.user_by_username(&req.username).await? else {
         return Err(CognitoError::code_mismatch());
     };
     codes::check(
@@ -225,11 +225,11 @@ pub async fn confirm_forgot_password(state: &SharedState, body: &[u8]) -> OpResu
     .await?;
     let (hash, salt, verifier) = password_secrets(state, &user.username, &req.password).await?;
     state
-        .users
+        .store
         .set_password(&user.sub, &hash, &salt, &verifier)
         .await?;
     // A reset ends every existing session, and a lockout the attacker may have caused.
-    state.sessions.revoke_all(&user.sub).await?;
+    state.store.revoke_all(&user.sub).await?;
     state.auth_guard.lockouts.succeeded(&user.username);
     tracing::info!(sub = %user.sub, "password reset");
     Ok(json!({}))

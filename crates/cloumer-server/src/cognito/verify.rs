@@ -55,7 +55,7 @@ pub async fn verify_attribute(state: &SharedState, body: &[u8]) -> OpResult {
     let (_, user) = caller(state, &req.access_token).await?;
     only_email(&req.attribute_name)?;
     codes::check(state, &user.sub, CodePurpose::VerifyEmail, &req.code).await?;
-    state.users.apply_pending_email(&user.sub).await?;
+    state.store.apply_pending_email(&user.sub).await?;
     tracing::info!(sub = %user.sub, "e-mail address verified");
     Ok(json!({}))
 }

@@ -22,12 +22,13 @@ pub struct LocalMedia {
 
 #[async_trait]
 impl Media for LocalMedia {
-    fn playback_url(&self, channel: &str) -> String {
-        format!("{}{}", self.api_url, super::playback_path(channel))
+    async fn playback_url(&self, channel: &str) -> crate::Result<String> {
+        Ok(format!("{}{}", self.api_url, super::playback_path(channel)))
     }
 
-    fn rtmps_url(&self) -> String {
-        self.rtmps_url.clone()
+    /// One RTMPS listener serves every channel.
+    async fn ingest_url(&self, _channel: &str) -> crate::Result<String> {
+        Ok(self.rtmps_url.clone())
     }
 
     async fn stop_stream(&self, channel: &str) -> crate::Result<()> {

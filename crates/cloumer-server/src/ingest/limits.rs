@@ -2,14 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-/// IVS channel types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChannelType {
-    Basic,
-    Standard,
-    AdvancedSd,
-    AdvancedHd,
-}
+pub use crate::channel_type::ChannelType;
 
 /// Measured bitrate may exceed the limit by this factor (encoder bursts, container bytes).
 const BITRATE_TOLERANCE: f64 = 1.25;
@@ -17,23 +10,6 @@ const BITRATE_TOLERANCE: f64 = 1.25;
 const WINDOW: Duration = Duration::from_secs(5);
 
 impl ChannelType {
-    pub const ALL: [ChannelType; 4] = [
-        ChannelType::Basic,
-        ChannelType::Standard,
-        ChannelType::AdvancedSd,
-        ChannelType::AdvancedHd,
-    ];
-
-    /// IVS's name: `BASIC`, `STANDARD`, `ADVANCED_SD`, `ADVANCED_HD`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChannelType::Basic => "BASIC",
-            ChannelType::Standard => "STANDARD",
-            ChannelType::AdvancedSd => "ADVANCED_SD",
-            ChannelType::AdvancedHd => "ADVANCED_HD",
-        }
-    }
-
     /// Largest accepted input: 1080p (either orientation) on every type.
     pub fn resolution_ok(self, width: u32, height: u32) -> bool {
         let (long, short) = (width.max(height), width.min(height));
@@ -47,26 +23,6 @@ impl ChannelType {
             ChannelType::Basic => 3_500_000,
             _ => 8_500_000,
         }
-    }
-}
-
-impl std::fmt::Display for ChannelType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for ChannelType {
-    type Err = String;
-
-    /// IVS's names, case-insensitive (`basic`, `STANDARD`, `advanced_hd`, ...).
-    fn from_str(s: &str) -> Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|t| t.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| {
-                format!("unknown channel type {s:?} (BASIC, STANDARD, ADVANCED_SD, ADVANCED_HD)")
-            })
     }
 }
 

@@ -7,15 +7,15 @@ use axum::response::{IntoResponse, Response};
 use cloumer_protocol::rest::limits;
 
 use super::caller::Caller;
+use super::state::SharedRest;
 use super::{ApiFailure, ApiResult};
-use crate::state::SharedState;
 use crate::store::Avatar;
 
 /// File name of the built-in default avatar.
 pub const DEFAULT_AVATAR: &str = "default.png";
 
 /// A 1×1 grey PNG, served when a channel has no avatar.
-const DEFAULT_PNG: &[u8] = &[
+pub const DEFAULT_PNG: &[u8] = &[
     0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
     0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00, 0x00, 0x00, 0x00, 0x3a, 0x7e, 0x9b,
     0x55, 0x00, 0x00, 0x00, 0x0a, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x68, 0x00, 0x00, 0x00,
@@ -94,7 +94,7 @@ pub async fn read_image(mut form: Multipart) -> ApiResult<Image> {
 /// R7 `POST /stream/save_mypage`: multipart with one part named `file`. The new image
 /// replaces the channel's previous one.
 pub async fn save_mypage(
-    State(state): State<SharedState>,
+    State(state): State<SharedRest>,
     caller: Caller,
     form: Multipart,
 ) -> ApiResult<Json<&'static str>> {
@@ -143,7 +143,7 @@ pub mod fuzzing {
 
 /// `GET /media/avatars/<file>`: the stored bytes with their true type.
 pub async fn serve(
-    State(state): State<SharedState>,
+    State(state): State<SharedRest>,
     Path(file): Path<String>,
 ) -> ApiResult<Response> {
     let avatar = if file == DEFAULT_AVATAR {

@@ -6,6 +6,7 @@ pub mod avatar;
 mod caller;
 mod moderators;
 mod public;
+pub mod state;
 mod stream;
 
 use axum::Json;
@@ -15,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use cloumer_protocol::rest::{ApiError, limits, paths};
 
-use crate::state::SharedState;
+pub use state::{RestState, SharedRest};
 
 /// A failed request: status and JSON body.
 #[derive(Debug)]
@@ -99,7 +100,7 @@ async fn not_found() -> ApiFailure {
 }
 
 /// The REST routes.
-pub fn router() -> axum::Router<SharedState> {
+pub fn router() -> axum::Router<SharedRest> {
     axum::Router::new()
         .route(paths::USERS, get(public::users))
         .route(paths::BROADCAST_STATUS, get(public::broadcast_status))

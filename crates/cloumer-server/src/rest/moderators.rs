@@ -7,11 +7,11 @@ use axum::http::StatusCode;
 use cloumer_protocol::rest::Moderator;
 
 use super::caller::Caller;
+use super::state::SharedRest;
 use super::{ApiFailure, ApiResult};
-use crate::state::SharedState;
 
 pub async fn list(
-    State(state): State<SharedState>,
+    State(state): State<SharedRest>,
     caller: Caller,
 ) -> ApiResult<Json<Vec<Moderator>>> {
     let mods = state.moderators.moderators(&caller.channel.name).await?;
@@ -26,7 +26,7 @@ pub async fn list(
 }
 
 pub async fn add(
-    State(state): State<SharedState>,
+    State(state): State<SharedRest>,
     caller: Caller,
     Path(channel): Path<String>,
 ) -> ApiResult<Json<Vec<Moderator>>> {
@@ -48,7 +48,7 @@ pub async fn add(
 }
 
 pub async fn remove(
-    State(state): State<SharedState>,
+    State(state): State<SharedRest>,
     caller: Caller,
     Path(channel): Path<String>,
 ) -> ApiResult<Json<Vec<Moderator>>> {

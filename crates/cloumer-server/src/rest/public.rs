@@ -6,13 +6,13 @@ use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use cloumer_protocol::rest::{BroadcastEntry, PlayBack, ProfileUrl, UserEntry};
 
+use super::state::SharedRest;
 use super::{ApiFailure, ApiResult, query_param};
 use crate::media::ChatGrant;
-use crate::state::SharedState;
 
 /// R1 `/public/users`: every channel with its owner's nickname and avatar, or with
 /// `?getProfile=<channel>` that channel's avatar URL.
-pub async fn users(State(state): State<SharedState>, uri: Uri) -> ApiResult<Response> {
+pub async fn users(State(state): State<SharedRest>, uri: Uri) -> ApiResult<Response> {
     if uri.query().is_some_and(|q| {
         q.split('&')
             .any(|p| p.split('=').next() == Some("getProfile"))
@@ -42,7 +42,7 @@ pub async fn users(State(state): State<SharedState>, uri: Uri) -> ApiResult<Resp
 
 /// R2 `/public/broadcast_status`: the channels that ARE live (the seed inverted this, B1).
 pub async fn broadcast_status(
-    State(state): State<SharedState>,
+    State(state): State<SharedRest>,
 ) -> ApiResult<Json<Vec<BroadcastEntry>>> {
     let list = state
         .channels
@@ -65,7 +65,7 @@ pub async fn broadcast_status(
 }
 
 /// R3 `/public/get_channel?code=<channel>`: the HLS playback URL.
-pub async fn get_channel(State(state): State<SharedState>, uri: Uri) -> ApiResult<Json<PlayBack>> {
+pub async fn get_channel(State(state): State<SharedRest>, uri: Uri) -> ApiResult<Json<PlayBack>> {
     let name = query_param(&uri, "code")?;
     let ch = state
         .channels
@@ -73,13 +73,13 @@ pub async fn get_channel(State(state): State<SharedState>, uri: Uri) -> ApiResul
         .await?
         .ok_or_else(|| ApiFailure::not_found("channel"))?;
     Ok(Json(PlayBack {
-        play_back: state.media.playback_url(&ch.name),
+        play_back: state.media.playback_url(&ch.name).await?,
     }))
 }
 
 /// R4 `/public/get_chat?targetChanel=<channel>`: an anonymous, read-only chat token with
 /// a unique user id (the seed used Unix seconds, which collide: B12).
-pub async fn get_chat(State(state): State<SharedState>, uri: Uri) -> ApiResult<Response> {
+pub async fn get_chat(State(state): State<SharedRest>, uri: Uri) -> ApiResult<Response> {
     let name = query_param(&uri, "targetChanel")?;
     let ch = state
         .channels

@@ -7,14 +7,14 @@ use cloumer_protocol::chat::{Attributes, Capability};
 use cloumer_protocol::rest::{ChatTokenResponse, MyPage, StreamKey, limits};
 
 use super::caller::Caller;
+use super::state::SharedRest;
 use super::{ApiFailure, ApiResult, query_param};
 use crate::media::ChatGrant;
-use crate::state::SharedState;
 
 /// R5 `/stream/get_caht?targetChanel=<channel>`: a chat token for the caller. Owners and
 /// moderators of the target may delete messages and disconnect users.
 pub async fn get_caht(
-    State(state): State<SharedState>,
+    State(state): State<SharedRest>,
     caller: Caller,
     uri: Uri,
 ) -> ApiResult<Json<ChatTokenResponse>> {
@@ -25,7 +25,7 @@ pub async fn get_caht(
         .await?
         .ok_or_else(|| ApiFailure::not_found("channel"))?;
     let me = &caller.channel.name;
-    let moderates = target.owner_sub == caller.user.sub
+    let moderates = target.owner_sub == caller.identity.sub
         || state.moderators.is_moderator(&target.name, me).await?;
     let capabilities = if moderates {
         vec![
@@ -37,7 +37,7 @@ pub async fn get_caht(
         vec![Capability::SendMessage]
     };
     let attributes = Attributes::from([
-        ("username".to_owned(), caller.user.nickname.clone()),
+        ("username".to_owned(), caller.identity.nickname.clone()),
         (
             "avatar".to_owned(),
             state.avatar_url(caller.channel.avatar.as_deref()),
@@ -57,17 +57,17 @@ pub async fn get_caht(
 }
 
 /// R6 `/stream/mypage`: the caller's title, live state, stream key and URLs.
-pub async fn mypage(State(state): State<SharedState>, caller: Caller) -> Json<MyPage> {
+pub async fn mypage(State(state): State<SharedRest>, caller: Caller) -> ApiResult<Json<MyPage>> {
     let ch = caller.channel;
-    Json(MyPage {
+    Ok(Json(MyPage {
         borad_cast_title: ch.title,
         is_live: ch.is_live.into(),
-        stream_url: state.media.rtmps_url(),
-        playback_url: state.media.playback_url(&ch.name),
+        stream_url: state.media.ingest_url(&ch.name).await?,
+        playback_url: state.media.playback_url(&ch.name).await?,
         profile: state.avatar_url(ch.avatar.as_deref()),
-        stream_key: ch.stream_key,
+        stream_key: state.stream_keys.stream_key(&ch.name).await?,
         chanel_name: ch.name,
-    })
+    }))
 }
 
 /// Checks a broadcast title: 1..=140 characters, no control characters.
@@ -88,7 +88,7 @@ pub fn validate_title(title: &str) -> Result<(), ApiFailure> {
 
 /// R8 `/stream/broadcase_info_edit?title=<text>`: sets the title; answers `"OK"`.
 pub async fn broadcast_info_edit(
-    State(state): State<SharedState>,
+    State(state): State<SharedRest>,
     caller: Caller,
     uri: Uri,
 ) -> ApiResult<Json<&'static str>> {
@@ -105,12 +105,11 @@ pub async fn broadcast_info_edit(
 /// publish that used it is ended (StopStream), as IVS does when a key is deleted: someone
 /// who learnt the old key must not stay on the air with it.
 pub async fn rotate_stream_key(
-    State(state): State<SharedState>,
+    State(state): State<SharedRest>,
     caller: Caller,
 ) -> ApiResult<Json<StreamKey>> {
     let channel = &caller.channel.name;
-    let key = crate::ids::stream_key(&state.pool.region);
-    state.channels.set_stream_key(channel, &key).await?;
+    let key = state.stream_keys.rotate(channel).await?;
     tracing::info!(%channel, "stream key rotated");
     // Any publish now live began with the old key: the new one was made just now.
     state.media.stop_stream(channel).await?;

@@ -1,12 +1,16 @@
-//! Storage behind one trait per concern, so the same handlers can run on another backend
-//! (DynamoDB on AWS). [`sqlite::SqliteStore`] implements all of them.
+//! Storage. What the REST handlers read and write sits behind one trait per concern
+//! ([`ChannelStore`], [`ModeratorStore`], [`AvatarStore`]), implemented by
+//! `sqlite::SqliteStore` for `cloumer serve` and by DynamoDB/S3 in `cloumer-aws`. The
+//! accounts, sessions and codes of `cloumer serve`'s own user pool exist only there (on
+//! AWS Cognito keeps them), so they are plain methods of the SQLite store.
 
+#[cfg(feature = "self-hosted")]
 pub mod sqlite;
 
 use async_trait::async_trait;
 
 use crate::Result;
-use crate::ingest::ChannelType;
+pub use crate::channel_type::ChannelType;
 
 /// A registered user. `sub` is the stable identity; everything keys on it.
 #[derive(Clone)]
@@ -75,33 +79,6 @@ pub struct StoredCode {
     pub attempts: i64,
 }
 
-#[async_trait]
-pub trait UserStore: Send + Sync {
-    /// Fails with `Error::Conflict` when the user name is taken.
-    async fn create_user(&self, user: &User) -> Result<()>;
-    async fn user_by_username(&self, username: &str) -> Result<Option<User>>;
-    async fn user_by_sub(&self, sub: &str) -> Result<Option<User>>;
-    async fn set_confirmed(&self, sub: &str) -> Result<()>;
-    async fn set_password(&self, sub: &str, hash: &str, salt: &[u8], verifier: &[u8])
-    -> Result<()>;
-    async fn set_nickname(&self, sub: &str, nickname: &str) -> Result<()>;
-    /// Records (or with `None` drops) the unverified new e-mail address.
-    async fn set_pending_email(&self, sub: &str, email: Option<&str>) -> Result<()>;
-    /// Makes the pending e-mail address the user's address (after its code was verified).
-    async fn apply_pending_email(&self, sub: &str) -> Result<()>;
-    /// Replaces the code of that purpose (with a fresh attempt count).
-    async fn put_code(
-        &self,
-        sub: &str,
-        purpose: CodePurpose,
-        code: &str,
-        expires_at: i64,
-    ) -> Result<()>;
-    /// Checks a code as [`crate::auth::codes::judge`] decides, atomically counting a wrong
-    /// guess and consuming the code when valid.
-    async fn take_code(&self, sub: &str, purpose: CodePurpose, code: &str) -> Result<CodeCheck>;
-}
-
 /// A login session: one refresh token and the tokens minted from it (`origin_jti`).
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -111,38 +88,18 @@ pub struct Session {
     pub revoked: bool,
 }
 
-#[async_trait]
-pub trait SessionStore: Send + Sync {
-    async fn create_session(&self, session: &Session, refresh_hash: &str) -> Result<()>;
-    async fn session_by_refresh(&self, refresh_hash: &str) -> Result<Option<Session>>;
-    async fn session(&self, id: &str) -> Result<Option<Session>>;
-    /// GlobalSignOut: revokes every session of the user.
-    async fn revoke_all(&self, sub: &str) -> Result<()>;
-}
-
-/// A channel: one per confirmed user.
-#[derive(Clone)]
+/// A channel: one per confirmed user. Its stream key is a secret kept apart (see
+/// [`crate::media::StreamKeys`]).
+#[derive(Debug, Clone)]
 pub struct Channel {
     pub name: String,
     pub owner_sub: String,
     pub title: String,
     pub is_live: bool,
-    pub stream_key: String,
     /// Avatar file name (`<id>.<ext>`), if one was uploaded.
     pub avatar: Option<String>,
     /// Decides the ingest limits.
     pub channel_type: ChannelType,
-}
-
-impl std::fmt::Debug for Channel {
-    // The stream key is a secret: keep it out of Debug output.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Channel")
-            .field("name", &self.name)
-            .field("is_live", &self.is_live)
-            .field("channel_type", &self.channel_type)
-            .finish()
-    }
 }
 
 /// A channel with its owner's nickname, for listings.
@@ -154,16 +111,10 @@ pub struct ChannelListing {
 
 #[async_trait]
 pub trait ChannelStore: Send + Sync {
-    /// Creates the owner's channel unless they already have one (idempotent: the seed's
-    /// W4 made a second channel on every password reset). Returns the owner's channel.
-    async fn ensure_channel(&self, candidate: &Channel) -> Result<Channel>;
     async fn channel_by_owner(&self, sub: &str) -> Result<Option<Channel>>;
     async fn channel_by_name(&self, name: &str) -> Result<Option<Channel>>;
-    async fn channel_by_stream_key(&self, key: &str) -> Result<Option<Channel>>;
     async fn list_channels(&self, live_only: bool) -> Result<Vec<ChannelListing>>;
     async fn set_title(&self, name: &str, title: &str) -> Result<()>;
-    async fn set_live(&self, name: &str, live: bool) -> Result<()>;
-    async fn set_stream_key(&self, name: &str, key: &str) -> Result<()>;
 }
 
 #[async_trait]
@@ -200,10 +151,4 @@ pub struct StreamStateEvent {
     pub session_id: String,
     /// RFC 3339.
     pub at: String,
-}
-
-#[async_trait]
-pub trait StreamEventLog: Send + Sync {
-    async fn record(&self, event: &StreamStateEvent) -> Result<()>;
-    async fn recent(&self, channel: &str, limit: u32) -> Result<Vec<StreamStateEvent>>;
 }

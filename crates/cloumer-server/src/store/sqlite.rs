@@ -1,4 +1,5 @@
-//! SQLite implementation of every store trait. Queries are short indexed lookups run
+//! SQLite storage of `cloumer serve`: the REST store traits, and its user pool's
+//! accounts, sessions, codes and stream-state log as plain methods. Queries are short indexed lookups run
 //! under the connection mutex (see `db.rs`).
 
 use std::sync::Arc;
@@ -8,8 +9,7 @@ use rusqlite::{OptionalExtension, Row, params};
 
 use super::{
     Avatar, AvatarStore, Channel, ChannelListing, ChannelStore, CodeCheck, CodePurpose,
-    ModeratorStore, Session, SessionStore, StoredCode, StreamEventLog, StreamStateEvent, User,
-    UserStore,
+    ModeratorStore, Session, StoredCode, StreamStateEvent, User,
 };
 use crate::db::Db;
 use crate::{Error, Result, error::now_secs};
@@ -41,8 +41,7 @@ fn user_row(r: &Row<'_>) -> rusqlite::Result<User> {
     })
 }
 
-const CHANNEL_COLS: &str =
-    "c.name, c.owner_sub, c.title, c.is_live, c.stream_key, c.avatar, c.channel_type";
+const CHANNEL_COLS: &str = "c.name, c.owner_sub, c.title, c.is_live, c.avatar, c.channel_type";
 
 fn channel_row(r: &Row<'_>) -> rusqlite::Result<Channel> {
     Ok(Channel {
@@ -50,10 +49,9 @@ fn channel_row(r: &Row<'_>) -> rusqlite::Result<Channel> {
         owner_sub: r.get(1)?,
         title: r.get(2)?,
         is_live: r.get(3)?,
-        stream_key: r.get(4)?,
-        avatar: r.get(5)?,
-        channel_type: r.get::<_, String>(6)?.parse().map_err(|e: String| {
-            rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, e.into())
+        avatar: r.get(4)?,
+        channel_type: r.get::<_, String>(5)?.parse().map_err(|e: String| {
+            rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, e.into())
         })?,
     })
 }
@@ -61,7 +59,7 @@ fn channel_row(r: &Row<'_>) -> rusqlite::Result<Channel> {
 fn listing_row(r: &Row<'_>) -> rusqlite::Result<ChannelListing> {
     Ok(ChannelListing {
         channel: channel_row(r)?,
-        nickname: r.get(7)?,
+        nickname: r.get(6)?,
     })
 }
 
@@ -71,9 +69,8 @@ fn is_unique_violation(e: &rusqlite::Error) -> bool {
             || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
 }
 
-#[async_trait]
-impl UserStore for SqliteStore {
-    async fn create_user(&self, u: &User) -> Result<()> {
+impl SqliteStore {
+    pub async fn create_user(&self, u: &User) -> Result<()> {
         let res = self.db.lock().execute(
             "INSERT INTO users (sub, username, email, nickname, password_hash, srp_salt, \
              srp_verifier, confirmed, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -96,7 +93,7 @@ impl UserStore for SqliteStore {
         }
     }
 
-    async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
+    pub async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
         let sql = format!("SELECT {USER_COLS} FROM users WHERE username = ?1");
         Ok(self
             .db
@@ -105,7 +102,7 @@ impl UserStore for SqliteStore {
             .optional()?)
     }
 
-    async fn user_by_sub(&self, sub: &str) -> Result<Option<User>> {
+    pub async fn user_by_sub(&self, sub: &str) -> Result<Option<User>> {
         let sql = format!("SELECT {USER_COLS} FROM users WHERE sub = ?1");
         Ok(self
             .db
@@ -114,7 +111,7 @@ impl UserStore for SqliteStore {
             .optional()?)
     }
 
-    async fn set_confirmed(&self, sub: &str) -> Result<()> {
+    pub async fn set_confirmed(&self, sub: &str) -> Result<()> {
         self.db.lock().execute(
             "UPDATE users SET confirmed = 1 WHERE sub = ?1",
             params![sub],
@@ -122,7 +119,7 @@ impl UserStore for SqliteStore {
         Ok(())
     }
 
-    async fn set_password(
+    pub async fn set_password(
         &self,
         sub: &str,
         hash: &str,
@@ -136,7 +133,7 @@ impl UserStore for SqliteStore {
         Ok(())
     }
 
-    async fn set_nickname(&self, sub: &str, nickname: &str) -> Result<()> {
+    pub async fn set_nickname(&self, sub: &str, nickname: &str) -> Result<()> {
         self.db.lock().execute(
             "UPDATE users SET nickname = ?2 WHERE sub = ?1",
             params![sub, nickname],
@@ -144,7 +141,7 @@ impl UserStore for SqliteStore {
         Ok(())
     }
 
-    async fn set_pending_email(&self, sub: &str, email: Option<&str>) -> Result<()> {
+    pub async fn set_pending_email(&self, sub: &str, email: Option<&str>) -> Result<()> {
         self.db.lock().execute(
             "UPDATE users SET pending_email = ?2 WHERE sub = ?1",
             params![sub, email],
@@ -152,7 +149,7 @@ impl UserStore for SqliteStore {
         Ok(())
     }
 
-    async fn apply_pending_email(&self, sub: &str) -> Result<()> {
+    pub async fn apply_pending_email(&self, sub: &str) -> Result<()> {
         self.db.lock().execute(
             "UPDATE users SET email = pending_email, pending_email = NULL \
              WHERE sub = ?1 AND pending_email IS NOT NULL",
@@ -161,7 +158,7 @@ impl UserStore for SqliteStore {
         Ok(())
     }
 
-    async fn put_code(
+    pub async fn put_code(
         &self,
         sub: &str,
         purpose: CodePurpose,
@@ -176,7 +173,12 @@ impl UserStore for SqliteStore {
         Ok(())
     }
 
-    async fn take_code(&self, sub: &str, purpose: CodePurpose, code: &str) -> Result<CodeCheck> {
+    pub async fn take_code(
+        &self,
+        sub: &str,
+        purpose: CodePurpose,
+        code: &str,
+    ) -> Result<CodeCheck> {
         // Read, judge and update under one lock: parallel guesses cannot share an attempt.
         let conn = self.db.lock();
         let key = params![sub, purpose.as_str()];
@@ -220,9 +222,8 @@ fn session_row(r: &Row<'_>) -> rusqlite::Result<Session> {
     })
 }
 
-#[async_trait]
-impl SessionStore for SqliteStore {
-    async fn create_session(&self, s: &Session, refresh_hash: &str) -> Result<()> {
+impl SqliteStore {
+    pub async fn create_session(&self, s: &Session, refresh_hash: &str) -> Result<()> {
         self.db.lock().execute(
             "INSERT INTO sessions (id, sub, refresh_hash, expires_at, revoked) \
              VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -231,7 +232,7 @@ impl SessionStore for SqliteStore {
         Ok(())
     }
 
-    async fn session_by_refresh(&self, refresh_hash: &str) -> Result<Option<Session>> {
+    pub async fn session_by_refresh(&self, refresh_hash: &str) -> Result<Option<Session>> {
         Ok(self
             .db
             .lock()
@@ -243,7 +244,7 @@ impl SessionStore for SqliteStore {
             .optional()?)
     }
 
-    async fn session(&self, id: &str) -> Result<Option<Session>> {
+    pub async fn session(&self, id: &str) -> Result<Option<Session>> {
         Ok(self
             .db
             .lock()
@@ -255,7 +256,7 @@ impl SessionStore for SqliteStore {
             .optional()?)
     }
 
-    async fn revoke_all(&self, sub: &str) -> Result<()> {
+    pub async fn revoke_all(&self, sub: &str) -> Result<()> {
         self.db.lock().execute(
             "UPDATE sessions SET revoked = 1 WHERE sub = ?1",
             params![sub],
@@ -266,25 +267,6 @@ impl SessionStore for SqliteStore {
 
 #[async_trait]
 impl ChannelStore for SqliteStore {
-    async fn ensure_channel(&self, c: &Channel) -> Result<Channel> {
-        // owner_sub is UNIQUE: a second call for the same owner inserts nothing.
-        self.db.lock().execute(
-            "INSERT OR IGNORE INTO channels (name, owner_sub, title, is_live, stream_key, avatar, \
-             channel_type, created_at) VALUES (?1, ?2, ?3, 0, ?4, NULL, ?5, ?6)",
-            params![
-                c.name,
-                c.owner_sub,
-                c.title,
-                c.stream_key,
-                c.channel_type.as_str(),
-                now_secs()
-            ],
-        )?;
-        self.channel_by_owner(&c.owner_sub)
-            .await?
-            .ok_or_else(|| Error::Conflict("channel name".into()))
-    }
-
     async fn channel_by_owner(&self, sub: &str) -> Result<Option<Channel>> {
         let sql = format!("SELECT {CHANNEL_COLS} FROM channels c WHERE c.owner_sub = ?1");
         Ok(self
@@ -300,15 +282,6 @@ impl ChannelStore for SqliteStore {
             .db
             .lock()
             .query_row(&sql, params![name], channel_row)
-            .optional()?)
-    }
-
-    async fn channel_by_stream_key(&self, key: &str) -> Result<Option<Channel>> {
-        let sql = format!("SELECT {CHANNEL_COLS} FROM channels c WHERE c.stream_key = ?1");
-        Ok(self
-            .db
-            .lock()
-            .query_row(&sql, params![key], channel_row)
             .optional()?)
     }
 
@@ -330,8 +303,42 @@ impl ChannelStore for SqliteStore {
         )?;
         Ok(())
     }
+}
 
-    async fn set_live(&self, name: &str, live: bool) -> Result<()> {
+/// The channel rows only `cloumer serve` writes: creation, stream keys, live state.
+impl SqliteStore {
+    /// Creates the owner's channel with its stream key unless they already have one
+    /// (idempotent: the seed's W4 made a second channel on every password reset).
+    /// Returns the owner's channel.
+    pub async fn ensure_channel(&self, c: &Channel, stream_key: &str) -> Result<Channel> {
+        // owner_sub is UNIQUE: a second call for the same owner inserts nothing.
+        self.db.lock().execute(
+            "INSERT OR IGNORE INTO channels (name, owner_sub, title, is_live, stream_key, avatar, \
+             channel_type, created_at) VALUES (?1, ?2, ?3, 0, ?4, NULL, ?5, ?6)",
+            params![
+                c.name,
+                c.owner_sub,
+                c.title,
+                stream_key,
+                c.channel_type.as_str(),
+                now_secs()
+            ],
+        )?;
+        self.channel_by_owner(&c.owner_sub)
+            .await?
+            .ok_or_else(|| Error::Conflict("channel name".into()))
+    }
+
+    pub async fn channel_by_stream_key(&self, key: &str) -> Result<Option<Channel>> {
+        let sql = format!("SELECT {CHANNEL_COLS} FROM channels c WHERE c.stream_key = ?1");
+        Ok(self
+            .db
+            .lock()
+            .query_row(&sql, params![key], channel_row)
+            .optional()?)
+    }
+
+    pub async fn set_live(&self, name: &str, live: bool) -> Result<()> {
         self.db.lock().execute(
             "UPDATE channels SET is_live = ?2 WHERE name = ?1",
             params![name, live],
@@ -339,12 +346,21 @@ impl ChannelStore for SqliteStore {
         Ok(())
     }
 
-    async fn set_stream_key(&self, name: &str, key: &str) -> Result<()> {
+    pub async fn set_stream_key(&self, name: &str, key: &str) -> Result<()> {
         self.db.lock().execute(
             "UPDATE channels SET stream_key = ?2 WHERE name = ?1",
             params![name, key],
         )?;
         Ok(())
+    }
+
+    /// The channel's current stream key.
+    pub async fn stream_key_of(&self, name: &str) -> Result<String> {
+        Ok(self.db.lock().query_row(
+            "SELECT stream_key FROM channels WHERE name = ?1",
+            params![name],
+            |r| r.get(0),
+        )?)
     }
 }
 
@@ -432,9 +448,8 @@ impl AvatarStore for SqliteStore {
     }
 }
 
-#[async_trait]
-impl StreamEventLog for SqliteStore {
-    async fn record(&self, e: &StreamStateEvent) -> Result<()> {
+impl SqliteStore {
+    pub async fn record(&self, e: &StreamStateEvent) -> Result<()> {
         self.db.lock().execute(
             "INSERT INTO stream_events (channel, event_name, session_id, at) VALUES (?1, ?2, ?3, ?4)",
             params![e.channel, e.event_name, e.session_id, e.at],
@@ -442,7 +457,7 @@ impl StreamEventLog for SqliteStore {
         Ok(())
     }
 
-    async fn recent(&self, channel: &str, limit: u32) -> Result<Vec<StreamStateEvent>> {
+    pub async fn recent(&self, channel: &str, limit: u32) -> Result<Vec<StreamStateEvent>> {
         let conn = self.db.lock();
         let mut stmt = conn.prepare_cached(
             "SELECT channel, event_name, session_id, at FROM stream_events WHERE channel = ?1 \

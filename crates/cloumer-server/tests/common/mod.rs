@@ -223,13 +223,6 @@ pub fn proc_status_mib(field: &str) -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-/// A PNG signature followed by `len` bytes of filler: what the avatar route sniffs.
-pub fn png(len: usize) -> Vec<u8> {
-    let mut b = b"\x89PNG\r\n\x1a\n".to_vec();
-    b.extend((0..len).map(|i| (i * 7 % 251) as u8));
-    b
-}
-
 /// The newest code the outbox holds for `to`.
 pub fn last_code(dir: &Path, to: &str) -> String {
     let text = std::fs::read_to_string(dir.join("outbox.jsonl")).expect("outbox.jsonl");

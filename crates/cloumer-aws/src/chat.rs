@@ -1,0 +1,61 @@
+//! `ChatRooms` on IVS Chat: CreateChatToken for the channel's room.
+
+use async_trait::async_trait;
+use aws_sdk_ivschat::types::ChatTokenCapability;
+use cloumer_protocol::chat::Capability;
+use cloumer_protocol::rest::ChatTokenResponse;
+use cloumer_server::media::{ChatGrant, ChatRooms};
+
+use crate::error::Error;
+use crate::table::Table;
+
+pub struct IvsChat {
+    pub ivschat: aws_sdk_ivschat::Client,
+    pub table: Table,
+}
+
+fn capability(c: &Capability) -> ChatTokenCapability {
+    match c {
+        Capability::SendMessage => ChatTokenCapability::SendMessage,
+        Capability::DeleteMessage => ChatTokenCapability::DeleteMessage,
+        Capability::DisconnectUser => ChatTokenCapability::DisconnectUser,
+    }
+}
+
+fn rfc3339(t: Option<&aws_sdk_ivschat::primitives::DateTime>) -> Option<String> {
+    t.and_then(|t| {
+        t.fmt(aws_sdk_ivschat::primitives::DateTimeFormat::DateTime)
+            .ok()
+    })
+}
+
+#[async_trait]
+impl ChatRooms for IvsChat {
+    async fn mint_token(&self, grant: ChatGrant) -> cloumer_server::Result<ChatTokenResponse> {
+        let room_arn = self
+            .table
+            .channel_row(&grant.room)
+            .await?
+            .and_then(|r| r.room_arn)
+            .ok_or_else(|| Error::Row {
+                key: grant.room.clone(),
+                message: "the channel has no IVS Chat room".into(),
+            })?;
+        let out = self
+            .ivschat
+            .create_chat_token()
+            .room_identifier(room_arn)
+            .user_id(grant.user_id)
+            .set_capabilities(Some(grant.capabilities.iter().map(capability).collect()))
+            .session_duration_in_minutes(grant.session_duration_minutes as i32)
+            .set_attributes(Some(grant.attributes.into_iter().collect()))
+            .send()
+            .await
+            .map_err(|e| Error::service("ivschat", e))?;
+        Ok(ChatTokenResponse {
+            token: out.token().map(str::to_owned),
+            session_expiration_time: rfc3339(out.session_expiration_time()),
+            token_expiration_time: rfc3339(out.token_expiration_time()),
+        })
+    }
+}
