@@ -86,6 +86,13 @@ pub struct BroadcastEntry {
     pub sub_key: String,
     pub thumbnail: String,
     pub profile: String,
+    /// Additive (not in the seed): playback clients in the last 30 s, where counted.
+    #[serde(
+        rename = "viewerCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub viewer_count: Option<u64>,
 }
 
 /// R3 answer.

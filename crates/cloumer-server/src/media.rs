@@ -38,6 +38,11 @@ pub trait Media: Send + Sync {
     /// (an IVS implementation answers `ChannelNotBroadcasting` with `Ok`): the caller wants
     /// the channel off the air, and it is.
     async fn stop_stream(&self, channel: &str) -> Result<()>;
+    /// Playback clients of the channel in the last 30 s; `None` where the backend does not
+    /// count them (IVS's GetStream `viewerCount` can fill it on AWS).
+    async fn viewer_count(&self, _channel: &str) -> Result<Option<u64>> {
+        Ok(None)
+    }
 }
 
 /// A channel's stream key, the secret a publisher presents.

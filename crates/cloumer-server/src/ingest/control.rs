@@ -18,6 +18,8 @@ pub struct LocalMedia {
     /// R6 `streamUrl` is the RTMPS ingest (`rtmps://host:port/app/`, see `public_url`);
     /// clients trust its certificate through the profile's `ingest_certificate`.
     pub(super) rtmps_url: String,
+    /// HLS clients seen lately (the viewer counts of R2).
+    pub(super) viewers: Arc<super::viewers::Viewers>,
 }
 
 #[async_trait]
@@ -29,6 +31,10 @@ impl Media for LocalMedia {
     /// One RTMPS listener serves every channel.
     async fn ingest_url(&self, _channel: &str) -> crate::Result<String> {
         Ok(self.rtmps_url.clone())
+    }
+
+    async fn viewer_count(&self, channel: &str) -> crate::Result<Option<u64>> {
+        Ok(Some(self.viewers.count(channel)))
     }
 
     async fn stop_stream(&self, channel: &str) -> crate::Result<()> {

@@ -2,15 +2,19 @@
 //! a pure remux into ~2 s MPEG-TS segments (cut at the publisher's 2 s IDRs) with a
 //! live playlist; and the route that serves them.
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use axum::Extension;
 use axum::Router;
-use axum::extract::{Path as UrlPath, State};
-use axum::http::{StatusCode, header};
+use axum::extract::{ConnectInfo, Path as UrlPath, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use gst::prelude::*;
 
+use super::viewers::Viewers;
 use crate::{Error, Result};
 
 /// One channel's remux pipeline.
@@ -97,15 +101,19 @@ impl Drop for HlsPipeline {
     }
 }
 
-pub(crate) fn router(hls_dir: PathBuf) -> Router {
+/// Serves a channel's playlist and segments; a served playlist counts its client as a
+/// viewer (see `viewers`).
+pub(crate) fn router(hls_dir: PathBuf, viewers: Arc<Viewers>) -> Router {
     Router::new()
         .route("/hls/{channel}/{file}", get(serve_file))
-        .with_state(hls_dir)
+        .with_state((hls_dir, viewers))
 }
 
 async fn serve_file(
-    State(hls_dir): State<PathBuf>,
+    State((hls_dir, viewers)): State<(PathBuf, Arc<Viewers>)>,
     UrlPath((channel, file)): UrlPath<(String, String)>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
 ) -> Response {
     let safe = |s: &str| {
         !s.is_empty()
@@ -124,23 +132,32 @@ async fn serve_file(
         return StatusCode::NOT_FOUND.into_response();
     };
     match tokio::fs::read(hls_dir.join(&channel).join(&file)).await {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, content_type),
-                // Playlists change every segment; segments never change.
-                (
-                    header::CACHE_CONTROL,
-                    if content_type == "video/mp2t" {
-                        "max-age=60"
-                    } else {
-                        "no-cache"
-                    },
-                ),
-                (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok(bytes) => {
+            if let (true, Some(Extension(ConnectInfo(peer)))) = (file.ends_with(".m3u8"), peer) {
+                let agent = headers
+                    .get(header::USER_AGENT)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                viewers.seen(&channel, peer.ip(), agent);
+            }
+            (
+                [
+                    (header::CONTENT_TYPE, content_type),
+                    // Playlists change every segment; segments never change.
+                    (
+                        header::CACHE_CONTROL,
+                        if content_type == "video/mp2t" {
+                            "max-age=60"
+                        } else {
+                            "no-cache"
+                        },
+                    ),
+                    (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
         Err(_) => StatusCode::NOT_FOUND.into_response(),
     }
 }

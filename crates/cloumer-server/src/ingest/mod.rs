@@ -30,6 +30,7 @@ mod listener;
 mod publication;
 mod rtmp;
 mod sps;
+mod viewers;
 /// Also the HTTPS listener's certificate loading.
 pub(crate) mod tls;
 
@@ -203,6 +204,7 @@ impl Ingest {
             rtmps_addr,
             certificate: identity.cert_path,
             hls_dir: config.data_dir.join("hls"),
+            viewers: Default::default(),
             stop: stop_tx,
             context,
         })
@@ -215,6 +217,8 @@ pub struct RunningIngest {
     rtmps_addr: SocketAddr,
     certificate: PathBuf,
     hls_dir: PathBuf,
+    /// HLS clients seen lately, by channel (viewer counts).
+    viewers: Arc<viewers::Viewers>,
     stop: watch::Sender<bool>,
     context: Arc<IngestContext>,
 }
@@ -249,12 +253,13 @@ impl RunningIngest {
             context: self.context.clone(),
             api_url: api_url.to_owned(),
             rtmps_url: rtmps_url.to_owned(),
+            viewers: self.viewers.clone(),
         }
     }
 
     /// Serves `GET /hls/{channel}/{file}` (playlist and segments).
     pub fn hls_router(&self) -> Router {
-        hls::router(self.hls_dir.clone())
+        hls::router(self.hls_dir.clone(), self.viewers.clone())
     }
 
     /// Stops accepting and ends every publishing session (recordings and playlists are

@@ -44,23 +44,19 @@ pub async fn users(State(state): State<SharedRest>, uri: Uri) -> ApiResult<Respo
 pub async fn broadcast_status(
     State(state): State<SharedRest>,
 ) -> ApiResult<Json<Vec<BroadcastEntry>>> {
-    let list = state
-        .channels
-        .list_channels(true)
-        .await?
-        .into_iter()
-        .map(|l| {
-            let profile = state.avatar_url(l.channel.avatar.as_deref());
-            BroadcastEntry {
-                nick_name: l.nickname,
-                title: l.channel.title,
-                sub_key: l.channel.name,
-                // No thumbnails are generated: the seed's default image role.
-                thumbnail: state.avatar_url(None),
-                profile,
-            }
-        })
-        .collect();
+    let mut list = Vec::new();
+    for l in state.channels.list_channels(true).await? {
+        let viewer_count = state.media.viewer_count(&l.channel.name).await?;
+        list.push(BroadcastEntry {
+            profile: state.avatar_url(l.channel.avatar.as_deref()),
+            nick_name: l.nickname,
+            title: l.channel.title,
+            sub_key: l.channel.name,
+            // No thumbnails are generated: the seed's default image role.
+            thumbnail: state.avatar_url(None),
+            viewer_count,
+        });
+    }
     Ok(Json(list))
 }
 

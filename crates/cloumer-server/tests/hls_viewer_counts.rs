@@ -1,0 +1,62 @@
+//! Viewer counts (issue 18 #3): HLS playback clients seen in the last 30 s, in R2's
+//! additive `viewerCount`. A real publish (ffmpeg) to the in-process server, then players
+//! that fetch the live playlist: one client polling many times counts once, another
+//! client (another User-Agent) adds one.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::media;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r2_counts_the_hls_clients_of_the_last_30_seconds() {
+    if !media::have("ffmpeg") {
+        cloumer_testkit::skip("ffmpeg not installed (the README's test set-up installs it)");
+        return;
+    }
+    let t = common::start().await;
+    let auth = t.user("streamer@example.com", "streamer").await;
+    let id_token = auth["IdToken"].as_str().unwrap().to_owned();
+    let page = t.mypage(&id_token).await;
+    let channel = page["chanelName"].as_str().unwrap().to_owned();
+    let key = page["streamKey"].as_str().unwrap().to_owned();
+    let rtmp = t.server.backend_profile().rtmp_url.expect("rtmp url");
+    let publisher = tokio::spawn(async move {
+        media::publish(&format!("{rtmp}{key}"), "640x360", &[], 25).await
+    });
+
+    let playlist = t.url(&format!("/hls/{channel}/index.m3u8"));
+    let fetch = |agent: &'static str| {
+        let http = t.http.clone();
+        let url = playlist.clone();
+        async move {
+            http.get(url)
+                .header("User-Agent", agent)
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0)
+        }
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while fetch("player-a").await != 200 {
+        assert!(Instant::now() < deadline, "no playlist within 30 s");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    for _ in 0..5 {
+        assert_eq!(fetch("player-a").await, 200);
+    }
+    assert_eq!(fetch("player-b").await, 200);
+
+    let (status, live) = t.get("/public/broadcast_status", None).await;
+    assert_eq!(status, 200, "{live}");
+    let entry = live
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["sub_key"] == channel.as_str())
+        .unwrap_or_else(|| panic!("{channel} not live: {live}"));
+    assert_eq!(entry["viewerCount"], 2, "{entry}");
+    publisher.abort();
+}
