@@ -1,12 +1,16 @@
 //! The web site's account pages in a real browser (Chromium over WebDriver) against a real
 //! `cloumer serve`: sign up in the page (Cognito SignUp), ask for the code again, confirm
 //! with the code the server "mailed", log in with SRP, and on "my page" see the stream key
-//! masked until asked for, the stream URL, and change the title, which the CLI then reads.
+//! masked until asked for, the stream URL, change the title and upload an avatar, which
+//! the CLI then reads; log out, reset the password through "forgot password" and log in
+//! with the new one.
 
 mod account_support;
 mod web_support;
 
-use account_support::{PASSWORD, World, cloumer, codes_sent, confirmation_code, ok, profile};
+use account_support::{
+    PASSWORD, World, cloumer, cloumer_with_password, codes_sent, confirmation_code, ok, profile,
+};
 use web_support::{
     ChromeDriver, api_url, browser_prerequisites, by_testid, click, eventually, login_in_page,
     value_of,
@@ -102,5 +106,66 @@ async fn a_viewer_signs_up_and_edits_my_page_in_the_browser() {
         (profile(&world.home)["title"] == "웹에서 바꾼 제목").then_some(())
     })
     .await;
+
+    // An avatar picked and uploaded in the page becomes the channel's avatar.
+    let before = profile(&world.home)["avatar_url"].clone();
+    let image = world.tmp().join("avatar.png");
+    std::fs::write(&image, ONE_PIXEL_PNG).expect("write the image");
+    browser
+        .find(by_testid("mypage-avatar"))
+        .await
+        .expect("file field")
+        .send_keys(image.to_str().expect("UTF-8 path"))
+        .await
+        .expect("pick the file");
+    click(&browser, "mypage-upload").await;
+    eventually("the uploaded avatar", || async {
+        (profile(&world.home)["avatar_url"] != before).then_some(())
+    })
+    .await;
+
+    // Log out, reset the password through "forgot password", log in with the new one.
+    click(&browser, "logout").await;
+    eventually("logged out", || async {
+        browser.find(by_testid("login-link")).await.ok()
+    })
+    .await;
+    browser
+        .goto(&format!("{site}/forgot"))
+        .await
+        .expect("open forgot password");
+    let field = eventually("the e-mail field", || async {
+        browser.find(by_testid("forgot-email")).await.ok()
+    })
+    .await;
+    field.send_keys(email).await.expect("type the e-mail");
+    let codes = codes_sent(&world.data, email);
+    click(&browser, "forgot-submit").await;
+    eventually("a reset code sent", || async {
+        (codes_sent(&world.data, email) > codes).then_some(())
+    })
+    .await;
+    let code = confirmation_code(&world.data, email);
+    let new_password = "Another-Battery-7?";
+    for (id, text) in [
+        ("forgot-code", code.as_str()),
+        ("forgot-password", new_password),
+    ] {
+        let field = eventually(id, || async { browser.find(by_testid(id)).await.ok() }).await;
+        field.send_keys(text).await.expect(id);
+    }
+    click(&browser, "forgot-confirm").await;
+    eventually("the log-in page after the reset", || async {
+        browser.find(by_testid("login-username")).await.ok()
+    })
+    .await;
+    ok(&cloumer_with_password(
+        &world.home,
+        new_password,
+        &["--backend", backend, "login", "--username", email],
+    ));
     browser.close().await.expect("close the browser");
 }
+
+/// A 1x1 PNG (the server checks the magic bytes, PNG/JPEG/WebP).
+const ONE_PIXEL_PNG: &[u8] = b"\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\x0d\x49\x44\x41\x54\x78\xda\x63\x64\x60\xf8\x5f\x0f\x00\x02\x87\x01\x80\xeb\x47\xba\x92\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42\x60\x82";
