@@ -1,11 +1,11 @@
 //! The viewers' web site in a real browser: Debian's Chromium, driven over WebDriver by
 //! chromedriver, against a real `cloumer serve` with a `cloumer live --test-sources`
 //! stream. An open channel page waits offline and starts playing when the stream starts
-//! (same document, no reload); a viewer sees the channel in the live grid, the player
-//! plays 1280x720 video, an anonymous viewer reads chat (HTML shown as text), a logged-in
-//! viewer's message reaches the streamer's `cloumer chat --listen`, the owner deletes a
-//! message from the page and it disappears for the viewer, the owner kicks the viewer from
-//! the page, and the channel page fits a 390 px phone.
+//! (same document, no reload); a viewer sees the channel in the live grid (title, viewer
+//! count), the player plays 1280x720 video, an anonymous viewer reads chat (HTML shown as
+//! text), a logged-in viewer's message reaches the streamer's `cloumer chat --listen`, the
+//! owner deletes a message from the page and it disappears for the viewer, the owner kicks
+//! the viewer from the page, and the channel page fits a 390 px phone.
 //!
 //! With `CLOUMER_WEB_SCREENSHOTS=DIR` it also saves the screenshots docs/web/ shows.
 
@@ -90,9 +90,11 @@ async fn viewers_watch_and_chat_in_a_real_browser() {
 
     // The grid lists the channel with its title.
     anonymous.goto(&site).await.expect("open /");
-    let card = eventually("a live card with the title", || async {
+    // This browser just watched it, so the server counts (at least) one viewer.
+    let card = eventually("a live card with the title and a viewer count", || async {
         for card in anonymous.find_all(by_testid("live-card")).await.ok()? {
-            if card.text().await.ok()?.contains(title) {
+            let text = card.text().await.ok()?;
+            if text.contains(title) && text.contains("watching") {
                 return Some(card);
             }
         }
