@@ -72,6 +72,9 @@ fi
 # The SMTP server (with STARTTLS) the `cloumer serve --smtp` test starts.
 [ -x "$VENV/bin/aiosmtpd" ] || "$VENV/bin/pip" install -q --disable-pip-version-check aiosmtpd
 
+# The AWS deployment tools (sam, cfn-lint, cargo-lambda) in their own venv target/aws-venv.
+bash scripts/aws-tools.sh
+
 # Front end dependencies (exact versions from package-lock.json).
 if [ -f ui/package-lock.json ] && [ ! -d ui/node_modules ]; then
   (cd ui && npm ci --no-audit --no-fund --loglevel=error)

@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh || exit 1
-export PATH="$PWD/target/test-venv/bin:$PATH"
+export PATH="$PWD/target/test-venv/bin:$PWD/target/aws-venv/bin:$PATH"
 # Reuse compiled dependencies between runs when sccache is there (it is optional).
 if [ -z "${RUSTC_WRAPPER:-}" ] && command -v sccache >/dev/null 2>&1; then export RUSTC_WRAPPER=sccache; fi
 export CARGO_TERM_COLOR=never RUST_BACKTRACE=1 CARGO_INCREMENTAL=0
@@ -27,6 +27,9 @@ run_suite() { # name, command...
 run_suite "ui build" bash -c 'cd ui && npm run --silent build'
 # The viewers' web site: `cloumer serve` serves web/dist (tests/web_site.rs drives it in Chromium).
 run_suite "web build" bash -c 'cd web && npm run --silent build'
+# The AWS deployment (deploy/aws): template lint and the release build of the Lambdas,
+# before the workspace tests, which run those builds under cargo-lambda's emulator.
+run_suite "aws template + lambda build" bash scripts/aws-test.sh
 # One build for every crate, the desktop shell (cloumer-studio) included: testing it apart
 # would compile the shared dependencies a second time with other features. It also builds
 # target/debug/cloumer-studio (UI embedded), which the end-to-end test drives.
