@@ -129,6 +129,14 @@ impl Ingest {
         } else {
             "127.0.0.1"
         };
+        // Behind a test bed the link can vanish without a FIN: like a real ingest, drop a
+        // publisher that sent nothing for a while, or its stale session would refuse the
+        // reconnect ("Already publishing").
+        let drop_idle = if self.netns.is_some() {
+            "\n      drop_idle_publisher 5s;"
+        } else {
+            ""
+        };
         let update = UPDATE_EVERY.as_secs();
         format!(
             r#"load_module {RTMP_MODULE};
@@ -144,7 +152,7 @@ rtmp {{
     listen 127.0.0.1:{rtmp};
     chunk_size 4096;
     application {APP} {{
-      live on;
+      live on;{drop_idle}
       record all;
       record_path {dir}/records;
       record_unique on;

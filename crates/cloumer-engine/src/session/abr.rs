@@ -10,8 +10,22 @@ use tokio::sync::broadcast;
 use crate::config::BroadcastConfig;
 use crate::congestion::{BitrateChange, Controller, Signal};
 
+#[derive(Debug, Clone, Copy)]
+struct Sample {
+    at: Instant,
+    /// Bytes rtmp2sink wrote to the socket.
+    sent: u64,
+    /// Bytes that left the socket (written minus still in the send buffer).
+    left: u64,
+    /// Something waited to leave (queue or socket): the link was busy until the next
+    /// sample, so what left meanwhile is what the link can carry.
+    busy: bool,
+}
+
 /// How far back the byte history reaches (the oldest unsent byte is looked up in it).
 const HISTORY: Duration = Duration::from_secs(10);
+/// More than a few packets in flight: the send buffer is filling, the link is busy.
+const BUSY_SOCKET_BYTES: u64 = 16 * 1024;
 /// Window of the throughput estimate.
 const THROUGHPUT_WINDOW: Duration = Duration::from_secs(1);
 
@@ -28,8 +42,8 @@ pub(crate) struct Abr {
     controller: Option<Controller>,
     fixed_kbps: u32,
     started: Instant,
-    /// (when, bytes written to the socket, bytes that left it).
-    history: VecDeque<(Instant, u64, u64)>,
+    /// (when, bytes written to the socket, bytes that left it, data was waiting).
+    history: VecDeque<Sample>,
     reconnects: u32,
     backlog_ms: u64,
     changes: broadcast::Sender<BitrateChange>,
@@ -73,11 +87,18 @@ impl Abr {
         let left = stats
             .bytes_sent
             .saturating_sub(stats.socket_queued_bytes.unwrap_or(0));
-        self.history.push_back((now, stats.bytes_sent, left));
+        let busy =
+            stats.queued_time_ns > 0 || stats.socket_queued_bytes.unwrap_or(0) > BUSY_SOCKET_BYTES;
+        self.history.push_back(Sample {
+            at: now,
+            sent: stats.bytes_sent,
+            left,
+            busy,
+        });
         while self
             .history
             .front()
-            .is_some_and(|(t, ..)| now.duration_since(*t) > HISTORY)
+            .is_some_and(|s| now.duration_since(s.at) > HISTORY)
         {
             self.history.pop_front();
         }
@@ -117,35 +138,41 @@ impl Abr {
     /// How long the oldest byte still in the socket has been waiting: when had rtmp2sink
     /// written `left` bytes (interpolated between two stats messages)?
     fn oldest_unsent_age(&self, left: u64, now: Instant) -> Duration {
-        let mut newer: Option<(Instant, u64)> = None;
-        for (t, sent, _) in self.history.iter().rev() {
-            if *sent <= left {
-                let Some((t1, sent1)) = newer else {
+        let mut newer: Option<&Sample> = None;
+        for s in self.history.iter().rev() {
+            if s.sent <= left {
+                let Some(n) = newer else {
                     // Everything written has left.
                     return Duration::ZERO;
                 };
-                let span = (sent1 - sent).max(1) as f64;
-                let share = (left - sent) as f64 / span;
-                let written_at = *t + t1.duration_since(*t).mul_f64(share);
+                let span = (n.sent - s.sent).max(1) as f64;
+                let share = (left - s.sent) as f64 / span;
+                let written_at = s.at + n.at.duration_since(s.at).mul_f64(share);
                 return now.duration_since(written_at);
             }
-            newer = Some((*t, *sent));
+            newer = Some(s);
         }
         // Older than the history: at least that old.
         self.history
             .front()
-            .map(|(t, ..)| now.duration_since(*t))
+            .map(|s| now.duration_since(s.at))
             .unwrap_or_default()
     }
 }
 
-/// kbit/s that left the socket over the last THROUGHPUT_WINDOW.
-fn throughput(history: &VecDeque<(Instant, u64, u64)>, now: Instant) -> Option<f64> {
-    let (t0, _, left0) = history
+/// What the link can carry, kbit/s: bytes that left the socket during the intervals of
+/// the last THROUGHPUT_WINDOW in which data was waiting. Intervals with nothing waiting
+/// say only how much the encoder made (a starved encoder, a still picture), not what the
+/// link could take, so they do not count. `None` until the link was busy at some point.
+fn throughput(history: &VecDeque<Sample>, now: Instant) -> Option<f64> {
+    let (mut bytes, mut secs) = (0u64, 0f64);
+    let recent = history
         .iter()
-        .rev()
-        .find(|(t, ..)| now.duration_since(*t) >= THROUGHPUT_WINDOW)?;
-    let (_, _, left1) = history.back()?;
-    let secs = now.duration_since(*t0).as_secs_f64();
-    Some(left1.saturating_sub(*left0) as f64 * 8.0 / 1000.0 / secs)
+        .zip(history.iter().skip(1))
+        .filter(|(a, _)| now.duration_since(a.at) <= THROUGHPUT_WINDOW);
+    for (a, b) in recent.filter(|(a, _)| a.busy) {
+        bytes += b.left.saturating_sub(a.left);
+        secs += b.at.duration_since(a.at).as_secs_f64();
+    }
+    (secs >= 0.2).then(|| bytes as f64 * 8.0 / 1000.0 / secs)
 }
