@@ -27,6 +27,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "go_live",
     "stop_live",
     "reconnect_now",
+    "set_audio_control",
     "start_preview",
     "stop_preview",
     "set_preview_visible",

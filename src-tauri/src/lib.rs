@@ -54,6 +54,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             live::go_live,
             live::stop_live,
             live::reconnect_now,
+            live::set_audio_control,
             live::start_preview,
             live::stop_preview,
             live::set_preview_visible,

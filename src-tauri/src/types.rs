@@ -137,8 +137,49 @@ pub struct SourceSettings {
     /// Microphone id; `None` = the default microphone.
     pub microphone: Option<String>,
     pub desktop_audio: bool,
+    /// Desktop-audio device id (a PulseAudio monitor source from `list_devices`); `None` =
+    /// the monitor of the default output.
+    pub desktop_audio_device: Option<String>,
     /// Synthetic test sources (moving pattern and tone) instead of real devices.
     pub test_sources: bool,
+    /// The microphone's (or test tone's) gain and mute.
+    pub microphone_control: AudioControl,
+    pub desktop_audio_control: AudioControl,
+}
+
+impl SourceSettings {
+    pub fn control_mut(&mut self, source: AudioSourceId) -> &mut AudioControl {
+        match source {
+            AudioSourceId::Microphone => &mut self.microphone_control,
+            AudioSourceId::DesktopAudio => &mut self.desktop_audio_control,
+        }
+    }
+}
+
+/// Which of the studio's two audio sources a control acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum AudioSourceId {
+    Microphone,
+    DesktopAudio,
+}
+
+/// Gain and mute of one audio source; changed while live without restarting anything.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AudioControl {
+    /// Linear gain: 1.0 = unchanged, up to `LIMITS.maxVolumePercent` / 100.
+    pub volume: f64,
+    pub muted: bool,
+}
+
+impl Default for AudioControl {
+    fn default() -> Self {
+        Self {
+            volume: 1.0,
+            muted: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
@@ -251,6 +292,8 @@ pub struct Limits {
     /// Chat message, in code points (as IVS Chat counts).
     pub chat_max_chars: u32,
     pub avatar_max_bytes: u32,
+    /// Highest audio gain the volume sliders offer, in percent (200 = +6 dB).
+    pub max_volume_percent: u32,
 }
 
 impl Limits {
@@ -258,6 +301,7 @@ impl Limits {
         title_max_chars: small(cloumer_protocol::rest::limits::TITLE_MAX_CHARS),
         chat_max_chars: small(cloumer_protocol::chat::MAX_MESSAGE_CODE_POINTS),
         avatar_max_bytes: small(cloumer_protocol::rest::limits::AVATAR_MAX_BYTES),
+        max_volume_percent: 200,
     };
 }
 

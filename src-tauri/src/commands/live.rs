@@ -3,7 +3,10 @@ use tauri::ipc::Channel;
 use super::{Result, Services, State};
 use crate::native_preview::NativePreview;
 use crate::services::MediaChannels;
-use crate::types::{AudioLevels, DeviceInfo, LiveState, PreviewJpeg, PreviewRect, StatsSample};
+use crate::types::{
+    AudioControl, AudioLevels, AudioSourceId, DeviceInfo, LiveState, PreviewJpeg, PreviewRect,
+    Settings, StatsSample,
+};
 
 #[tauri::command]
 #[specta::specta]
@@ -87,4 +90,16 @@ pub fn set_preview_visible(s: State<'_, Services>, visible: bool) {
 #[specta::specta]
 pub async fn reconnect_now(s: State<'_, Services>) -> Result<()> {
     s.reconnect_now().await
+}
+
+/// Sets one audio source's gain and mute: saved in the settings and, while live or
+/// previewing, applied at once without restarting anything. Answers the saved settings.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_audio_control(
+    s: State<'_, Services>,
+    source: AudioSourceId,
+    control: AudioControl,
+) -> Result<Settings> {
+    s.set_audio_control(source, control).await
 }

@@ -28,9 +28,9 @@ type SharedMedia = Arc<Mutex<Option<MediaChannels>>>;
 
 pub struct Broadcast {
     media: SharedMedia,
-    session: tokio::sync::Mutex<Option<SessionHandle>>,
+    pub(super) session: tokio::sync::Mutex<Option<SessionHandle>>,
     /// The preview-only session while not live (and the preview is on).
-    preview: tokio::sync::Mutex<Option<SessionHandle>>,
+    pub(super) preview: tokio::sync::Mutex<Option<SessionHandle>>,
     /// Whether the window can be seen: no preview frames are made while it cannot.
     window_visible: watch::Sender<bool>,
     /// Where sessions also paint the preview natively (X11), if anywhere.

@@ -8,8 +8,8 @@ use cloumer_engine::{
 
 use crate::error::AppError;
 use crate::types::{
-    AudioLevels, Corner, DeviceInfo, DeviceKind, FailureKind, LiveState, PreviewJpeg,
-    QualityPreset, Settings, StopReason,
+    AudioControl, AudioLevels, AudioSourceId, Corner, DeviceInfo, DeviceKind, FailureKind,
+    LiveState, PreviewJpeg, QualityPreset, Settings, StopReason,
 };
 
 /// Builds the engine's config from the saved settings. `test_sources` (settings or the
@@ -58,14 +58,18 @@ pub fn broadcast_config(
             device: s.microphone.clone(),
         }
     };
-    config.sources.audio.push(AudioSource::new(mic));
+    config
+        .sources
+        .audio
+        .push(audio_source(mic, s.microphone_control));
     if s.desktop_audio && !test {
+        let desktop = AudioSourceKind::DesktopAudio {
+            device: s.desktop_audio_device.clone(),
+        };
         config
             .sources
             .audio
-            .push(AudioSource::new(AudioSourceKind::DesktopAudio {
-                device: None,
-            }));
+            .push(audio_source(desktop, s.desktop_audio_control));
     }
     config.layout = PipLayout {
         corner: match settings.pip.corner {
@@ -82,6 +86,27 @@ pub fn broadcast_config(
         recording: None,
     };
     config
+}
+
+fn audio_source(kind: AudioSourceKind, control: AudioControl) -> AudioSource {
+    AudioSource {
+        volume: control.volume,
+        muted: control.muted,
+        ..AudioSource::new(kind)
+    }
+}
+
+/// Where the studio's audio source sits in a running session's `Sources::audio` (the
+/// engine's control index); `None` when that session was started without it (desktop
+/// audio turned on after going live takes effect at the next start).
+pub fn audio_index(config: &BroadcastConfig, source: AudioSourceId) -> Option<usize> {
+    config.sources.audio.iter().position(|a| match source {
+        AudioSourceId::Microphone => matches!(
+            a.kind,
+            AudioSourceKind::Microphone { .. } | AudioSourceKind::TestTone { .. }
+        ),
+        AudioSourceId::DesktopAudio => matches!(a.kind, AudioSourceKind::DesktopAudio { .. }),
+    })
 }
 
 /// The engine's per-source levels as the studio's two meters: the loudest microphone (or
@@ -221,6 +246,38 @@ mod tests {
         ));
         assert_eq!((c.width, c.height), (1280, 720));
         cloumer_engine::validate(&c).expect("default studio config is valid for IVS");
+    }
+
+    #[test]
+    fn audio_controls_and_desktop_device_reach_the_engine() {
+        let mut settings = Settings::default();
+        let s = &mut settings.sources;
+        s.desktop_audio = true;
+        s.desktop_audio_device = Some("alsa_output.pci.analog-stereo.monitor".into());
+        s.microphone_control = crate::types::AudioControl {
+            volume: 0.5,
+            muted: true,
+        };
+        s.desktop_audio_control.volume = 1.5;
+        let c = broadcast_config(&settings, Some(dest()), false);
+        let [mic, desktop] = c.sources.audio.as_slice() else {
+            panic!("two audio sources wanted: {:?}", c.sources.audio);
+        };
+        assert_eq!((mic.volume, mic.muted), (0.5, true));
+        assert_eq!((desktop.volume, desktop.muted), (1.5, false));
+        assert_eq!(
+            desktop.kind,
+            AudioSourceKind::DesktopAudio {
+                device: Some("alsa_output.pci.analog-stereo.monitor".into())
+            }
+        );
+        assert_eq!(audio_index(&c, AudioSourceId::Microphone), Some(0));
+        assert_eq!(audio_index(&c, AudioSourceId::DesktopAudio), Some(1));
+        cloumer_engine::validate(&c).expect("valid");
+        // Test sources have no desktop audio: its control has nothing to act on.
+        let c = broadcast_config(&settings, None, true);
+        assert_eq!(audio_index(&c, AudioSourceId::Microphone), Some(0));
+        assert_eq!(audio_index(&c, AudioSourceId::DesktopAudio), None);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 mod account;
 mod api_map;
+mod audio;
 mod backend;
 mod broadcast;
 mod chat;

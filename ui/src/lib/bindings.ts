@@ -221,6 +221,18 @@ async reconnectNow() : Promise<Result<null, AppError>> {
 }
 },
 /**
+ * Sets one audio source's gain and mute: saved in the settings and, while live or
+ * previewing, applied at once without restarting anything. Answers the saved settings.
+ */
+async setAudioControl(source: AudioSourceId, control: AudioControl) : Promise<Result<Settings, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_audio_control", { source, control }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Shows the sources before going live (a preview-only session, no output).
  */
 async startPreview() : Promise<Result<null, AppError>> {
@@ -310,7 +322,7 @@ liveStateChanged: "live-state-changed"
 
 /** user-defined constants **/
 
-export const LIMITS = {"avatarMaxBytes":4194304,"chatMaxChars":500,"titleMaxChars":140} as const;
+export const LIMITS = {"avatarMaxBytes":4194304,"chatMaxChars":500,"maxVolumePercent":200,"titleMaxChars":140} as const;
 
 /** user-defined types **/
 
@@ -362,9 +374,21 @@ export type AppError =
 { kind: "unavailable"; message: string }
 export type AppInfo = { version: string; backend: BackendInfo | null; account: Account | null; lastBackend: BackendKind | null; logDir: string }
 /**
+ * Gain and mute of one audio source; changed while live without restarting anything.
+ */
+export type AudioControl = { 
+/**
+ * Linear gain: 1.0 = unchanged, up to `LIMITS.maxVolumePercent` / 100.
+ */
+volume: number; muted: boolean }
+/**
  * Peak levels in dBFS (-90 = silence).
  */
 export type AudioLevels = { microphoneDb: number; desktopDb: number }
+/**
+ * Which of the studio's two audio sources a control acts on.
+ */
+export type AudioSourceId = "microphone" | "desktopAudio"
 export type BackendInfo = { kind: BackendKind; 
 /**
  * Human label: "This computer", the API host, the channel ARN or the ingest host.
@@ -492,9 +516,18 @@ camera: string | null;
  */
 microphone: string | null; desktopAudio: boolean; 
 /**
+ * Desktop-audio device id (a PulseAudio monitor source from `list_devices`); `None` =
+ * the monitor of the default output.
+ */
+desktopAudioDevice: string | null; 
+/**
  * Synthetic test sources (moving pattern and tone) instead of real devices.
  */
-testSources: boolean }
+testSources: boolean; 
+/**
+ * The microphone's (or test tone's) gain and mute.
+ */
+microphoneControl: AudioControl; desktopAudioControl: AudioControl }
 /**
  * Sent once a second while live.
  */

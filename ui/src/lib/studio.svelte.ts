@@ -5,7 +5,9 @@ import {
   commands,
   events,
   type Account,
+  type AudioControl,
   type AudioLevels,
+  type AudioSourceId,
   type BackendInfo,
   type DeviceInfo,
   type LiveState,
@@ -18,6 +20,9 @@ import { call } from './api';
 import { banners } from './banners.svelte';
 
 export type Screen = 'welcome' | 'auth' | 'studio';
+
+/** Where each audio source's control lives in the settings. */
+export const controlKey = { microphone: 'microphoneControl', desktopAudio: 'desktopAudioControl' } as const;
 
 /** Seconds of stats kept for the bitrate graph. */
 export const STATS_WINDOW = 60;
@@ -200,6 +205,33 @@ export class Studio {
     if (!this.settings) return;
     const saved = await this.run('settings', () => call(commands.saveSettings(change(structuredClone($state.snapshot(this.settings) as Settings)))));
     if (saved) this.settings = saved;
+  }
+
+  /** Latest control per source not yet sent, and whether a send is in flight. */
+  private audioQueued: Partial<Record<AudioSourceId, AudioControl>> = {};
+  private audioSending: Partial<Record<AudioSourceId, boolean>> = {};
+
+  /**
+   * Sets a source's gain and mute; while live (or previewing) the engine applies it at once.
+   * A dragged slider fires dozens of inputs a second: one call is in flight per source and
+   * only the newest value waits behind it, so the last position always lands and the shell
+   * does not write the settings file for every pixel.
+   */
+  async setAudioControl(source: AudioSourceId, control: AudioControl) {
+    if (!this.settings) return;
+    this.settings.sources[controlKey[source]] = control;
+    this.audioQueued[source] = control;
+    if (this.audioSending[source]) return;
+    this.audioSending[source] = true;
+    try {
+      for (let next = this.audioQueued[source]; next; next = this.audioQueued[source]) {
+        delete this.audioQueued[source];
+        const saved = await this.run('audio', () => call(commands.setAudioControl(source, next!)));
+        if (saved && !this.audioQueued[source]) this.settings = saved;
+      }
+    } finally {
+      this.audioSending[source] = false;
+    }
   }
 
   async goLive() {

@@ -16,12 +16,30 @@ export const profile: Profile = {
 };
 
 export const settings: Settings = {
-  sources: { screen: null, camera: null, microphone: null, desktopAudio: false, testSources: false },
+  sources: {
+    screen: null,
+    camera: null,
+    microphone: null,
+    desktopAudio: false,
+    desktopAudioDevice: null,
+    testSources: false,
+    microphoneControl: { volume: 1, muted: false },
+    desktopAudioControl: { volume: 1, muted: false },
+  },
   pip: { corner: 'bottomRight', sizePercent: 25 },
   quality: '720p30',
   lastBackend: null,
   lastEmail: null,
 };
+
+/** app_info of a signed-in local account: init() goes straight to the studio. */
+export const signedIn = () => ({
+  version: '0.1.0',
+  backend: { kind: 'local', label: 'This computer', hasAccounts: true },
+  account: { email: 'neo@example.com', nickname: 'neo', channel: profile.channel },
+  lastBackend: 'local',
+  logDir: '/tmp',
+});
 
 export interface Fake {
   calls: { cmd: string; args: Record<string, unknown> }[];
@@ -38,6 +56,11 @@ export function fakeBackend(overrides: Fake['handlers'] = {}): Fake {
     app_info: () => ({ version: '0.1.0', backend: null, account: null, lastBackend: null, logDir: '/tmp' }),
     get_settings: () => settings,
     save_settings: (a) => a.settings,
+    set_audio_control: (a) => {
+      const key = a.source === 'microphone' ? 'microphoneControl' : 'desktopAudioControl';
+      const current = fake.handlers.get_settings({}) as Settings;
+      return { ...current, sources: { ...current.sources, [key]: a.control } };
+    },
     get_live_state: () => ({ state: 'idle' }),
     subscribe_media: (a) => {
       fake.media = a as unknown as Fake['media'];

@@ -5,15 +5,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import { emit } from '@tauri-apps/api/event';
 import App from '../App.svelte';
 import { studio } from '../lib/studio.svelte';
-import { fakeBackend, profile, type Fake } from './fake-backend';
-
-const signedIn = () => ({
-  version: '0.1.0',
-  backend: { kind: 'local', label: 'This computer', hasAccounts: true },
-  account: { email: 'neo@example.com', nickname: 'neo', channel: profile.channel },
-  lastBackend: 'local',
-  logDir: '/tmp',
-});
+import { fakeBackend, signedIn, type Fake } from './fake-backend';
 
 async function studioWithMedia(fake: Fake = fakeBackend({ app_info: signedIn })): Promise<NonNullable<Fake['media']>> {
   render(App);
