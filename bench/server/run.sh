@@ -13,3 +13,4 @@ python3 bench/server/rest.py "$target/release/cloumer" 30
 python3 bench/server/ingest_cpu.py "$target/release/cloumer" 60 rtmp
 python3 bench/server/ingest_cpu.py "$target/release/cloumer" 60 rtmps
 bench/server/chat_fanout.sh
+python3 bench/server/hls_viewers.py "$target/release/cloumer" 500 60 200
