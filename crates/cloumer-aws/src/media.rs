@@ -82,6 +82,27 @@ impl Media for IvsMedia {
             Err(e) => Err(Error::service("ivs", e).into()),
         }
     }
+
+    /// IVS's own count (GetStream `viewerCount`). R2 is public and lists every live
+    /// channel: a count IVS cannot give (not broadcasting, throttled, not permitted) is
+    /// left out rather than failing the listing.
+    async fn viewer_count(&self, channel: &str) -> ServerResult<Option<u64>> {
+        let arn = self.arn(channel).await?;
+        match self.ivs.get_stream().channel_arn(arn).send().await {
+            Ok(out) => Ok(out
+                .stream()
+                .and_then(|s| u64::try_from(s.viewer_count()).ok())),
+            Err(e) => {
+                if !e
+                    .as_service_error()
+                    .is_some_and(|e| e.is_channel_not_broadcasting())
+                {
+                    tracing::warn!(%channel, error = %Error::service("ivs", e), "no viewer count");
+                }
+                Ok(None)
+            }
+        }
+    }
 }
 
 #[async_trait]

@@ -169,7 +169,7 @@ async fn operation(
             None => not_found("stream key"),
         },
         // Nothing publishes to the stand-in: every channel is off the air.
-        "StopStream" => error(
+        "StopStream" | "GetStream" => error(
             StatusCode::NOT_FOUND,
             "ChannelNotBroadcasting",
             "the channel is not broadcasting",
