@@ -70,6 +70,14 @@ pub struct UserEntry {
     #[serde(rename = "chanelName")]
     pub chanel_name: String,
     pub profile: String,
+    /// Additive (not in the seed), as in R2: playback clients in the last 30 s, only for
+    /// a live channel and where counted; absent otherwise.
+    #[serde(
+        rename = "viewerCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub viewer_count: Option<u64>,
 }
 
 /// R1 single-profile mode (`?getProfile=`).

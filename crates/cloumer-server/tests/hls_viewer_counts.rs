@@ -1,7 +1,8 @@
-//! Viewer counts (issue 18 #3): HLS playback clients seen in the last 30 s, in R2's
-//! additive `viewerCount`. A real publish (ffmpeg) to the in-process server, then players
-//! that fetch the live playlist: one client polling many times counts once, another
-//! client (another User-Agent) adds one.
+//! Viewer counts (issue 18 #3): HLS playback clients seen in the last 30 s, in R2's and
+//! R1's additive `viewerCount` (R1: live channels only). A real publish (ffmpeg) to the
+//! in-process server, then players that fetch the live playlist: one client polling many
+//! times counts once, another client (another User-Agent) adds one; a second, offline
+//! channel has no count in R1.
 
 mod common;
 
@@ -20,6 +21,11 @@ async fn r2_counts_the_hls_clients_of_the_last_30_seconds() {
     let id_token = auth["IdToken"].as_str().unwrap().to_owned();
     let page = t.mypage(&id_token).await;
     let channel = page["chanelName"].as_str().unwrap().to_owned();
+    let other = t.user("offline@example.com", "offline").await;
+    let offline = t.mypage(other["IdToken"].as_str().unwrap()).await["chanelName"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let key = page["streamKey"].as_str().unwrap().to_owned();
     let rtmp = t.server.backend_profile().rtmp_url.expect("rtmp url");
     let publisher = tokio::spawn(async move {
@@ -58,5 +64,18 @@ async fn r2_counts_the_hls_clients_of_the_last_30_seconds() {
         .find(|e| e["sub_key"] == channel.as_str())
         .unwrap_or_else(|| panic!("{channel} not live: {live}"));
     assert_eq!(entry["viewerCount"], 2, "{entry}");
+
+    // R1 lists every channel: the live one with the same count, an offline one without.
+    let (status, users) = t.get("/public/users", None).await;
+    assert_eq!(status, 200, "{users}");
+    let users = users.as_array().unwrap();
+    let of = |name: &str| {
+        users
+            .iter()
+            .find(|u| u["chanelName"] == name)
+            .unwrap_or_else(|| panic!("{name} not in R1: {users:?}"))
+    };
+    assert_eq!(of(&channel)["viewerCount"], 2, "{users:?}");
+    assert!(of(&offline)["viewerCount"].is_null(), "{users:?}");
     publisher.abort();
 }

@@ -17,6 +17,8 @@ export interface ChannelEntry {
   nickname: string;
   chanelName: string;
   profile?: string;
+  /** Additive: present for a live channel when the backend counts viewers. */
+  viewerCount?: number;
 }
 
 export interface MyPage {
@@ -88,8 +90,8 @@ export function uploadAvatar(file: Blob, idToken: string) {
 }
 
 /** The viewer count a backend reports, if it reports one. */
-export function viewersOf(entry: LiveChannel): number | null {
-  const n = entry.viewer_count ?? entry.viewerCount;
+export function viewersOf(entry: LiveChannel | ChannelEntry): number | null {
+  const n = 'viewer_count' in entry ? (entry.viewer_count ?? entry.viewerCount) : entry.viewerCount;
   return typeof n === 'number' && n >= 0 ? n : null;
 }
 

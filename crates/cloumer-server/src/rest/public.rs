@@ -26,17 +26,22 @@ pub async fn users(State(state): State<SharedRest>, uri: Uri) -> ApiResult<Respo
         let profile = state.avatar_url(ch.avatar.as_deref());
         return Ok(Json(ProfileUrl { profile }).into_response());
     }
-    let list: Vec<UserEntry> = state
-        .channels
-        .list_channels(false)
-        .await?
-        .into_iter()
-        .map(|l| UserEntry {
+    let mut list = Vec::new();
+    for l in state.channels.list_channels(false).await? {
+        // Counted only for live channels: an offline one has no viewers to count, and on
+        // AWS each count is a GetStream call.
+        let viewer_count = if l.channel.is_live {
+            state.media.viewer_count(&l.channel.name).await?
+        } else {
+            None
+        };
+        list.push(UserEntry {
             profile: state.avatar_url(l.channel.avatar.as_deref()),
             nickname: l.nickname,
             chanel_name: l.channel.name,
-        })
-        .collect();
+            viewer_count,
+        });
+    }
     Ok(Json(list).into_response())
 }
 
