@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::error::{AppError, Result};
-use crate::types::Settings;
+use crate::types::{ABR_MIN_KBPS_FLOOR, Settings};
 
 pub struct SettingsStore {
     path: PathBuf,
@@ -43,6 +43,16 @@ impl SettingsStore {
             return Err(AppError::validation(
                 "pip.sizePercent",
                 "camera size must be 10–50 % of the width",
+            ));
+        }
+        let (_, _, bitrate) = settings.quality.video();
+        if !(ABR_MIN_KBPS_FLOOR..=bitrate).contains(&settings.abr.min_kbps) {
+            return Err(AppError::validation(
+                "abr.minKbps",
+                format!(
+                    "the minimum bitrate must be {ABR_MIN_KBPS_FLOOR}–{bitrate} kbps \
+                     (at least {ABR_MIN_KBPS_FLOOR}, not above the chosen bitrate)"
+                ),
             ));
         }
         if let Some(dir) = self.path.parent() {

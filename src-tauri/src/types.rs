@@ -127,6 +127,17 @@ pub enum QualityPreset {
     P480,
 }
 
+impl QualityPreset {
+    /// Width, height and video bitrate (kbit/s) the preset broadcasts at.
+    pub fn video(self) -> (u32, u32, u32) {
+        match self {
+            Self::P1080 => (1920, 1080, 6000),
+            Self::P720 => (1280, 720, 3500),
+            Self::P480 => (852, 480, 1500),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SourceSettings {
@@ -199,6 +210,27 @@ impl Default for PipSettings {
     }
 }
 
+/// Automatic bitrate: the engine lowers the video bitrate (not below `min_kbps`) while the
+/// network cannot carry the preset's, and climbs back when it can.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AbrSettings {
+    pub enabled: bool,
+    pub min_kbps: u32,
+}
+
+/// Lowest minimum the settings accept: below it no picture is watchable.
+pub const ABR_MIN_KBPS_FLOOR: u32 = 100;
+
+impl Default for AbrSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            min_kbps: cloumer_engine::DEFAULT_MIN_BITRATE_KBPS,
+        }
+    }
+}
+
 /// What the studio remembers between runs (platform config dir). No secrets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase", default)]
@@ -206,6 +238,7 @@ pub struct Settings {
     pub sources: SourceSettings,
     pub pip: PipSettings,
     pub quality: QualityPreset,
+    pub abr: AbrSettings,
     pub last_backend: Option<BackendKind>,
     /// Last e-mail used per backend kind, to pre-fill the sign-in form.
     pub last_email: Option<String>,
@@ -217,6 +250,7 @@ impl Default for Settings {
             sources: SourceSettings::default(),
             pip: PipSettings::default(),
             quality: QualityPreset::P720,
+            abr: AbrSettings::default(),
             last_backend: None,
             last_email: None,
         }
@@ -294,6 +328,8 @@ pub struct Limits {
     pub avatar_max_bytes: u32,
     /// Highest audio gain the volume sliders offer, in percent (200 = +6 dB).
     pub max_volume_percent: u32,
+    /// Lowest minimum bitrate automatic bitrate accepts, in kbit/s.
+    pub abr_min_floor_kbps: u32,
 }
 
 impl Limits {
@@ -302,6 +338,7 @@ impl Limits {
         chat_max_chars: small(cloumer_protocol::chat::MAX_MESSAGE_CODE_POINTS),
         avatar_max_bytes: small(cloumer_protocol::rest::limits::AVATAR_MAX_BYTES),
         max_volume_percent: 200,
+        abr_min_floor_kbps: ABR_MIN_KBPS_FLOOR,
     };
 }
 
@@ -322,6 +359,12 @@ pub struct StatsSample {
     pub cpu_percent: f64,
     pub viewer_count: Option<u32>,
     pub health: Option<String>,
+    /// What the encoder is asked for now; below the preset's bitrate while congested.
+    pub target_bitrate_kbps: u32,
+    /// Video waiting to leave towards the ingest, in ms.
+    pub backlog_ms: u32,
+    /// True while automatic bitrate holds the target below the preset's bitrate.
+    pub congested: bool,
 }
 
 /// A downscaled preview frame: one baseline JPEG (it carries its own size), sent as raw

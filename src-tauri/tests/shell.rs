@@ -307,3 +307,30 @@ fn audio_controls_apply_to_a_running_session_without_restarting_it() {
     invoke(&window, "start_preview", json!({})).expect("still running");
     invoke(&window, "stop_preview", json!({})).expect("stops");
 }
+
+#[test]
+fn automatic_bitrate_is_on_by_default_validated_and_reaches_the_engine_config() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (_app, window) = app(dir.path());
+    let mut settings = invoke(&window, "get_settings", json!({})).expect("settings");
+    assert_eq!(settings["abr"], json!({ "enabled": true, "minKbps": 300 }));
+
+    // Below the floor, and above the chosen bitrate (480p30 broadcasts at 1500 kbps).
+    settings["quality"] = json!("480p30");
+    for bad in [99, 1501] {
+        settings["abr"]["minKbps"] = json!(bad);
+        let err = invoke(&window, "save_settings", json!({ "settings": settings }))
+            .expect_err("an out-of-range minimum is refused");
+        assert_eq!(err["kind"], "validation", "{bad} kbps");
+        assert_eq!(err["field"], "abr.minKbps", "{bad} kbps");
+    }
+
+    settings["abr"] = json!({ "enabled": false, "minKbps": 1500 });
+    invoke(&window, "save_settings", json!({ "settings": settings })).expect("saved");
+    let saved = invoke(&window, "get_settings", json!({})).expect("settings");
+    let saved: cloumer_studio::types::Settings = serde_json::from_value(saved).expect("settings");
+    let config = cloumer_studio::services::broadcast_config(&saved, None, true);
+    assert!(!config.adaptive_bitrate.enabled);
+    assert_eq!(config.adaptive_bitrate.min_kbps, 1500);
+    assert_eq!(config.video_bitrate_kbps, 1500);
+}

@@ -293,6 +293,9 @@ fn forward_stats(session: &SessionHandle, media: SharedMedia) {
                 cpu_percent: cpu.sample(),
                 viewer_count: None,
                 health: None,
+                target_bitrate_kbps: s.target_bitrate_kbps,
+                backlog_ms: u32::try_from(s.backlog_ms).unwrap_or(u32::MAX),
+                congested: s.congested,
             };
             send_media(&media, |m| {
                 let _ = m.stats.send(sample);

@@ -2,14 +2,14 @@
 //! functions, tested below.
 
 use cloumer_engine::{
-    AudioSource, AudioSourceKind, BroadcastConfig, CameraSource, Outputs, PipLayout, ScreenSource,
-    SessionState, StreamOutput,
+    AdaptiveBitrate, AudioSource, AudioSourceKind, BroadcastConfig, CameraSource, Outputs,
+    PipLayout, ScreenSource, SessionState, StreamOutput,
 };
 
 use crate::error::AppError;
 use crate::types::{
     AudioControl, AudioLevels, AudioSourceId, Corner, DeviceInfo, DeviceKind, FailureKind,
-    LiveState, PreviewJpeg, QualityPreset, Settings, StopReason,
+    LiveState, PreviewJpeg, Settings, StopReason,
 };
 
 /// Builds the engine's config from the saved settings. `test_sources` (settings or the
@@ -25,15 +25,15 @@ pub fn broadcast_config(
 ) -> BroadcastConfig {
     let s = &settings.sources;
     let test = s.test_sources || force_test_sources;
-    let (width, height, kbps) = match settings.quality {
-        QualityPreset::P1080 => (1920, 1080, 6000),
-        QualityPreset::P720 => (1280, 720, 3500),
-        QualityPreset::P480 => (852, 480, 1500),
-    };
+    let (width, height, kbps) = settings.quality.video();
     let mut config = BroadcastConfig {
         width,
         height,
         video_bitrate_kbps: kbps,
+        adaptive_bitrate: AdaptiveBitrate {
+            enabled: settings.abr.enabled,
+            min_kbps: settings.abr.min_kbps,
+        },
         preview: true,
         ..BroadcastConfig::default()
     };

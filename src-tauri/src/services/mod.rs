@@ -23,6 +23,8 @@ use crate::settings::SettingsStore;
 use crate::types::{Account, BackendInfo, LiveState};
 
 pub use broadcast::MediaChannels;
+/// Public so the shell tests can check that saved settings reach the engine's config.
+pub use engine_map::broadcast_config;
 
 /// The state the whole app shares (managed by Tauri, one per app).
 pub struct Services {

@@ -322,10 +322,15 @@ liveStateChanged: "live-state-changed"
 
 /** user-defined constants **/
 
-export const LIMITS = {"avatarMaxBytes":4194304,"chatMaxChars":500,"maxVolumePercent":200,"titleMaxChars":140} as const;
+export const LIMITS = {"abrMinFloorKbps":100,"avatarMaxBytes":4194304,"chatMaxChars":500,"maxVolumePercent":200,"titleMaxChars":140} as const;
 
 /** user-defined types **/
 
+/**
+ * Automatic bitrate: the engine lowers the video bitrate (not below `min_kbps`) while the
+ * network cannot carry the preset's, and climbs back when it can.
+ */
+export type AbrSettings = { enabled: boolean; minKbps: number }
 export type Account = { email: string; nickname: string; channel: string }
 export type AppError = 
 /**
@@ -493,7 +498,7 @@ export type QualityPreset = "1080p30" | "720p30" | "480p30"
 /**
  * What the studio remembers between runs (platform config dir). No secrets.
  */
-export type Settings = { sources: SourceSettings; pip: PipSettings; quality: QualityPreset; lastBackend: BackendKind | null; 
+export type Settings = { sources: SourceSettings; pip: PipSettings; quality: QualityPreset; abr: AbrSettings; lastBackend: BackendKind | null; 
 /**
  * Last e-mail used per backend kind, to pre-fill the sign-in form.
  */
@@ -531,7 +536,19 @@ microphoneControl: AudioControl; desktopAudioControl: AudioControl }
 /**
  * Sent once a second while live.
  */
-export type StatsSample = { bitrateKbps: number; fps: number; droppedFrames: number; encoder: string; cpuPercent: number; viewerCount: number | null; health: string | null }
+export type StatsSample = { bitrateKbps: number; fps: number; droppedFrames: number; encoder: string; cpuPercent: number; viewerCount: number | null; health: string | null; 
+/**
+ * What the encoder is asked for now; below the preset's bitrate while congested.
+ */
+targetBitrateKbps: number; 
+/**
+ * Video waiting to leave towards the ingest, in ms.
+ */
+backlogMs: number; 
+/**
+ * True while automatic bitrate holds the target below the preset's bitrate.
+ */
+congested: boolean }
 /**
  * Why a broadcast ended without failing.
  */

@@ -1,6 +1,9 @@
 // Small pure helpers for what the studio shows.
 
-import { LIMITS } from './bindings';
+import { LIMITS, type QualityPreset } from './bindings';
+
+/** The presets' video bitrates (kbit/s), as `QualityPreset::video` in the shell, which validates too. */
+export const PRESET_KBPS: Record<QualityPreset, number> = { '1080p30': 6000, '720p30': 3500, '480p30': 1500 };
 
 /** `h:mm:ss` or `m:ss` since `sinceMs` (epoch milliseconds). */
 export function elapsed(sinceMs: number, nowMs: number): string {

@@ -28,6 +28,7 @@ export const settings: Settings = {
   },
   pip: { corner: 'bottomRight', sizePercent: 25 },
   quality: '720p30',
+  abr: { enabled: true, minKbps: 300 },
   lastBackend: null,
   lastEmail: null,
 };

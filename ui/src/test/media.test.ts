@@ -94,7 +94,7 @@ describe('media channels', () => {
 
   it('shows the latest stats sample', async () => {
     const media = await studioWithMedia();
-    media.stats.onmessage({ bitrateKbps: 3500, fps: 30, droppedFrames: 0, encoder: 'x264', cpuPercent: 42, viewerCount: null, health: null });
+    media.stats.onmessage({ bitrateKbps: 3500, fps: 30, droppedFrames: 0, encoder: 'x264', cpuPercent: 42, viewerCount: null, health: null, targetBitrateKbps: 3500, backlogMs: 100, congested: false });
     await waitFor(() => expect(screen.getByTestId('stats-bitrate')).toHaveTextContent('3.50 Mb/s'));
     expect(screen.getByTestId('stats-fps')).toHaveTextContent('30.0');
   });
