@@ -48,8 +48,7 @@ impl MotoServer {
 /// socket to itself), and an SDK's first call then fails with "dispatch failure".
 fn answers_http(port: u16) -> bool {
     let timeout = Duration::from_secs(2);
-    let Ok(mut stream) = TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), timeout)
-    else {
+    let Ok(mut stream) = TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), timeout) else {
         return false;
     };
     let _ = stream.set_read_timeout(Some(timeout));
