@@ -32,19 +32,7 @@ fn free_port() -> u16 {
 }
 
 async fn cognito(http: &reqwest::Client, base: &str, op: &str, body: Value) -> (u16, Value) {
-    let res = http
-        .post(format!("{base}/cognito/"))
-        .header(
-            "X-Amz-Target",
-            format!("AWSCognitoIdentityProviderService.{op}"),
-        )
-        .header("Content-Type", "application/x-amz-json-1.1")
-        .body(body.to_string())
-        .send()
-        .await
-        .expect("cognito request");
-    let status = res.status().as_u16();
-    (status, res.json().await.expect("cognito JSON"))
+    common::cognito_post(http, &format!("{base}/cognito/"), op, body).await
 }
 
 /// A GET answered with JSON (the ID token as the seed's `Authorization` header).

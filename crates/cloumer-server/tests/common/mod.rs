@@ -197,7 +197,16 @@ pub async fn cognito_at(
     op: &str,
     body: Value,
 ) -> (u16, Value) {
-    let endpoint = server.backend_profile().cognito_endpoint();
+    cognito_post(http, &server.backend_profile().cognito_endpoint(), op, body).await
+}
+
+/// One Cognito JSON call to `endpoint` (the server's own or its public URL's).
+pub async fn cognito_post(
+    http: &reqwest::Client,
+    endpoint: &str,
+    op: &str,
+    body: Value,
+) -> (u16, Value) {
     let res = http
         .post(endpoint)
         .header(
