@@ -27,3 +27,22 @@ export function appendOnce<T extends { id: string }>(lines: T[], line: T): T[] {
   const next = [...lines, line];
   return next.length > MAX_LINES ? next.slice(-MAX_LINES) : next;
 }
+
+/** What a chat token lets its holder do to other people's messages. */
+export interface Moderation {
+  /** DELETE_MESSAGE: remove any message in the room. */
+  canDelete: boolean;
+  /** DISCONNECT_USER: kick a user out of the room. */
+  canKick: boolean;
+}
+
+/**
+ * The moderation a token allows, from the capabilities the backend reports beside it (IVS
+ * Chat's names; `cloumer serve` and the AWS API list them in the chat-token answer). No list,
+ * as from a backend that does not report one, means none: the page offers no button the
+ * room would refuse.
+ */
+export function moderationOf(capabilities: readonly string[] | null | undefined): Moderation {
+  const has = (c: string) => Array.isArray(capabilities) && capabilities.includes(c);
+  return { canDelete: has('DELETE_MESSAGE'), canKick: has('DISCONNECT_USER') };
+}

@@ -1,7 +1,8 @@
 //! The web site's account pages in a real browser (Chromium over WebDriver) against a real
 //! `cloumer serve`: sign up in the page (Cognito SignUp), ask for the code again, confirm
 //! with the code the server "mailed", log in with SRP, and on "my page" see the stream key
-//! masked until asked for, the stream URL, change the title and upload an avatar, which
+//! masked until asked for, the stream URL, the studio download link the operator set
+//! (`--studio-download-url`), change the title and upload an avatar, which
 //! the CLI then reads; log out, reset the password through "forgot password" and log in
 //! with the new one.
 
@@ -19,7 +20,8 @@ use web_support::{
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_viewer_signs_up_and_edits_my_page_in_the_browser() {
     cloumer_testkit::skip_unless!(browser_prerequisites());
-    let world = World::start();
+    let studio = "https://downloads.example.com/cloumer-studio/";
+    let world = World::start_with(&["--studio-download-url", studio]);
     let site = api_url(&world.backend_path);
     let email = "web-signup@example.com";
     let driver = ChromeDriver::start();
@@ -90,6 +92,14 @@ async fn a_viewer_signs_up_and_edits_my_page_in_the_browser() {
     assert_eq!(shown, key, "the shown key");
     let url = value_of(&browser, "mypage-url").await;
     assert_eq!(url, me["stream_url"].as_str().unwrap_or_default());
+
+    // The studio download link goes where the operator said (--studio-download-url).
+    let link = browser
+        .find(by_testid("studio-download"))
+        .await
+        .expect("the studio download link");
+    let href = link.attr("href").await.expect("href").unwrap_or_default();
+    assert_eq!(href, studio, "the studio download link");
 
     // A new title saved in the page is what the backend now has.
     let title = browser

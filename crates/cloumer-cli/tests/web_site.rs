@@ -3,9 +3,11 @@
 //! stream. An open channel page waits offline and starts playing when the stream starts
 //! (same document, no reload); a viewer sees the channel in the live grid (title, viewer
 //! count), the player plays 1280x720 video, an anonymous viewer reads chat (HTML shown as
-//! text), a logged-in viewer's message reaches the streamer's `cloumer chat --listen`, the
-//! owner deletes a message from the page and it disappears for the viewer, the owner kicks
-//! the viewer from the page, and the channel page fits a 390 px phone.
+//! text), a logged-in viewer's message reaches the streamer's `cloumer chat --listen`, a
+//! plain viewer is offered no Delete / Kick, a moderator of the channel (added by the owner
+//! through the moderator route, not the owner) deletes a message from the page and it
+//! disappears for the viewer, then kicks the viewer from the page, and the channel page
+//! fits a 390 px phone.
 //!
 //! With `CLOUMER_WEB_SCREENSHOTS=DIR` it also saves the screenshots docs/web/ shows.
 
@@ -29,20 +31,32 @@ use web_support::{
 async fn viewers_watch_and_chat_in_a_real_browser() {
     cloumer_testkit::skip_unless!(browser_prerequisites());
 
-    // A streamer (owner) and a viewer, both with accounts; the CLI stays logged in as the owner.
+    // A streamer (owner), a viewer and a moderator of the streamer's channel, all with
+    // accounts; the CLI stays logged in as the owner.
     let world = World::start();
     let (home, backend, data) = (world.home.clone(), world.backend(), world.data.clone());
-    let (owner, viewer) = ("streamer@example.com", "viewer@example.com");
+    let (owner, viewer, moderator_user) = (
+        "streamer@example.com",
+        "viewer@example.com",
+        "moderator@example.com",
+    );
     create_account(&home, backend, &data, owner, "streamer");
     create_account(&home, backend, &data, viewer, "시청자");
-    ok(&cloumer(
-        &home,
-        &["--backend", backend, "login", "--username", owner],
-    ));
-    let channel = profile(&home)["channel"]
-        .as_str()
-        .expect("a channel")
-        .to_owned();
+    create_account(&home, backend, &data, moderator_user, "moderator");
+    let channel_of = |user: &str| {
+        ok(&cloumer(
+            &home,
+            &["--backend", backend, "login", "--username", user],
+        ));
+        profile(&home)["channel"]
+            .as_str()
+            .expect("a channel")
+            .to_owned()
+    };
+    let moderator_channel = channel_of(moderator_user);
+    let channel = channel_of(owner);
+    // PUT /stream/v1/moderators/<channel> as the owner.
+    ok(&cloumer(&home, &["moderators", "add", &moderator_channel]));
     let title = "Cloumer test stream 🎥";
     ok(&cloumer(&home, &["title", title]));
     let site = api_url(&world.backend_path);
@@ -177,14 +191,24 @@ async fn viewers_watch_and_chat_in_a_real_browser() {
         has_message(&anonymous, from_viewer).await.then_some(())
     })
     .await;
+    // Connected with a sending token, the plain viewer is offered no moderation.
+    let offered: Value = anonymous
+        .execute(
+            "return document.querySelectorAll('[data-testid=chat-delete], [data-testid=chat-kick]').length",
+            vec![],
+        )
+        .await
+        .expect("count moderation buttons");
+    assert_eq!(offered, json!(0), "a plain viewer sees Delete / Kick");
 
-    // The owner, logged in in a second browser, deletes it from the page: gone for the viewer.
+    // The moderator (not the owner), logged in in a second browser, deletes it from the
+    // page: gone for the viewer.
     let moderator = driver.session().await;
     moderator
         .goto(&format!("{site}/channel/{channel}"))
         .await
         .expect("open the channel");
-    login_in_page(&moderator, owner).await;
+    login_in_page(&moderator, moderator_user).await;
     let delete = eventually("a delete button on the viewer's message", || async {
         for row in moderator.find_all(Locator::Css(".chat li")).await.ok()? {
             if row.text().await.ok()?.contains(from_viewer) {
@@ -217,7 +241,10 @@ async fn viewers_watch_and_chat_in_a_real_browser() {
         anonymous.find(by_testid("chat-kicked")).await.ok()
     })
     .await;
-    moderator.close().await.expect("close the owner's browser");
+    moderator
+        .close()
+        .await
+        .expect("close the moderator's browser");
 
     // A phone: 390 px wide, no sideways scrolling, the chat input reachable.
     anonymous
@@ -338,6 +365,13 @@ async fn check_headers(site: &str, channel: &str) {
         .await
         .expect("config JSON");
     assert!(config["userPoolId"].is_string() && config["chatEndpoint"].is_string());
+    // Without --studio-download-url, "my page" links to the README's desktop-app section.
+    assert!(
+        config["studioDownloadUrl"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("https://") && u.ends_with("#the-desktop-app")),
+        "{config}"
+    );
     let unknown = http
         .get(format!("{site}/no/such/page"))
         .send()

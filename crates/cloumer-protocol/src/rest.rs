@@ -129,6 +129,18 @@ pub struct ChatTokenResponse {
     pub token: Option<String>,
 }
 
+/// R4/R5 answer as the shared REST handlers send it: the token plus, additively, the
+/// capabilities it carries. IVS Chat tokens are opaque, so a page cannot otherwise tell
+/// whether its user may delete messages or kick (a moderator who is not the owner). Seed
+/// clients ignore the extra field; it is `[]` for an anonymous token.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ChatTokenGrant {
+    #[serde(flatten)]
+    pub token: ChatTokenResponse,
+    #[serde(default)]
+    pub capabilities: Vec<crate::chat::Capability>,
+}
+
 /// R6 answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MyPage {
@@ -199,5 +211,21 @@ mod tests {
     fn empty_chat_token_object_decodes_without_token() {
         let t: ChatTokenResponse = serde_json::from_str("{}").unwrap();
         assert!(t.token.is_none());
+    }
+
+    #[test]
+    fn chat_token_grant_adds_capabilities_beside_the_seed_fields() {
+        let grant = ChatTokenGrant {
+            token: ChatTokenResponse {
+                token: Some("t".into()),
+                ..Default::default()
+            },
+            capabilities: vec![crate::chat::Capability::DeleteMessage],
+        };
+        let wire = serde_json::to_value(&grant).unwrap();
+        assert_eq!(wire["token"], "t");
+        assert_eq!(wire["capabilities"], serde_json::json!(["DELETE_MESSAGE"]));
+        let seed: ChatTokenResponse = serde_json::from_value(wire).unwrap();
+        assert_eq!(seed.token.as_deref(), Some("t"));
     }
 }

@@ -42,6 +42,9 @@ pub struct ServerConfig {
     pub http_tls: Option<HttpTls>,
     /// Codes by e-mail (`--smtp`); `None`: into `<data_dir>/outbox.jsonl`.
     pub smtp: Option<crate::auth::mail::SmtpSettings>,
+    /// Where "my page" sends streamers to download the studio (`--studio-download-url`);
+    /// `None`: the page shows no link. An `http(s)://` URL, checked at start.
+    pub studio_download_url: Option<String>,
 }
 
 /// The PEM certificate chain and key the HTTPS listener presents.
@@ -67,6 +70,7 @@ impl ServerConfig {
             public: Default::default(),
             http_tls: None,
             smtp: None,
+            studio_download_url: None,
         }
     }
 
@@ -113,8 +117,9 @@ impl Server {
         let outbox = startup::outbox(&config)?;
         let state = startup::app_state(&config, pool, tokens, store, &urls, outbox);
         let rest = startup::rest_state(&state, chat.clone(), &ingest, &urls);
-        let app = startup::router(state.clone(), rest, chat, &ingest, cors)
-            .merge(crate::site::router(&profile));
+        let app = startup::router(state.clone(), rest, chat, &ingest, cors).merge(
+            crate::site::router(&profile, config.studio_download_url.as_deref())?,
+        );
         let (stop, task) = startup::serve_http(listener, http_tls, app);
         tracing::info!(api = %api_url, "server ready");
         Ok(RunningServer {

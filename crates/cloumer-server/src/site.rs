@@ -18,6 +18,8 @@ use axum::routing::get;
 use cloumer_protocol::backend::BackendProfile;
 use rust_embed::Embed;
 
+use crate::{Error, Result};
+
 #[derive(Embed)]
 #[folder = "../../web/dist/"]
 #[allow_missing = true]
@@ -34,9 +36,19 @@ const REVALIDATE: &str = "no-cache";
 const NOT_BUILT: &str = "The Cloumer web site is not built. Run `npm --prefix web ci && \
 npm --prefix web run build` (release builds embed it: rebuild `cloumer` afterwards).\n";
 
-/// The site's routes for a server reachable through `profile`'s URLs.
-pub(crate) fn router(profile: &BackendProfile) -> Router {
-    let config = config_json(profile);
+/// The site's routes for a server reachable through `profile`'s URLs; `studio_download`
+/// is the link "my page" offers to download the studio (refused unless `http(s)://`: the
+/// page puts it in an `href`, where `javascript:` would run).
+pub(crate) fn router(profile: &BackendProfile, studio_download: Option<&str>) -> Result<Router> {
+    if let Some(url) = studio_download {
+        let ok = url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+        if !ok {
+            return Err(Error::Config(format!(
+                "--studio-download-url must be an http:// or https:// URL, not {url:?}"
+            )));
+        }
+    }
+    let config = config_json(profile, studio_download);
     let csp = content_security_policy(profile);
     let page = {
         let csp = csp.clone();
@@ -49,7 +61,7 @@ pub(crate) fn router(profile: &BackendProfile) -> Router {
     for path in PAGES {
         router = router.route(path, get(page.clone()));
     }
-    router
+    Ok(router
         .route(
             "/channel/{name}",
             get(move |Path(_name): Path<String>| {
@@ -72,7 +84,7 @@ pub(crate) fn router(profile: &BackendProfile) -> Router {
                     )
                 }
             }),
-        )
+        ))
 }
 
 /// `index.html` with the security headers; 503 with the build command when unbuilt.
@@ -132,7 +144,7 @@ fn security_headers() -> HeaderMap {
 /// `sameOrigin`: the API is on the origin that served the page, so the site may use the
 /// browser's own origin where this server's URLs name another host for the same listener
 /// (a LAN address, `localhost` vs `127.0.0.1`).
-fn config_json(profile: &BackendProfile) -> String {
+fn config_json(profile: &BackendProfile, studio_download: Option<&str>) -> String {
     serde_json::json!({
         "sameOrigin": true,
         "region": profile.region,
@@ -141,6 +153,7 @@ fn config_json(profile: &BackendProfile) -> String {
         "apiUrl": profile.api_url,
         "cognitoEndpoint": profile.cognito_endpoint,
         "chatEndpoint": profile.chat_endpoint,
+        "studioDownloadUrl": studio_download,
     })
     .to_string()
 }

@@ -141,6 +141,9 @@ pub async fn public_routes(home: &impl Home) {
     assert_eq!(s, 404);
 }
 
+/// What R5 grants the channel's owner and its moderators, in the order the handler lists it.
+const MODERATES: [&str; 3] = ["SEND_MESSAGE", "DELETE_MESSAGE", "DISCONNECT_USER"];
+
 /// R4 (anonymous) and R5 (signed in) chat tokens.
 pub async fn chat_tokens(home: &impl Home) {
     let a = home.user("erin@example.com", "erin").await;
@@ -152,11 +155,27 @@ pub async fn chat_tokens(home: &impl Home) {
     assert_eq!(s, 200, "{anon}");
     assert!(anon["token"].is_string());
     assert!(anon["sessionExpirationTime"].is_string() && anon["tokenExpirationTime"].is_string());
+    // Additive: the capabilities the token carries, so a page knows what to offer.
+    assert_eq!(anon["capabilities"], json!([]), "{anon}");
     let (s, tok) = home
         .get(&format!("/stream/get_caht?targetChanel={ch}"), Some(&a))
         .await;
     assert_eq!(s, 200, "{tok}");
     assert!(tok["token"].is_string());
+    assert_eq!(tok["capabilities"], json!(MODERATES), "the owner's: {tok}");
+    let viewer = home.user("fred@example.com", "fred").await;
+    let (s, tok) = home
+        .get(
+            &format!("/stream/get_caht?targetChanel={ch}"),
+            Some(&viewer),
+        )
+        .await;
+    assert_eq!(s, 200, "{tok}");
+    assert_eq!(
+        tok["capabilities"],
+        json!(["SEND_MESSAGE"]),
+        "a viewer's: {tok}"
+    );
     let (s, e) = home.get("/stream/get_caht", Some(&a)).await;
     assert_eq!((s, e["field"].as_str()), (400, Some("targetChanel")));
 }
@@ -263,7 +282,17 @@ pub async fn stream_key_rotation_and_moderators(home: &impl Home) -> (String, St
     let (s, mods) = home.get("/stream/v1/moderators", Some(&a)).await;
     assert_eq!(s, 200);
     assert_eq!(mods, json!([{"chanelName": bch, "nickname": "ivan"}]));
+    let ach = before["chanelName"].as_str().expect("chanelName");
+    let chat = format!("/stream/get_caht?targetChanel={ach}");
+    let (s, tok) = home.get(&chat, Some(&b)).await;
+    assert_eq!((s, &tok["capabilities"]), (200, &json!(MODERATES)), "{tok}");
     assert_eq!(home.send("DELETE", &path, &a).await.0, 200);
+    let (s, tok) = home.get(&chat, Some(&b)).await;
+    assert_eq!(
+        (s, &tok["capabilities"]),
+        (200, &json!(["SEND_MESSAGE"])),
+        "{tok}"
+    );
     assert_eq!(home.send("DELETE", &path, &a).await.0, 404);
     let key = |page: &Value| page["streamKey"].as_str().unwrap_or_default().to_owned();
     (key(&before), key(&after))

@@ -35,6 +35,8 @@ export interface ChatTokenAnswer {
   token?: string;
   sessionExpirationTime?: string;
   tokenExpirationTime?: string;
+  /** Additive (`cloumer serve`, the AWS API): IVS Chat capability names the token carries. */
+  capabilities?: string[];
 }
 
 export class ApiError extends Error {

@@ -36,7 +36,16 @@ async function token(channel: string, loggedIn: boolean): Promise<ChatTokenAnswe
   return anonymousChatToken(channel);
 }
 
-export function openRoom(channel: string, loggedIn: boolean): ChatRoom {
+/**
+ * A room whose token comes from R4 (anonymous) or R5 (logged in). `onCapabilities` hears
+ * the capabilities of every token fetched (each connect fetches one), so the page follows a
+ * moderator being added or removed at the next reconnect.
+ */
+export function openRoom(
+  channel: string,
+  loggedIn: boolean,
+  onCapabilities: (capabilities: string[]) => void = () => {},
+): ChatRoom {
   const c = config();
   const room = new ChatRoom({
     regionOrUrl: c.chatEndpoint || c.region,
@@ -46,6 +55,7 @@ export function openRoom(channel: string, loggedIn: boolean): ChatRoom {
       const answer = await token(channel, loggedIn);
       // The seed answers 200 {} for an unknown room: no token is a failure.
       if (!answer.token) throw new Error('no chat token');
+      onCapabilities(answer.capabilities ?? []);
       return {
         token: answer.token,
         sessionExpirationTime: answer.sessionExpirationTime ? new Date(answer.sessionExpirationTime) : undefined,

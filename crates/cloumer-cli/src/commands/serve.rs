@@ -87,10 +87,24 @@ pub struct ServeArgs {
     /// system's roots are trusted either way.
     #[arg(long, value_name = "FILE", requires = "smtp")]
     smtp_ca_cert: Option<PathBuf>,
+    /// Where the web site's "my page" sends streamers to download the studio (your release
+    /// page or package repository). Default: the desktop-app section of the project's
+    /// README at the workspace's `repository` URL.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "CLOUMER_STUDIO_DOWNLOAD_URL",
+        default_value = DEFAULT_STUDIO_DOWNLOAD_URL
+    )]
+    studio_download_url: String,
     /// Write the backend profile (TOML) that clients load to FILE.
     #[arg(long, value_name = "FILE")]
     write_backend: Option<PathBuf>,
 }
+
+/// The README's section on installing the desktop app, at the project's home
+/// (`[workspace.package] repository`): follows that setting when the project moves.
+const DEFAULT_STUDIO_DOWNLOAD_URL: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "#the-desktop-app");
 
 /// The mail settings; the password from CLOUMER_SMTP_PASSWORD or the file (never argv).
 fn smtp_settings(
@@ -148,6 +162,7 @@ pub async fn run(args: ServeArgs) -> Result<(), Failure> {
             (Some(cert), Some(key)) => Some(HttpTls { cert, key }),
             _ => None,
         },
+        studio_download_url: Some(args.studio_download_url),
         ..ServerConfig::new(data_dir)
     };
     config.smtp = smtp_settings(

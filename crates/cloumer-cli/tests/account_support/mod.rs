@@ -38,10 +38,15 @@ pub struct World {
 
 impl World {
     pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// [`World::start`] with `extra` arguments for `cloumer serve`.
+    pub fn start_with(extra: &[&str]) -> Self {
         let tmp = tempfile::tempdir().expect("temp dir");
         let home = tmp.path().join("home");
         std::fs::create_dir_all(&home).expect("home dir");
-        let (serve, backend_path) = start_serve(tmp.path());
+        let (serve, backend_path) = start_serve_with(tmp.path(), Stdio::null(), extra);
         Self {
             _serve: serve,
             home,

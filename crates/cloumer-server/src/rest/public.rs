@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
-use cloumer_protocol::rest::{BroadcastEntry, PlayBack, ProfileUrl, UserEntry};
+use cloumer_protocol::rest::{BroadcastEntry, ChatTokenGrant, PlayBack, ProfileUrl, UserEntry};
 
 use super::state::SharedRest;
 use super::{ApiFailure, ApiResult, query_param};
@@ -97,5 +97,9 @@ pub async fn get_chat(State(state): State<SharedRest>, uri: Uri) -> ApiResult<Re
             session_duration_minutes: 100,
         })
         .await?;
-    Ok(Json(token).into_response())
+    Ok(Json(ChatTokenGrant {
+        token,
+        capabilities: Vec::new(),
+    })
+    .into_response())
 }

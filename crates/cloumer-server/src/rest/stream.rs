@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use cloumer_protocol::chat::{Attributes, Capability};
-use cloumer_protocol::rest::{ChatTokenResponse, MyPage, StreamKey, limits};
+use cloumer_protocol::rest::{ChatTokenGrant, MyPage, StreamKey, limits};
 
 use super::caller::Caller;
 use super::state::SharedRest;
@@ -12,12 +12,13 @@ use super::{ApiFailure, ApiResult, query_param};
 use crate::media::ChatGrant;
 
 /// R5 `/stream/get_caht?targetChanel=<channel>`: a chat token for the caller. Owners and
-/// moderators of the target may delete messages and disconnect users.
+/// moderators of the target may delete messages and disconnect users; the answer names the
+/// capabilities so a page shows moderation only to those who have it.
 pub async fn get_caht(
     State(state): State<SharedRest>,
     caller: Caller,
     uri: Uri,
-) -> ApiResult<Json<ChatTokenResponse>> {
+) -> ApiResult<Json<ChatTokenGrant>> {
     let name = query_param(&uri, "targetChanel")?;
     let target = state
         .channels
@@ -48,12 +49,15 @@ pub async fn get_caht(
         .mint_token(ChatGrant {
             room: target.name,
             user_id: me.clone(),
-            capabilities,
+            capabilities: capabilities.clone(),
             attributes,
             session_duration_minutes: 100,
         })
         .await?;
-    Ok(Json(token))
+    Ok(Json(ChatTokenGrant {
+        token,
+        capabilities,
+    }))
 }
 
 /// R6 `/stream/mypage`: the caller's title, live state, stream key and URLs.
