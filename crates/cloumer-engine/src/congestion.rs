@@ -27,6 +27,9 @@
 //!   after each failed probe wait twice as long before the next (capped), so a steady link
 //!   sees few probes while a link that grew is found within seconds: every probe that
 //!   holds raises the learned rate and makes the next step larger.
+//! * Tell an encoder's burst from a slow link: a backlog while the link carries the whole
+//!   target (after the machine starved the encoder, it catches up) drains by itself; no
+//!   drop, no step up until it has.
 //! * Never below `min_kbps`, never above `max_kbps` (the user's bitrate, already checked
 //!   against the channel's limit). Audio keeps its bitrate: it is taken off the link rate.
 
@@ -49,9 +52,9 @@ const STEP_OF_MAX: f64 = 0.15;
 /// First probe above the learned link rate, as a share of the target; doubles while
 /// probes hold.
 const PROBE_GROWTH: f64 = 0.10;
-/// A probe holds when, a second after it, the backlog is clear and has grown by less than
-/// this: a link only slightly too slow fills the backlog slowly, so "still clear" alone
-/// would let it pass.
+/// A probe holds when, PROBE_CONFIRM after it, the backlog is clear and never grew by
+/// this much meanwhile: a link only slightly too slow fills the backlog slowly, so "still
+/// clear" alone would let it pass.
 const PROBE_GROWTH_TOLERANCE_MS: u64 = 20;
 /// How long a probe must hold before it counts.
 const PROBE_CONFIRM: Duration = Duration::from_millis(1500);
@@ -59,6 +62,16 @@ const PROBE_CONFIRM: Duration = Duration::from_millis(1500);
 /// probe, up to PROBE_WAIT_MAX.
 const PROBE_WAIT: Duration = Duration::from_secs(2);
 const PROBE_WAIT_MAX: Duration = Duration::from_secs(8);
+/// A backlog is an encoder's burst when the link carried more video than the target by
+/// this factor: it has room to spare and the backlog drains by itself.
+const BURST_SPARE: f64 = 1.05;
+/// A probe is confirmed only once the link carried at least this share of its rate.
+const PROBE_CARRIED: f64 = 0.95;
+/// A probe failed once the backlog grew by this much since it started, even if something
+/// else (a starved encoder) emptied it again before the confirmation.
+const PROBE_FAILED_GROWTH_MS: u64 = 100;
+/// A backlog the link keeps up with is let drain by itself only up to this.
+const BURST_MAX_MS: u64 = 2000;
 /// After a drop, the encoder needs this long before its output follows the new target.
 const SETTLE: Duration = Duration::from_millis(1500);
 
@@ -112,6 +125,8 @@ enum Phase {
         from: u32,
         since: Duration,
         backlog_ms: u64,
+        /// The highest backlog seen since.
+        peak_ms: u64,
     },
 }
 
@@ -182,6 +197,10 @@ impl Controller {
         } else if self.clear_since.is_none() {
             self.clear_since = Some(s.at);
         }
+        if self.is_encoder_burst(&s) {
+            // Nothing to fix on the link; raising now would add to the backlog.
+            return None;
+        }
         let settled = s.at.saturating_sub(self.changed_at) >= SETTLE;
         if s.backlog_ms >= CONGESTED_MS && (settled || self.phase != Phase::Draining) {
             return self.drop_to_link(s);
@@ -191,17 +210,30 @@ impl Controller {
                 from,
                 since,
                 backlog_ms,
+                peak_ms,
             } => {
-                if s.backlog_ms >= PROBE_FAILED_MS {
+                let peak_ms = peak_ms.max(s.backlog_ms);
+                let peak_growth = peak_ms.saturating_sub(backlog_ms);
+                if s.backlog_ms >= PROBE_FAILED_MS || peak_growth >= PROBE_FAILED_GROWTH_MS {
                     self.probe_wait = (self.probe_wait * 2).min(PROBE_WAIT_MAX);
                     self.probes_held = 0;
                     self.phase = Phase::Steady;
                     return self.set(from, s.at, Reason::Congestion);
                 }
-                let grew = s.backlog_ms.saturating_sub(backlog_ms);
+                self.phase = Phase::Probing {
+                    from,
+                    since,
+                    backlog_ms,
+                    peak_ms,
+                };
+                // Only a link seen carrying the probe's rate, with the backlog flat all
+                // along, confirms it: an encoder that sends less for a moment (a still
+                // picture, a starved encoder) leaves the backlog clear without proving
+                // anything, and then the probe just waits.
                 if s.at.saturating_sub(since) >= PROBE_CONFIRM
                     && s.backlog_ms < CLEAR_MS
-                    && grew < PROBE_GROWTH_TOLERANCE_MS
+                    && peak_growth < PROBE_GROWTH_TOLERANCE_MS
+                    && self.link_carries(&s, PROBE_CARRIED)
                 {
                     // The link carried it: the known rate is at least this, probe on.
                     let target = f64::from(self.target);
@@ -230,6 +262,24 @@ impl Controller {
                 None
             }
         }
+    }
+
+    /// A backlog while the link carries all the encoder is asked for is not congestion:
+    /// the encoder sent more than its target for a moment, typically catching up after
+    /// the machine starved it, and the backlog drains by itself at the link's spare rate.
+    /// Dropping then (by the drain rule, deeply) would leave a link that was fine
+    /// underused for seconds. Only from steady state (a drop or probe in progress follows
+    /// its own rule) and only up to BURST_MAX_MS, in case the encoder keeps overshooting.
+    fn is_encoder_burst(&self, s: &Signal) -> bool {
+        self.phase == Phase::Steady
+            && (CONGESTED_MS..BURST_MAX_MS).contains(&s.backlog_ms)
+            && self.link_carries(s, BURST_SPARE)
+    }
+
+    /// The video the link carried over the last second is at least `share` of the target.
+    fn link_carries(&self, s: &Signal, share: f64) -> bool {
+        s.throughput_kbps
+            .is_some_and(|t| t - f64::from(self.audio_kbps) >= f64::from(self.target) * share)
     }
 
     fn clear_for(&self, at: Duration) -> Duration {
@@ -281,6 +331,7 @@ impl Controller {
                         from,
                         since: at,
                         backlog_ms: s.backlog_ms,
+                        peak_ms: s.backlog_ms,
                     };
                 }
                 change

@@ -65,6 +65,22 @@ fn decisions() {
             ],
         ),
         (
+            "a burst the link keeps up with drains by itself, up to a limit",
+            // 3828 - 128 = 3700 carried: more than the encoder is asked for (3500), so the
+            // backlog is its burst and drains by itself.
+            vec![
+                (signal(1000, 0, Some(3828.0)), None),
+                (signal(2000, 700, Some(3828.0)), None),
+                (signal(3000, 1900, Some(3828.0)), None),
+                (signal(3250, 2000, Some(3828.0)), change(MAX, MIN, c)),
+            ],
+        ),
+        (
+            "the same backlog on a link that carries less than the target is congestion",
+            // 3128 - 128 = 3000 < 3500; 3000 x 0.85 - 0.7 s x 3128 / 2 s = 1455
+            vec![(signal(2000, 700, Some(3128.0)), change(MAX, 1455, c))],
+        ),
+        (
             "still congested after the encoder settled: drops again",
             vec![
                 (signal(1000, 500, Some(3128.0)), change(MAX, 1768, c)),
@@ -146,7 +162,12 @@ impl Link {
     /// One step of `dt` seconds at `target` kbit/s of video (plus audio): the signal the
     /// controller would see.
     fn step(&mut self, at: Duration, dt: f64, target: u32, link: f64) -> Signal {
-        let offered = f64::from(target + AUDIO);
+        self.step_encoding(at, dt, f64::from(target), link)
+    }
+
+    /// As `step`, with an encoder that sends `video` kbit/s whatever its target.
+    fn step_encoding(&mut self, at: Duration, dt: f64, video: f64, link: f64) -> Signal {
+        let offered = video + f64::from(AUDIO);
         let carried = (self.queued_kbit / dt + offered).min(link);
         self.queued_kbit = (self.queued_kbit + (offered - carried) * dt).max(0.0);
         Signal {
@@ -209,4 +230,31 @@ fn a_steady_link_is_used_without_oscillating() {
         .filter(|w| w[0].2 <= 500 && w[1].2 > 500)
         .count();
     assert!(episodes <= 2, "{episodes} episodes: {minute:?}");
+}
+
+/// On a loaded machine the encoder is starved for a moment (a third of its frames), then
+/// catches up at twice its rate: the link queues the burst although it carries the target.
+#[test]
+fn an_encoder_catching_up_does_not_cut_a_steady_link() {
+    let mut controller = Controller::new(MAX, MIN, AUDIO);
+    let mut link = Link { queued_kbit: 0.0 };
+    let rate = 2500.0;
+    simulate(&mut controller, &mut link, 0, 20, rate);
+    let mut minute = Vec::new();
+    for i in 0..240u64 {
+        let at = ms(20_000 + i * 250);
+        let target = f64::from(controller.target());
+        let video = match i % 60 {
+            0..=3 => target / 3.0,
+            4..=7 => target * 5.0 / 3.0,
+            _ => target,
+        };
+        let s = link.step_encoding(at, 0.25, video, rate);
+        controller.on_signal(s);
+        minute.push((at.as_secs_f64(), controller.target(), s.backlog_ms));
+    }
+    for (t, target, _) in &minute {
+        let share = f64::from(*target) / rate;
+        assert!((0.6..=1.0).contains(&share), "at {t}: {target}: {minute:?}");
+    }
 }

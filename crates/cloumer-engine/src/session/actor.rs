@@ -18,6 +18,21 @@ use crate::pipeline::{BuiltPipeline, PipelineBuilder, names};
 use crate::portal::PortalStream;
 use crate::preview::PreviewChannels;
 use crate::state::{Event, SessionState, next};
+
+#[cfg(target_os = "linux")]
+use super::network_watch::NetworkWatch;
+/// Elsewhere the stream reconnects on ivssink's own schedule.
+#[cfg(not(target_os = "linux"))]
+struct NetworkWatch;
+#[cfg(not(target_os = "linux"))]
+impl NetworkWatch {
+    fn start() -> Option<Self> {
+        None
+    }
+    async fn changed(&mut self) -> Option<()> {
+        None
+    }
+}
 use crate::stats::{EncoderCounters, Stats, StatsSampler};
 
 /// How long EOS may take to reach the sinks before the pipeline is shut down anyway.
@@ -59,6 +74,8 @@ pub(super) struct Actor {
     restore_token: Arc<Mutex<Option<String>>>,
     preview: PreviewChannels,
     running: Option<Running>,
+    /// Network changes, watched while a stream may need bringing back (Linux only).
+    network: Option<NetworkWatch>,
 }
 
 impl Actor {
@@ -73,6 +90,7 @@ impl Actor {
             restore_token: channels.restore_token,
             preview: channels.preview,
             running: None,
+            network: None,
         }
     }
 
@@ -97,6 +115,11 @@ impl Actor {
                     }
                 },
                 Some(message) = next_message(&mut self.running) => self.on_message(message).await,
+                Some(()) = next_network_change(&mut self.network) => {
+                    // Ignored by the sink unless it is waiting to retry.
+                    tracing::debug!("network changed");
+                    let _ = self.reconnect_now();
+                }
                 _ = tick.tick(), if self.running.is_some() => self.publish_stats(),
                 _ = sleep_until(deadline), if deadline.is_some() => {
                     tracing::warn!("EOS did not reach the sinks within {DRAIN_TIMEOUT:?}; shutting down");
@@ -226,6 +249,12 @@ impl Actor {
             drain_deadline: None,
             abr: super::abr::Abr::new(&self.config, self.bitrate_tx.clone()),
         });
+        self.network = self
+            .config
+            .outputs
+            .stream
+            .as_ref()
+            .and_then(|_| NetworkWatch::start());
         self.apply(Event::Start);
         let playing = set_state(&pipeline, gst::State::Playing).await;
         if let Err(e) = playing {
@@ -289,6 +318,7 @@ impl Actor {
 
     /// Applies a terminal event and takes the pipeline down.
     async fn finish(&mut self, event: Event) {
+        self.network = None;
         if let Some(running) = self.running.take() {
             let pipeline = running.built.pipeline;
             if let Err(e) = set_state(&pipeline, gst::State::Null).await {
@@ -436,6 +466,13 @@ fn media_ended(pipeline: &gst::Pipeline) -> bool {
 async fn next_message(running: &mut Option<Running>) -> Option<gst::Message> {
     match running {
         Some(r) => r.bus.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn next_network_change(network: &mut Option<NetworkWatch>) -> Option<()> {
+    match network {
+        Some(network) => network.changed().await,
         None => std::future::pending().await,
     }
 }

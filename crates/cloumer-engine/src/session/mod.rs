@@ -3,6 +3,8 @@
 
 mod abr;
 mod actor;
+#[cfg(target_os = "linux")]
+mod network_watch;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
