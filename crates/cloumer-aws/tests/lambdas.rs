@@ -18,25 +18,11 @@ use support::stack::Stack;
 
 #[test]
 fn lambdas_against_moto_and_the_ivs_stand_in() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
+    support::runtime().block_on(async {
         // SAFETY: the only test of this binary; nothing else has started yet.
         let stack = cloumer_testkit::skip_unless!(unsafe { Stack::start() }.await);
         let home = AwsHome::new(&stack);
-        seed_contract::public_routes(&home).await;
-        seed_contract::chat_tokens(&home).await;
-        seed_contract::titles(&home).await;
-        seed_contract::avatars(&home).await;
-        let (old_key, new_key) = seed_contract::stream_key_rotation_and_moderators(&home).await;
-        assert_ne!(old_key, new_key);
-        // Rotation goes through IVS: the old key deleted, a new one made, the stream stopped.
-        for op in ["DeleteStreamKey", "CreateStreamKey", "StopStream"] {
-            assert_eq!(stack.ivs_calls(op), 1, "{op}");
-        }
+        support::seed_contract_checks(&home).await;
         post_confirmation_makes_one_channel(&stack, &home).await;
         live_status_from_ivs_events(&home).await;
         chat_capabilities(&stack, &home).await;

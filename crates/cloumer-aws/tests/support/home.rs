@@ -4,6 +4,9 @@
 //! events through the stream-state function. The Cognito authorizer is API Gateway's, not
 //! ours: here a `/stream/*` request carries a user's `sub` as its token, and an unknown one
 //! gets the authorizer's 401.
+//!
+//! With an [`Emulator`], every event goes to the built function processes through the
+//! Lambda runtime emulator instead of the in-process handlers.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -14,6 +17,7 @@ use lambda_http::request::LambdaRequest;
 use lambda_http::tower::ServiceExt;
 use serde_json::{Value, json};
 
+use super::emulator::Emulator;
 use super::events;
 use super::stack::Stack;
 
@@ -25,6 +29,8 @@ pub struct AwsHome<'a> {
     users: Mutex<HashMap<String, String>>,
     /// Seconds added to the event times, so each IVS event is newer than the last.
     clock: Mutex<i64>,
+    /// Where events go: the function processes under the emulator, or (None) in-process.
+    emulator: Option<Emulator>,
 }
 
 impl<'a> AwsHome<'a> {
@@ -35,19 +41,46 @@ impl<'a> AwsHome<'a> {
             stack,
             users: Mutex::default(),
             clock: Mutex::new(0),
+            emulator: None,
         }
     }
 
-    /// Runs one API Gateway event through the API function; (status, body bytes).
-    pub async fn invoke(&self, event: Value) -> (u16, Vec<u8>) {
+    /// The same home with every event sent to the function processes under `emulator`.
+    pub fn emulated(stack: &'a Stack, emulator: Emulator) -> Self {
+        Self {
+            emulator: Some(emulator),
+            ..Self::new(stack)
+        }
+    }
+
+    /// Sends `event` to the function process `name` (an emulated home only).
+    pub fn invoke_function(&self, name: &str, event: &Value) -> Result<Value, String> {
+        self.emulator
+            .as_ref()
+            .expect("an emulated home")
+            .invoke(name, event)
+    }
+
+    /// The API function's answer to one event (the JSON API Gateway reads back).
+    async fn api_answer(&self, event: Value) -> Value {
+        if let Some(emulator) = &self.emulator {
+            return emulator
+                .invoke("cloumer-api-fn", &event)
+                .unwrap_or_else(|e| panic!("the API function failed: {e}"));
+        }
         let request: LambdaRequest = serde_json::from_value(event).expect("a REST proxy event");
         let adapter = lambda_http::Adapter::from(self.router.clone());
         let response = adapter
             .oneshot(lambda_http::LambdaEvent::new(request, Default::default()))
             .await
             .expect("the API function answers");
+        serde_json::to_value(&response).expect("response JSON")
+    }
+
+    /// Runs one API Gateway event through the API function; (status, body bytes).
+    pub async fn invoke(&self, event: Value) -> (u16, Vec<u8>) {
         // What API Gateway reads back: statusCode, body, isBase64Encoded.
-        let response = serde_json::to_value(&response).expect("response JSON");
+        let response = self.api_answer(event).await;
         let status = response["statusCode"].as_u64().expect("statusCode") as u16;
         let body = response["body"].as_str().unwrap_or_default();
         let body = if response["isBase64Encoded"] == true {
@@ -100,6 +133,14 @@ impl<'a> AwsHome<'a> {
     pub async fn confirm(&self, forgot_password: bool, email: &str, sub: &str, nickname: &str) {
         let event =
             events::post_confirmation(forgot_password, &self.stack.pool_id, email, sub, nickname);
+        if let Some(emulator) = &self.emulator {
+            let answer = emulator
+                .invoke("cloumer-post-confirmation-fn", &event)
+                .unwrap_or_else(|e| panic!("the post-confirmation function failed: {e}"));
+            // Cognito expects its event back.
+            assert_eq!(answer["userName"], event["userName"]);
+            return;
+        }
         let parsed: CognitoEventUserPoolsPostConfirmation =
             serde_json::from_value(event.clone()).expect("a PostConfirmation event");
         let answer = cloumer_aws::post_confirmation(&self.provisioner, &self.stack.env, parsed)
@@ -120,15 +161,7 @@ impl<'a> AwsHome<'a> {
         channel_arn: &str,
         seconds: i64,
     ) -> cloumer_aws::stream_state::Outcome {
-        let at = {
-            let mut clock = self.clock.lock().expect("clock");
-            *clock += seconds;
-            *clock
-        };
-        let time = time::OffsetDateTime::from_unix_timestamp(1_800_000_000 + at)
-            .expect("time")
-            .format(&time::format_description::well_known::Rfc3339)
-            .expect("RFC 3339");
+        let time = self.next_event_time(seconds);
         let event = events::stream_state(event_name, channel, channel_arn, &time);
         let event = serde_json::from_value(event).expect("an EventBridge event");
         cloumer_aws::stream_state::apply(
@@ -137,6 +170,19 @@ impl<'a> AwsHome<'a> {
         )
         .await
         .expect("stream-state function")
+    }
+
+    /// An event time `seconds` after the last one (RFC 3339, as EventBridge writes it).
+    fn next_event_time(&self, seconds: i64) -> String {
+        let at = {
+            let mut clock = self.clock.lock().expect("clock");
+            *clock += seconds;
+            *clock
+        };
+        time::OffsetDateTime::from_unix_timestamp(1_800_000_000 + at)
+            .expect("time")
+            .format(&time::format_description::well_known::Rfc3339)
+            .expect("RFC 3339")
     }
 
     /// The IVS channel ARN recorded for a channel.
@@ -198,6 +244,15 @@ impl Home for AwsHome<'_> {
     async fn set_live(&self, channel: &str, live: bool) {
         let arn = self.channel_arn(channel).await;
         let name = if live { "Stream Start" } else { "Stream End" };
+        if let Some(emulator) = &self.emulator {
+            // The function answers nothing: the seed-contract checks read the result back
+            // through the API.
+            let event = events::stream_state(name, channel, &arn, &self.next_event_time(1));
+            emulator
+                .invoke("cloumer-stream-state-fn", &event)
+                .unwrap_or_else(|e| panic!("the stream-state function failed: {e}"));
+            return;
+        }
         let outcome = self.ivs_event(name, channel, &arn, 1).await;
         assert_eq!(
             outcome,

@@ -1,0 +1,67 @@
+//! The built Lambda `bootstrap`s under a Lambda runtime emulator (cargo-lambda's: `cargo
+//! lambda watch --only-lambda-apis` serves the Runtime API the functions poll and the
+//! Invoke API `cargo lambda invoke` sends events to), against moto (DynamoDB, S3, Cognito)
+//! and the testkit's IVS / IVS Chat stand-in. What runs in-process in tests/lambdas.rs runs
+//! here through the real binaries and the Lambda Runtime API: the JSON each function
+//! parses and answers, its start-up configuration from the environment, and a failed
+//! invocation reported as Lambda reports it.
+//!
+//! The binaries are cargo's debug builds for the host (CARGO_BIN_EXE_*, built with this
+//! test at no extra cost); the release cross-build for provided.al2023 (size profile,
+//! glibc <= 2.34) is checked by `AWS_LAMBDA_BUILD=1 bash scripts/aws-test.sh`.
+//!
+//! One test: the stand-ins are configured through the process environment, which the
+//! function processes inherit.
+
+mod support;
+
+use cloumer_testkit::seed_contract::Home as _;
+use support::emulator::Emulator;
+use support::home::AwsHome;
+use support::stack::Stack;
+
+#[test]
+fn bootstraps_under_the_lambda_runtime_emulator() {
+    support::runtime().block_on(async {
+        // SAFETY: the only test of this binary; nothing else has started yet.
+        let stack = cloumer_testkit::skip_unless!(unsafe { Stack::start() }.await);
+        let emulator = cloumer_testkit::skip_unless!(Emulator::start(&stack.env));
+        let home = AwsHome::emulated(&stack, emulator);
+        // API Gateway REST proxy events (with the Cognito authorizer's claims on /stream/*)
+        // to cloumer-api-fn, users made by ConfirmSignUp events to
+        // cloumer-post-confirmation-fn, live status by IVS Stream State Change events to
+        // cloumer-stream-state-fn.
+        support::seed_contract_checks(&home).await;
+        one_channel_per_user(&stack, &home).await;
+    });
+}
+
+/// Both trigger sources and a retry after a failed invocation make one IVS channel.
+async fn one_channel_per_user(stack: &Stack, home: &AwsHome<'_>) {
+    let email = "sam@example.com";
+    let sub = stack.cognito_user(email, "sam").await;
+    let creates = stack.ivs_calls("CreateChannel");
+    // A first invocation that fails (the user name is not in the pool, so Cognito refuses
+    // the attribute update after IVS made the channel): Lambda reports the error, and
+    // Cognito would retry.
+    let wrong_user = support::events::post_confirmation(
+        false,
+        &stack.pool_id,
+        "nobody@example.com",
+        &sub,
+        "sam",
+    );
+    let failed = home.invoke_function("cloumer-post-confirmation-fn", &wrong_user);
+    assert!(failed.is_err(), "{failed:?}");
+    home.confirm(false, email, &sub, "sam").await;
+    home.confirm(true, email, &sub, "sam").await;
+    home.confirm(false, email, &sub, "sam").await;
+    assert_eq!(stack.ivs_calls("CreateChannel"), creates + 1);
+    let channel = stack
+        .chanel_name_attribute(email)
+        .await
+        .expect("custom:chanelName set by the trigger");
+    let (status, listed) = home.get("/public/users", None).await;
+    assert_eq!(status, 200);
+    assert!(listed.to_string().contains(&channel), "{listed}");
+}

@@ -1,0 +1,172 @@
+//! The Lambda functions as processes under a Lambda runtime emulator: cargo-lambda's
+//! (`cargo lambda watch --only-lambda-apis`, the Runtime API and the Invoke API), each
+//! built `bootstrap` started with the variables Lambda gives a function, and events sent
+//! with `cargo lambda invoke`. The binaries are the ones cargo builds for this crate's
+//! integration tests (`CARGO_BIN_EXE_*`, the debug profile and host target): the same
+//! `main`s the release cross-build ships, without compiling the SDK a second time.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use cloumer_aws::Env;
+use serde_json::Value;
+
+/// The three functions: `[[bin]]` name and built executable.
+pub const FUNCTIONS: [(&str, &str); 3] = [
+    ("cloumer-api-fn", env!("CARGO_BIN_EXE_cloumer-api-fn")),
+    (
+        "cloumer-post-confirmation-fn",
+        env!("CARGO_BIN_EXE_cloumer-post-confirmation-fn"),
+    ),
+    (
+        "cloumer-stream-state-fn",
+        env!("CARGO_BIN_EXE_cloumer-stream-state-fn"),
+    ),
+];
+
+pub struct Emulator {
+    port: u16,
+    work: PathBuf,
+    /// The emulator first, then the functions; all killed on drop.
+    children: Vec<Child>,
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// The crate's directory: `cargo lambda` knows the functions by this package's binaries.
+fn crate_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+impl Emulator {
+    /// Starts the emulator and the three functions configured with `env` (the rest of
+    /// their configuration, endpoints and credentials, is this process's environment).
+    /// An error means cargo-lambda is missing or did not start: a skip.
+    pub fn start(env: &Env) -> anyhow::Result<Self> {
+        let version = Command::new("cargo")
+            .args(["lambda", "--version"])
+            .output()
+            .context("cargo")?;
+        if !version.status.success() {
+            bail!("`cargo lambda` is not installed (scripts/aws-tools.sh puts it in target/aws-venv/bin)");
+        }
+        let port = free_port()?;
+        let work = std::env::temp_dir().join(format!("cloumer-emulator-{port}"));
+        std::fs::create_dir_all(&work)?;
+        let log = std::fs::File::create(work.join("emulator.log"))?;
+        let emulator = Command::new("cargo")
+            .args(["lambda", "watch", "--only-lambda-apis", "-A", "127.0.0.1", "-P"])
+            .arg(port.to_string())
+            .current_dir(crate_dir())
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .context("cargo lambda watch")?;
+        let mut me = Self {
+            port,
+            work,
+            children: vec![emulator],
+        };
+        me.wait_for_port()?;
+        for (name, exe) in FUNCTIONS {
+            me.start_function(name, exe, env)?;
+        }
+        Ok(me)
+    }
+
+    fn wait_for_port(&mut self) -> anyhow::Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            if Instant::now() > deadline || self.children[0].try_wait()?.is_some() {
+                let log = std::fs::read_to_string(self.work.join("emulator.log"))?;
+                bail!("cargo lambda watch did not start: {log}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Ok(())
+    }
+
+    /// One function process, as Lambda starts a runtime: its Runtime API (the emulator's,
+    /// per function name) and the variables lambda_runtime requires.
+    fn start_function(&mut self, name: &str, exe: &str, env: &Env) -> anyhow::Result<()> {
+        let log = std::fs::File::create(self.work.join(format!("{name}.log")))?;
+        let mut command = Command::new(exe);
+        command
+            .env(
+                "AWS_LAMBDA_RUNTIME_API",
+                format!("http://127.0.0.1:{}/.rt/{name}", self.port),
+            )
+            .env("AWS_LAMBDA_FUNCTION_NAME", name)
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+            .env("CLOUMER_TABLE", &env.table)
+            .env("CLOUMER_CHANNEL_TYPE", env.channel_type.to_string())
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log);
+        for (var, value) in [
+            ("CLOUMER_AVATAR_BUCKET", &env.avatar_bucket),
+            ("CLOUMER_AVATAR_BASE_URL", &env.avatar_base_url),
+            ("CLOUMER_USER_POOL_ID", &env.user_pool_id),
+        ] {
+            if let Some(value) = value {
+                command.env(var, value);
+            }
+        }
+        self.children
+            .push(command.spawn().with_context(|| format!("start {exe}"))?);
+        Ok(())
+    }
+
+    /// `cargo lambda invoke NAME --data-file EVENT`: the function's answer, or its error
+    /// (what Lambda reports for a failed invocation).
+    /// Blocks its worker thread (`block_in_place`: the test runs on a multi-thread runtime,
+    /// whose other tasks keep running).
+    pub fn invoke(&self, name: &str, event: &Value) -> Result<Value, String> {
+        tokio::task::block_in_place(|| self.invoke_blocking(name, event))
+    }
+
+    fn invoke_blocking(&self, name: &str, event: &Value) -> Result<Value, String> {
+        let file = self.work.join(format!("event-{name}.json"));
+        std::fs::write(&file, event.to_string()).expect("write the event");
+        let out = Command::new("cargo")
+            .args(["lambda", "invoke", name, "-A", "127.0.0.1", "-P"])
+            .arg(self.port.to_string())
+            .arg("--data-file")
+            .arg(&file)
+            .current_dir(crate_dir())
+            .output()
+            .expect("cargo lambda invoke");
+        if !out.status.success() {
+            let log = std::fs::read_to_string(self.work.join(format!("{name}.log")))
+                .unwrap_or_default();
+            return Err(format!(
+                "{}\n--- {name} log ---\n{log}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        serde_json::from_slice(&out.stdout).map_err(|e| {
+            format!(
+                "{name} answered no JSON ({e}): {}",
+                String::from_utf8_lossy(&out.stdout)
+            )
+        })
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        for child in self.children.iter_mut().rev() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.work);
+    }
+}
