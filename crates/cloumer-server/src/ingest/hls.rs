@@ -1,6 +1,7 @@
-//! HLS: the received FLV bytes go through `flvdemux ! h264parse/aacparse ! hlssink2`,
-//! a pure remux into ~2 s MPEG-TS segments (cut at the publisher's 2 s IDRs) with a
-//! live playlist; and the route that serves them.
+//! HLS: the received FLV bytes go through `flvdemux ! h264parse/aacparse ! mpegtsmux !
+//! hlssink`, a pure remux into MPEG-TS segments cut at every publisher keyframe (2 s
+//! segments from IVS's 2 s keyframe interval) with a live playlist; and the route that
+//! serves them.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -36,15 +37,25 @@ impl HlsPipeline {
         let location = dir.join("segment%05d.ts");
         let playlist = dir.join("index.m3u8");
         // Static description: parse_launch links flvdemux's sometimes-pads when they
-        // appear and requests hlssink2's pads up front. Publishers must send audio and
+        // appear and requests mpegtsmux's pads up front. Publishers must send audio and
         // video (as every IVS encoder does).
+        //
+        // hlssink, not hlssink2: hlssink2's splitmuxsink decides whether a GOP still fits
+        // the open segment only once that GOP is complete, so a segment was listed when
+        // the GOP *after* it had fully arrived, 2 s after its last frame (glass-to-glass
+        // ~5.5 s in Chromium). hlssink closes a segment at the keyframe that follows it
+        // (it asks for a key unit every target duration; h264parse answers at the next
+        // keyframe): listed ~0.1 s after its last frame, glass-to-glass ~3.3 s
+        // (docs/server-benchmarks.md). Its target duration of 1 s is only the request
+        // interval: segments are whole GOPs, and the playlist's EXT-X-TARGETDURATION is
+        // computed from them (2 for IVS's 2 s keyframe interval).
         let description = format!(
             "appsrc name=src is-live=true format=bytes caps=video/x-flv block=false max-bytes=67108864 \
              ! flvdemux name=demux \
-             demux.video ! queue max-size-time=5000000000 ! h264parse ! hls.video \
-             demux.audio ! queue max-size-time=5000000000 ! aacparse ! hls.audio \
-             hlssink2 name=hls target-duration=2 playlist-length=6 max-files=12 \
-             send-keyframe-requests=false location=\"{}\" playlist-location=\"{}\"",
+             demux.video ! queue max-size-time=5000000000 ! h264parse ! mux. \
+             demux.audio ! queue max-size-time=5000000000 ! aacparse ! mux. \
+             mpegtsmux name=mux ! hlssink name=hls target-duration=1 playlist-length=6 max-files=12 \
+             location=\"{}\" playlist-location=\"{}\"",
             location.display(),
             playlist.display()
         );

@@ -2,7 +2,7 @@
 //!
 //! The RTMP protocol is `rml_rtmp`'s `ServerSession` over tokio sockets. Each accepted
 //! publish is written, as received, to an FLV recording and fed to a GStreamer
-//! `flvdemux ! h264parse/aacparse ! hlssink2` pipeline: GStreamer only re-packs the
+//! `flvdemux ! h264parse/aacparse ! mpegtsmux ! hlssink` pipeline: GStreamer only re-packs the
 //! encoded H.264/AAC into 2 s MPEG-TS segments (no decoding, no transcoding), which keeps
 //! one 4.5 Mbps stream at a few percent of a core, and its muxer is the one players are
 //! tested against.
