@@ -53,14 +53,23 @@ impl Emulator {
             .output()
             .context("cargo")?;
         if !version.status.success() {
-            bail!("`cargo lambda` is not installed (scripts/aws-tools.sh puts it in target/aws-venv/bin)");
+            bail!(
+                "`cargo lambda` is not installed (scripts/aws-tools.sh puts it in target/aws-venv/bin)"
+            );
         }
         let port = free_port()?;
         let work = std::env::temp_dir().join(format!("cloumer-emulator-{port}"));
         std::fs::create_dir_all(&work)?;
         let log = std::fs::File::create(work.join("emulator.log"))?;
         let emulator = Command::new("cargo")
-            .args(["lambda", "watch", "--only-lambda-apis", "-A", "127.0.0.1", "-P"])
+            .args([
+                "lambda",
+                "watch",
+                "--only-lambda-apis",
+                "-A",
+                "127.0.0.1",
+                "-P",
+            ])
             .arg(port.to_string())
             .current_dir(crate_dir())
             .stdin(Stdio::null())
@@ -145,8 +154,8 @@ impl Emulator {
             .output()
             .expect("cargo lambda invoke");
         if !out.status.success() {
-            let log = std::fs::read_to_string(self.work.join(format!("{name}.log")))
-                .unwrap_or_default();
+            let log =
+                std::fs::read_to_string(self.work.join(format!("{name}.log"))).unwrap_or_default();
             return Err(format!(
                 "{}\n--- {name} log ---\n{log}",
                 String::from_utf8_lossy(&out.stderr)

@@ -3,6 +3,7 @@
 
 pub mod emulator;
 pub mod events;
+pub mod gateway;
 pub mod home;
 pub mod stack;
 
