@@ -23,6 +23,8 @@ benchmarks). Usage:
 
 SAMPLES (default 40) are taken about 1.5 s apart at random offsets, so they fall at every
 phase of the player's playlist polling; WARMUP_S (default 15) lets the player settle first.
+It also prints the server's share: how long after its last frame each segment appeared on
+the playlist (the segment's first frame decoded with ffmpeg, its barcode read).
 """
 import json
 import os
@@ -168,6 +170,45 @@ setTimeout(() => done(null), 3000);
 """
 
 
+def stamp_of(picture):
+    """The milliseconds drawn into a gray8 WIDTHxHEIGHT picture, or None if unreadable."""
+    def bit(i):
+        x = int((i % COLS + 0.5) * BLOCK_W)
+        y = int((i // COLS + 0.5) * BLOCK_H)
+        return 1 if picture[y * WIDTH + x] > 128 else 0
+    bits = [bit(i) for i in range(2 * BITS)]
+    if any(a == b for a, b in zip(bits[:BITS], bits[BITS:])):
+        return None
+    return int("".join(map(str, bits[:BITS])), 2)
+
+
+def watch_listings(hls_dir, stop, listed):
+    """Appends (segment duration, seconds from its last frame to its listing) for every
+    segment the server lists: the server's share of the latency (encode, RTMP, remux,
+    playlist), read from the segment's own first frame."""
+    playlist = os.path.join(hls_dir, "index.m3u8")
+    seen = set()
+    while not stop.is_set():
+        try:
+            with open(playlist) as f:
+                lines = f.read().splitlines()
+        except OSError:
+            lines = []
+        now = time.time()
+        for duration, name in zip(lines, lines[1:]):
+            if not duration.startswith("#EXTINF") or name in seen:
+                continue
+            seen.add(name)
+            first = subprocess.run(
+                ["ffmpeg", "-v", "error", "-i", os.path.join(hls_dir, name), "-frames:v", "1",
+                 "-f", "rawvideo", "-pix_fmt", "gray", "-"], capture_output=True).stdout
+            stamp = stamp_of(first) if len(first) == WIDTH * HEIGHT else None
+            seconds = float(duration.split(":")[1].rstrip(","))
+            if stamp is not None:
+                listed.append((seconds, now - stamp / 1000 - seconds))
+        time.sleep(0.05)
+
+
 def wait_playing(browser, seconds):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -189,6 +230,9 @@ def main():
     try:
         _, page = server.sign_up()
         publisher = publish(server.urls["rtmp"] + page["streamKey"], stop)
+        listed = []
+        threading.Thread(target=watch_listings, daemon=True, args=(
+            os.path.join(server.data_dir, "hls", page["chanelName"]), stop, listed)).start()
         browser = Browser()
         browser.goto("%s/channel/%s" % (server.api, page["chanelName"]))
         wait_playing(browser, 60)
@@ -213,6 +257,11 @@ def main():
               % (len(latencies), unreadable, statistics.median(latencies), q[0], q[-1],
                  min(latencies), max(latencies), statistics.median(buffered)))
         print("samples (s): " + " ".join("%.2f" % x for x in latencies))
+        after = [delay for _, delay in listed[1:]]  # the first waits for the publisher's start
+        print("server: %d segments of %s s listed a median %.2f s (max %.2f s) after their last "
+              "frame was made (encode + RTMP + remux + playlist)"
+              % (len(after), "/".join(sorted({"%g" % d for d, _ in listed})),
+                 statistics.median(after), max(after)))
     finally:
         stop.set()
         if browser:
