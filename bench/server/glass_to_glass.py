@@ -29,6 +29,7 @@ the playlist (the segment's first frame decoded with ffmpeg, its barcode read).
 import json
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -270,6 +271,7 @@ def main():
             publisher.terminate()
             publisher.wait()
         server.stop()
+        shutil.rmtree(server.data_dir, ignore_errors=True)  # recordings and segments
 
 
 if __name__ == "__main__":
