@@ -218,7 +218,25 @@ async fn viewers_watch_and_chat_in_a_real_browser() {
         None
     })
     .await;
-    delete.click().await.expect("delete");
+    // A real button, visible without hovering, worked from the keyboard: focus + Enter.
+    assert_eq!(
+        delete.tag_name().await.expect("tag").to_lowercase(),
+        "button"
+    );
+    assert!(delete.is_displayed().await.expect("displayed"));
+    let focused: Value = moderator
+        .execute(
+            "const b = arguments[0]; b.focus(); return document.activeElement === b;",
+            vec![serde_json::to_value(&delete).expect("element as an argument")],
+        )
+        .await
+        .expect("focus the delete button");
+    assert_eq!(
+        focused,
+        json!(true),
+        "the delete button takes keyboard focus"
+    );
+    delete.send_keys("\u{E007}").await.expect("Enter on delete");
     eventually("the message gone for the viewer", || async {
         (!has_message(&anonymous, from_viewer).await).then_some(())
     })
