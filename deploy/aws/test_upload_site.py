@@ -2,6 +2,8 @@
 template's outputs in moto's CloudFormation, its site bucket in moto's S3, the site
 uploaded; then config.json must point the site at its own origin's API with the stack's
 pool and client, and every file must carry the type and cache header a browser needs.
+The template's CloudFront function (page paths to index.html) runs in Node on the site's
+page paths and on every uploaded file's path.
 
 usage: test_upload_site.py DIST_DIR   (moto_server on PATH; boto3 from target/aws-venv)
 """
@@ -15,6 +17,7 @@ import sys
 import time
 
 import boto3
+from cfnlint.decode import cfn_yaml
 
 REGION = "eu-west-1"
 HERE = pathlib.Path(__file__).resolve().parent
@@ -24,6 +27,24 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def check_pages_function(dist):
+    """Page paths become /index.html; files keep their path (else the site breaks)."""
+    template = cfn_yaml.load(str(HERE / "template.yaml"))
+    code = template["Resources"]["SitePagesFunction"]["Properties"]["FunctionCode"]
+    files = ["/" + p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file()]
+    cases = {u: "/index.html" for u in ("/", "/login", "/signup", "/forgot", "/mypage",
+                                        "/channel/Ab3_x-9ZqW")}
+    cases.update({f: f for f in files + ["/config.json"]})
+    script = code + f"""
+const cases = {json.dumps(cases)};
+for (const [uri, want] of Object.entries(cases)) {{
+  const got = handler({{request: {{uri}}}}).uri;
+  if (got !== want) {{ console.error(uri + ' -> ' + got + ', expected ' + want); process.exit(1); }}
+}}
+"""
+    subprocess.run(["node", "-e", script], check=True)
 
 
 def main():
@@ -79,6 +100,7 @@ def main():
             assert kind.startswith(want), (path.name, kind)
             assert cache == "public, max-age=31536000, immutable", (path.name, cache)
             assert body == path.read_bytes(), path.name
+        check_pages_function(dist)
         print(f"aws: site upload checked ({len(assets)} assets, config.json, index.html)")
     finally:
         moto.terminate()
