@@ -146,7 +146,41 @@ def report(name, secs, timeline, stats, changes, packets):
         "seconds_backlog_over_500ms": sum(1 for r in rows if r["backlog_ms"] > 500),
         "reconnects": stats[-1]["reconnects"] if stats else None,
         "first_change_s": round(changes[0]["at"], 1) if changes else None,
+        **scenario_figures(timeline, stats),
     }
+
+
+def scenario_figures(timeline, stats):
+    """What the issue's targets are about, per scenario (stats come once a second)."""
+    figures = {}
+    timed = [(s["uptime_secs"], s) for s in stats]
+    onset = next((t for t, s in timed if s.get("bytes_sent", 0) > 0), None)
+    if onset is not None:
+        cleared = next((t for t, s in timed if t > onset and s["backlog_ms"] < 500), None)
+        figures["backlog_under_500ms_after_onset_s"] = (
+            round(cleared - onset, 1) if cleared is not None else None)
+    for (before, after) in zip(timeline, timeline[1:]):
+        at, rate = after
+        if rate > before[1] > 0:
+            back = next((t for t, s in timed
+                         if t > at and s["target_bitrate_kbps"] >= BITRATE * 0.9), None)
+            figures["target_back_to_90pct_after_link_grew_s"] = (
+                round(back - at, 1) if back is not None else None)
+        if before[1] == 0 and rate > 0:
+            again = next((t for t, s in timed if t > at and s.get("connected")), None)
+            figures["connected_again_after_link_up_s"] = (
+                round(again - at, 1) if again is not None else None)
+    if len(timeline) == 1 and timeline[0][1] > 0:
+        rate = timeline[0][1]
+        settled = [s for t, s in timed if t >= 15]
+        if settled:
+            shares = [100 * s["target_bitrate_kbps"] / rate for s in settled]
+            over = [s["backlog_ms"] > 500 for s in settled]
+            episodes = sum(1 for a, b in zip([False] + over, over) if b and not a)
+            figures["settled_target_pct_of_link"] = [round(min(shares)), round(max(shares))]
+            figures["settled_episodes_over_500ms_per_min"] = round(
+                episodes * 60 / len(settled), 1)
+    return figures
 
 
 def plot(name, rows):

@@ -27,6 +27,9 @@
 //!   after each failed probe wait twice as long before the next (capped), so a steady link
 //!   sees few probes while a link that grew is found within seconds: every probe that
 //!   holds raises the learned rate and makes the next step larger.
+//! * A target only a few percent over the link fills the backlog too slowly for a probe to
+//!   notice: once the backlog has crept up for CREEP_WINDOW, step down 10 %; a congestion
+//!   drop from a link that carried nearly the target skips the drain term.
 //! * Tell an encoder's burst from a slow link: a backlog while the link carries the whole
 //!   target (after the machine starved the encoder, it catches up) drains by itself; no
 //!   drop, no step up until it has.
@@ -52,9 +55,9 @@ const STEP_OF_MAX: f64 = 0.15;
 /// First probe above the learned link rate, as a share of the target; doubles while
 /// probes hold.
 const PROBE_GROWTH: f64 = 0.10;
-/// A probe holds when, PROBE_CONFIRM after it, the backlog is clear and never grew by
-/// this much meanwhile: a link only slightly too slow fills the backlog slowly, so "still
-/// clear" alone would let it pass.
+/// A probe holds when, PROBE_CONFIRM after it, the backlog is clear and has grown by less
+/// than this: a link only slightly too slow fills the backlog slowly, so "still clear"
+/// alone would let it pass.
 const PROBE_GROWTH_TOLERANCE_MS: u64 = 20;
 /// How long a probe must hold before it counts.
 const PROBE_CONFIRM: Duration = Duration::from_millis(1500);
@@ -65,13 +68,29 @@ const PROBE_WAIT_MAX: Duration = Duration::from_secs(8);
 /// A backlog is an encoder's burst when the link carried more video than the target by
 /// this factor: it has room to spare and the backlog drains by itself.
 const BURST_SPARE: f64 = 1.05;
-/// A probe is confirmed only once the link carried at least this share of its rate.
-const PROBE_CARRIED: f64 = 0.95;
 /// A probe failed once the backlog grew by this much since it started, even if something
-/// else (a starved encoder) emptied it again before the confirmation.
+/// else (a starved encoder) emptied it again before the confirmation. Well above the
+/// jitter of a busy encoder's output, which a confirmed probe may have had.
 const PROBE_FAILED_GROWTH_MS: u64 = 100;
 /// A backlog the link keeps up with is let drain by itself only up to this.
 const BURST_MAX_MS: u64 = 2000;
+/// A link that carried at least this share of the target is only slightly too slow (the
+/// backlog crept up): the drop goes to what it carried, without the drain term, which
+/// would cut a nearly right target by a third.
+const NEAR_SHARE: f64 = 0.9;
+/// A backlog that has not cleared for this long and keeps growing, below CONGESTED_MS, is
+/// a target a few percent over the link (a probe cannot tell that in PROBE_CONFIRM):
+/// step down by CREEP_STEP instead of waiting for a full congestion drop.
+const CREEP_WINDOW: Duration = Duration::from_secs(4);
+const CREEP_STEP: f64 = 0.10;
+/// How far under its peak a creeping backlog may measure (the socket's level jitters).
+const CREEP_JITTER_MS: u64 = 50;
+/// A level that just failed (a probe, or a creep) caps the probes for this long: they go
+/// halfway to it instead of 10-80 % up, so a steady link is not probed far above its
+/// rate again and again. After it, or once a probe holds within CEILING_CLOSE of it (the
+/// link may have grown), probing starts again from +10 %.
+const CEILING_TTL: Duration = Duration::from_secs(8);
+const CEILING_CLOSE: f64 = 0.03;
 /// After a drop, the encoder needs this long before its output follows the new target.
 const SETTLE: Duration = Duration::from_millis(1500);
 
@@ -144,9 +163,13 @@ pub struct Controller {
     changed_at: Duration,
     /// Since when the backlog has been clear.
     clear_since: Option<Duration>,
+    /// Since when the backlog has been above CLEAR_MS, and its peak since.
+    queued_since: Option<(Duration, u64)>,
     probe_wait: Duration,
     /// Consecutive probes that held (each makes the next step larger).
     probes_held: u32,
+    /// The last level that failed, and when (see CEILING_TTL).
+    failed: Option<(u32, Duration)>,
 }
 
 impl Controller {
@@ -161,8 +184,10 @@ impl Controller {
             link_kbps: None,
             changed_at: Duration::ZERO,
             clear_since: None,
+            queued_since: None,
             probe_wait: PROBE_WAIT,
             probes_held: 0,
+            failed: None,
         }
     }
 
@@ -194,8 +219,11 @@ impl Controller {
         }
         if s.backlog_ms >= CLEAR_MS {
             self.clear_since = None;
-        } else if self.clear_since.is_none() {
-            self.clear_since = Some(s.at);
+            let (since, peak) = self.queued_since.unwrap_or((s.at, 0));
+            self.queued_since = Some((since, peak.max(s.backlog_ms)));
+        } else {
+            self.queued_since = None;
+            self.clear_since.get_or_insert(s.at);
         }
         if self.is_encoder_burst(&s) {
             // Nothing to fix on the link; raising now would add to the backlog.
@@ -215,6 +243,7 @@ impl Controller {
                 let peak_ms = peak_ms.max(s.backlog_ms);
                 let peak_growth = peak_ms.saturating_sub(backlog_ms);
                 if s.backlog_ms >= PROBE_FAILED_MS || peak_growth >= PROBE_FAILED_GROWTH_MS {
+                    self.failed = Some((self.target, s.at));
                     self.probe_wait = (self.probe_wait * 2).min(PROBE_WAIT_MAX);
                     self.probes_held = 0;
                     self.phase = Phase::Steady;
@@ -226,19 +255,25 @@ impl Controller {
                     backlog_ms,
                     peak_ms,
                 };
-                // Only a link seen carrying the probe's rate, with the backlog flat all
-                // along, confirms it: an encoder that sends less for a moment (a still
-                // picture, a starved encoder) leaves the backlog clear without proving
-                // anything, and then the probe just waits.
+                // Clear and flat now; and it never grew far meanwhile (an encoder that
+                // sends less for a moment, starved, empties a backlog a too-slow link was
+                // building: that probe fails on the peak above, not here).
+                let grew = s.backlog_ms.saturating_sub(backlog_ms);
                 if s.at.saturating_sub(since) >= PROBE_CONFIRM
                     && s.backlog_ms < CLEAR_MS
-                    && peak_growth < PROBE_GROWTH_TOLERANCE_MS
-                    && self.link_carries(&s, PROBE_CARRIED)
+                    && grew < PROBE_GROWTH_TOLERANCE_MS
                 {
                     // The link carried it: the known rate is at least this, probe on.
                     let target = f64::from(self.target);
                     self.link_kbps = Some(self.link_kbps.map_or(target, |l| l.max(target)));
                     self.probes_held += 1;
+                    if self
+                        .failed
+                        .is_some_and(|(f, _)| target * (1.0 + CEILING_CLOSE) >= f64::from(f))
+                    {
+                        self.failed = None;
+                        self.probes_held = 0;
+                    }
                     self.probe_wait = PROBE_WAIT;
                     self.phase = Phase::Steady;
                     return self.step_up(s);
@@ -256,12 +291,32 @@ impl Controller {
                 None
             }
             Phase::Steady => {
+                if let Some(change) = self.creep_down(&s) {
+                    return Some(change);
+                }
                 if self.target < self.max_kbps && self.clear_for(s.at) >= STEP_EVERY {
                     return self.step_up(s);
                 }
                 None
             }
         }
+    }
+
+    /// The backlog has been creeping up for CREEP_WINDOW: a little lower, and probe more
+    /// carefully next time (that level was reached by a probe that looked fine).
+    fn creep_down(&mut self, s: &Signal) -> Option<BitrateChange> {
+        // Still at its highest: growing, not a burst draining away.
+        let (since, peak) = self.queued_since?;
+        if s.at.saturating_sub(since) < CREEP_WINDOW || s.backlog_ms + CREEP_JITTER_MS < peak {
+            return None;
+        }
+        let to = (f64::from(self.target) * (1.0 - CREEP_STEP)) as u32;
+        self.failed = Some((self.target, s.at));
+        self.link_kbps = Some(f64::from(to) / MARGIN);
+        self.probe_wait = (self.probe_wait * 2).min(PROBE_WAIT_MAX);
+        self.probes_held = 0;
+        self.queued_since = Some((s.at, s.backlog_ms));
+        self.set(to, s.at, Reason::Congestion)
     }
 
     /// A backlog while the link carries all the encoder is asked for is not congestion:
@@ -299,9 +354,12 @@ impl Controller {
         self.link_kbps = Some(carried);
         // The backlog is in time at the link's rate: this much has to go on top.
         let backlog_kbit = s.backlog_ms as f64 / 1000.0 * (carried + f64::from(self.audio_kbps));
-        let rate = carried * MARGIN - backlog_kbit / DRAIN_SECS;
+        let near = carried >= f64::from(self.target) * NEAR_SHARE;
+        let drain = if near { 0.0 } else { backlog_kbit / DRAIN_SECS };
+        let rate = carried * MARGIN - drain;
         let to = (rate.max(0.0) as u32).min((f64::from(self.target) * MARGIN) as u32);
         if matches!(self.phase, Phase::Probing { .. }) {
+            self.failed = Some((self.target, s.at));
             self.probe_wait = (self.probe_wait * 2).min(PROBE_WAIT_MAX);
         }
         self.probes_held = 0;
@@ -322,8 +380,12 @@ impl Controller {
                 if at.saturating_sub(self.changed_at) < self.probe_wait {
                     return None;
                 }
+                let ceiling = self.live_ceiling(at);
                 let growth = PROBE_GROWTH * f64::from(1u32 << self.probes_held.min(3));
-                let to = (f64::from(self.target) * (1.0 + growth)) as u32;
+                let mut to = (f64::from(self.target) * (1.0 + growth)) as u32;
+                if let Some(ceiling) = ceiling {
+                    to = to.min((self.target + ceiling) / 2);
+                }
                 let from = self.target;
                 let change = self.set(to, at, Reason::Recovery);
                 if change.is_some() {
@@ -340,6 +402,22 @@ impl Controller {
         }
     }
 
+    /// The failed level probes stay under, if it still holds (an expired one is dropped and
+    /// the probes start small again).
+    fn live_ceiling(&mut self, at: Duration) -> Option<u32> {
+        match self.failed {
+            Some((kbps, when)) if at.saturating_sub(when) < CEILING_TTL && kbps > self.target => {
+                Some(kbps)
+            }
+            Some(_) => {
+                self.failed = None;
+                self.probes_held = 0;
+                None
+            }
+            None => None,
+        }
+    }
+
     fn set(&mut self, kbps: u32, at: Duration, reason: Reason) -> Option<BitrateChange> {
         let to = kbps.clamp(self.min_kbps, self.max_kbps);
         if to == self.target {
@@ -353,6 +431,7 @@ impl Controller {
         self.target = to;
         self.changed_at = at;
         self.clear_since = None;
+        self.queued_since = None;
         Some(change)
     }
 }

@@ -72,13 +72,32 @@ fn decisions() {
                 (signal(1000, 0, Some(3828.0)), None),
                 (signal(2000, 700, Some(3828.0)), None),
                 (signal(3000, 1900, Some(3828.0)), None),
-                (signal(3250, 2000, Some(3828.0)), change(MAX, MIN, c)),
+                (signal(3250, 2000, Some(3828.0)), change(MAX, 2975, c)),
             ],
         ),
         (
             "the same backlog on a link that carries less than the target is congestion",
             // 3128 - 128 = 3000 < 3500; 3000 x 0.85 - 0.7 s x 3128 / 2 s = 1455
             vec![(signal(2000, 700, Some(3128.0)), change(MAX, 1455, c))],
+        ),
+        (
+            "a backlog creeping up for 4 s: 10 % down, no deep drop",
+            vec![
+                (signal(1000, 500, Some(1628.0)), change(MAX, 868, c)),
+                (signal(2500, 90, Some(900.0)), change(868, 1275, r)),
+                (signal(3000, 150, Some(1400.0)), None),
+                (signal(5000, 200, Some(1400.0)), None),
+                (signal(7000, 260, Some(1400.0)), change(1275, 1147, c)),
+            ],
+        ),
+        (
+            "a slow link carrying nearly the target: to what it carried, no drain term",
+            // 2128 - 128 = 2000 >= 90 % of 2210; x 0.85 = 1700
+            vec![
+                (signal(1000, 500, Some(2728.0)), change(MAX, 1528, c)),
+                (signal(2500, 90, Some(1900.0)), change(1528, 2210, r)),
+                (signal(5000, 450, Some(2128.0)), change(2210, 1700, c)),
+            ],
         ),
         (
             "still congested after the encoder settled: drops again",
@@ -107,8 +126,8 @@ fn nothing_is_decided_while_disconnected() {
     assert!(!controller.congested());
 }
 
-#[test]
-fn probes_above_the_link_back_off_after_a_failure() {
+/// A drop, the climb back to the link rate, a probe above it that fails.
+fn a_failed_probe() -> Controller {
     let mut controller = Controller::new(MAX, MIN, AUDIO);
     run(
         &mut controller,
@@ -132,16 +151,51 @@ fn probes_above_the_link_back_off_after_a_failure() {
                 signal(3000, 210, Some(1628.0)),
                 change(1402, 1275, Reason::Congestion),
             ),
-            // The next probe waits twice as long (4 s).
+        ],
+    );
+    controller
+}
+
+#[test]
+fn probes_above_the_link_back_off_after_a_failure() {
+    let mut controller = a_failed_probe();
+    run(
+        &mut controller,
+        &[
+            // The next probe waits twice as long (4 s) and goes only halfway to the level
+            // that failed.
             (signal(4000, 0, Some(1400.0)), None),
             (signal(6000, 0, Some(1400.0)), None),
             (
                 signal(7100, 0, Some(1400.0)),
-                change(1275, 1402, Reason::Recovery),
+                change(1275, 1338, Reason::Recovery),
+            ),
+            // It holds close enough to the failed level: the cap is gone, +10 % again.
+            (signal(8700, 0, Some(1500.0)), None),
+            (signal(9100, 0, Some(1500.0)), None),
+            (
+                signal(11100, 0, Some(1500.0)),
+                change(1338, 1471, Reason::Recovery),
             ),
         ],
     );
     assert!(controller.congested());
+}
+
+#[test]
+fn the_cap_of_a_failed_level_expires() {
+    let mut controller = a_failed_probe();
+    run(
+        &mut controller,
+        &[
+            // 8 s after the failure, the next probe is a full +10 % again.
+            (signal(10000, 0, Some(1400.0)), None),
+            (
+                signal(11000, 0, Some(1400.0)),
+                change(1275, 1402, Reason::Recovery),
+            ),
+        ],
+    );
 }
 
 #[test]
