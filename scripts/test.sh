@@ -34,9 +34,18 @@ run_suite "aws template" bash scripts/aws-test.sh
 # would compile the shared dependencies a second time with other features. It also builds
 # target/debug/cloumer-studio (UI embedded), which the end-to-end test drives.
 run_suite "rust workspace + desktop shell" cargo test --workspace --no-fail-fast
+# A CI machine's disk can be small: the suites below need none of the workspace build but
+# the studio binary (target/debug/cloumer-studio, a hard link that survives), so under CI
+# the test binaries and libraries (about 4.5 GB) go before the fuzz build adds its own.
+# Never on a developer's machine, whose next build would start from scratch.
+if [ "${CI:-}" = true ]; then
+  find "${CARGO_TARGET_DIR:-target}/debug/deps" -maxdepth 1 -type f \
+    \( -executable -o -name '*.rlib' -o -name '*.rmeta' \) -delete
+fi
 # Every parser an outsider can reach, fuzzed briefly (docs/security.md; longer runs:
 # `bash scripts/fuzz.sh 600`).
 run_suite "fuzz" bash scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
+[ "${CI:-}" = true ] && rm -rf "${CARGO_TARGET_DIR:-target}/fuzz"
 run_suite "ui (vitest)" bash -c 'cd ui && npx vitest run'
 # The real app under Xvfb through tauri-driver. The debug binary from the step above saves
 # CI a second, release build of everything; E2E_BUILD=release tests `make app`'s binary.
