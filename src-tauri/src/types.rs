@@ -129,7 +129,7 @@ pub enum QualityPreset {
 
 impl QualityPreset {
     /// Width, height and video bitrate (kbit/s) the preset broadcasts at.
-    pub fn video(self) -> (u32, u32, u32) {
+    pub const fn video(self) -> (u32, u32, u32) {
         match self {
             Self::P1080 => (1920, 1080, 6000),
             Self::P720 => (1280, 720, 3500),
@@ -330,6 +330,20 @@ pub struct Limits {
     pub max_volume_percent: u32,
     /// Lowest minimum bitrate automatic bitrate accepts, in kbit/s.
     pub abr_min_floor_kbps: u32,
+    /// Each preset's video bitrate: the most automatic bitrate asks for, and the highest
+    /// minimum it accepts.
+    pub preset_kbps: PresetKbps,
+}
+
+/// Video bitrate (kbit/s) per quality preset, keyed as the UI names the presets.
+#[derive(Debug, Clone, Copy, Serialize, specta::Type)]
+pub struct PresetKbps {
+    #[serde(rename = "1080p30")]
+    pub p1080: u32,
+    #[serde(rename = "720p30")]
+    pub p720: u32,
+    #[serde(rename = "480p30")]
+    pub p480: u32,
 }
 
 impl Limits {
@@ -339,6 +353,11 @@ impl Limits {
         avatar_max_bytes: small(cloumer_protocol::rest::limits::AVATAR_MAX_BYTES),
         max_volume_percent: 200,
         abr_min_floor_kbps: ABR_MIN_KBPS_FLOOR,
+        preset_kbps: PresetKbps {
+            p1080: QualityPreset::P1080.video().2,
+            p720: QualityPreset::P720.video().2,
+            p480: QualityPreset::P480.video().2,
+        },
     };
 }
 

@@ -322,7 +322,7 @@ liveStateChanged: "live-state-changed"
 
 /** user-defined constants **/
 
-export const LIMITS = {"abrMinFloorKbps":100,"avatarMaxBytes":4194304,"chatMaxChars":500,"maxVolumePercent":200,"titleMaxChars":140} as const;
+export const LIMITS = {"abrMinFloorKbps":100,"avatarMaxBytes":4194304,"chatMaxChars":500,"maxVolumePercent":200,"presetKbps":{"1080p30":6000,"480p30":1500,"720p30":3500},"titleMaxChars":140} as const;
 
 /** user-defined types **/
 

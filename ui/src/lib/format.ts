@@ -2,8 +2,8 @@
 
 import { LIMITS, type QualityPreset } from './bindings';
 
-/** The presets' video bitrates (kbit/s), as `QualityPreset::video` in the shell, which validates too. */
-export const PRESET_KBPS: Record<QualityPreset, number> = { '1080p30': 6000, '720p30': 3500, '480p30': 1500 };
+/** The presets' video bitrates (kbit/s), generated from `QualityPreset::video` in the shell. */
+export const PRESET_KBPS: Record<QualityPreset, number> = LIMITS.presetKbps;
 
 /** `h:mm:ss` or `m:ss` since `sinceMs` (epoch milliseconds). */
 export function elapsed(sinceMs: number, nowMs: number): string {
