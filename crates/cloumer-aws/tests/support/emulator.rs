@@ -8,6 +8,7 @@
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -26,6 +27,9 @@ pub const FUNCTIONS: [(&str, &str); 3] = [
         env!("CARGO_BIN_EXE_cloumer-stream-state-fn"),
     ),
 ];
+
+/// Longer than any function takes here (the functions' timeout in the template is 10 s).
+const INVOKE_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub struct Emulator {
     port: u16,
@@ -143,28 +147,51 @@ impl Emulator {
     }
 
     fn invoke_blocking(&self, name: &str, event: &Value) -> Result<Value, String> {
-        let file = self.work.join(format!("event-{name}.json"));
-        std::fs::write(&file, event.to_string()).expect("write the event");
-        let out = Command::new("cargo")
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path = |what: &str| self.work.join(format!("{what}-{n}"));
+        std::fs::write(path("event"), event.to_string()).expect("write the event");
+        let file = |what: &str| std::fs::File::create(path(what)).expect("output file");
+        let mut child = Command::new("cargo")
             .args(["lambda", "invoke", name, "-A", "127.0.0.1", "-P"])
             .arg(self.port.to_string())
             .arg("--data-file")
-            .arg(&file)
+            .arg(path("event"))
             .current_dir(crate_dir())
-            .output()
+            .stdin(Stdio::null())
+            .stdout(file("stdout"))
+            .stderr(file("stderr"))
+            .spawn()
             .expect("cargo lambda invoke");
-        if !out.status.success() {
+        // A function that died never answers: fail the test instead of hanging CI.
+        let deadline = Instant::now() + INVOKE_TIMEOUT;
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                break Some(status);
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        let read = |what: &str| std::fs::read(path(what)).unwrap_or_default();
+        let (stdout, stderr) = (read("stdout"), read("stderr"));
+        if status.is_none_or(|s| !s.success()) {
             let log =
                 std::fs::read_to_string(self.work.join(format!("{name}.log"))).unwrap_or_default();
-            return Err(format!(
-                "{}\n--- {name} log ---\n{log}",
-                String::from_utf8_lossy(&out.stderr)
-            ));
+            let why = if status.is_none() {
+                format!("no answer in {INVOKE_TIMEOUT:?}")
+            } else {
+                String::from_utf8_lossy(&stderr).into_owned()
+            };
+            return Err(format!("{why}\n--- {name} log ---\n{log}"));
         }
-        serde_json::from_slice(&out.stdout).map_err(|e| {
+        serde_json::from_slice(&stdout).map_err(|e| {
             format!(
                 "{name} answered no JSON ({e}): {}",
-                String::from_utf8_lossy(&out.stdout)
+                String::from_utf8_lossy(&stdout)
             )
         })
     }
