@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): cold start and size of the API function as AWS runs it.
-# Builds the functions like `make aws-deploy` (scripts/aws-build.sh: sam build, release,
-# glibc-pinned, stripped) unless they are there, then starts `cloumer-api-fn` RUNS times
+# Builds the functions like `make aws-deploy` (scripts/aws-build.sh: release with the size
+# profile, glibc-pinned, then sam build) unless they are there, then starts `cloumer-api-fn` RUNS times
 # (default 20) under cargo-lambda's emulator and reports the init duration (process start
 # to its first request for an event) and the first invocation (a REST proxy event for a
 # route that needs no AWS call). Figures go to deploy/aws/README.md.
