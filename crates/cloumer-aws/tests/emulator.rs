@@ -10,6 +10,9 @@
 //! test at no extra cost); the release cross-build for provided.al2023 (size profile,
 //! glibc <= 2.34) is checked by `AWS_LAMBDA_BUILD=1 bash scripts/aws-test.sh`.
 //!
+//! Then the `cloumer` CLI goes through sign-up, log-in, profile, title, avatar and chat
+//! against the same stand-in of the stack (tests/support/cli.rs).
+//!
 //! One test: the stand-ins are configured through the process environment, which the
 //! function processes inherit.
 
@@ -26,13 +29,18 @@ fn bootstraps_under_the_lambda_runtime_emulator() {
         // SAFETY: the only test of this binary; nothing else has started yet.
         let stack = cloumer_testkit::skip_unless!(unsafe { Stack::start() }.await);
         let emulator = cloumer_testkit::skip_unless!(Emulator::start(&stack.env));
-        let home = AwsHome::emulated(&stack, emulator);
+        let emulator = std::sync::Arc::new(emulator);
+        let home = AwsHome::emulated(&stack, emulator.clone());
         // API Gateway REST proxy events (with the Cognito authorizer's claims on /stream/*)
         // to cloumer-api-fn, users made by ConfirmSignUp events to
         // cloumer-post-confirmation-fn, live status by IVS Stream State Change events to
         // cloumer-stream-state-fn.
         support::seed_contract_checks(&home).await;
         one_channel_per_user(&stack, &home).await;
+        // The CLI through the same stack (a separate test binary would cost CI another
+        // link and ~65 MB of disk).
+        let cli = cloumer_testkit::skip_unless!(support::cli::cloumer_binary());
+        support::cli::signup_to_chat(&cli, &stack, emulator).await;
     });
 }
 

@@ -32,7 +32,7 @@ pub struct Gateway {
 }
 
 struct Ctx {
-    emulator: Emulator,
+    emulator: Arc<Emulator>,
     moto: String,
     pool_id: String,
     client_id: String,
@@ -42,7 +42,7 @@ struct Ctx {
 
 impl Gateway {
     pub async fn start(
-        emulator: Emulator,
+        emulator: Arc<Emulator>,
         moto: &str,
         pool_id: &str,
         client_id: &str,

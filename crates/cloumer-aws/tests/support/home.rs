@@ -17,6 +17,8 @@ use lambda_http::request::LambdaRequest;
 use lambda_http::tower::ServiceExt;
 use serde_json::{Value, json};
 
+use std::sync::Arc;
+
 use super::emulator::Emulator;
 use super::events;
 use super::stack::Stack;
@@ -30,7 +32,7 @@ pub struct AwsHome<'a> {
     /// Seconds added to the event times, so each IVS event is newer than the last.
     clock: Mutex<i64>,
     /// Where events go: the function processes under the emulator, or (None) in-process.
-    emulator: Option<Emulator>,
+    emulator: Option<Arc<Emulator>>,
 }
 
 impl<'a> AwsHome<'a> {
@@ -46,7 +48,7 @@ impl<'a> AwsHome<'a> {
     }
 
     /// The same home with every event sent to the function processes under `emulator`.
-    pub fn emulated(stack: &'a Stack, emulator: Emulator) -> Self {
+    pub fn emulated(stack: &'a Stack, emulator: Arc<Emulator>) -> Self {
         Self {
             emulator: Some(emulator),
             ..Self::new(stack)

@@ -1,6 +1,7 @@
 //! The local stand-in of the stack and the AWS home of the seed-contract checks.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod emulator;
 pub mod events;
 pub mod gateway;
