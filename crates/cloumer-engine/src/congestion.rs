@@ -26,13 +26,15 @@
 //!   above it, probe carefully (a small step, confirmed by a second of clear backlog) and
 //!   after each failed probe wait twice as long before the next (capped), so a steady link
 //!   sees few probes while a link that grew is found within seconds: every probe that
-//!   holds raises the learned rate and makes the next step larger.
+//!   holds raises the learned rate and makes the next step larger (+10, +20, +40 %).
+//! * Do not probe far above what already failed: the lowest failed level caps the probes
+//!   (halfway to it, then 3 % above it); only a link seen carrying more lifts the cap.
 //! * A target only a few percent over the link fills the backlog too slowly for a probe to
 //!   notice: once the backlog has crept up for CREEP_WINDOW, step down 10 %; a congestion
 //!   drop from a link that carried nearly the target skips the drain term.
-//! * Tell an encoder's burst from a slow link: a backlog while the link carries the whole
-//!   target (after the machine starved the encoder, it catches up) drains by itself; no
-//!   drop, no step up until it has.
+//! * Tell an encoder's burst from a slow link: a backlog while the link carries more than
+//!   the target (after the machine starved the encoder, it catches up) drains by itself;
+//!   nothing is decided until it has.
 //! * Never below `min_kbps`, never above `max_kbps` (the user's bitrate, already checked
 //!   against the channel's limit). Audio keeps its bitrate: it is taken off the link rate.
 
@@ -60,10 +62,14 @@ const PROBE_GROWTH: f64 = 0.10;
 /// alone would let it pass.
 const PROBE_GROWTH_TOLERANCE_MS: u64 = 20;
 /// How long a probe must hold before it counts.
-const PROBE_CONFIRM: Duration = Duration::from_millis(1500);
+const PROBE_CONFIRM: Duration = Duration::from_secs(1);
+/// How long a probe near or above a level that failed (or a lifted cap) must hold: a link
+/// only a few percent too slow grows the backlog by a few ms a second, which a second
+/// alone may not show.
+const PROBE_CONFIRM_NEAR_LIMIT: Duration = Duration::from_secs(2);
 /// Wait before the first probe above the learned link rate; doubles after each failed
 /// probe, up to PROBE_WAIT_MAX.
-const PROBE_WAIT: Duration = Duration::from_secs(2);
+const PROBE_WAIT: Duration = Duration::from_secs(1);
 const PROBE_WAIT_MAX: Duration = Duration::from_secs(8);
 /// A backlog is an encoder's burst when the link carried more video than the target by
 /// this factor: it has room to spare and the backlog drains by itself.
@@ -81,16 +87,24 @@ const NEAR_SHARE: f64 = 0.9;
 /// A backlog that has not cleared for this long and keeps growing, below CONGESTED_MS, is
 /// a target a few percent over the link (a probe cannot tell that in PROBE_CONFIRM):
 /// step down by CREEP_STEP instead of waiting for a full congestion drop.
-const CREEP_WINDOW: Duration = Duration::from_secs(4);
+const CREEP_WINDOW: Duration = Duration::from_secs(3);
 const CREEP_STEP: f64 = 0.10;
 /// How far under its peak a creeping backlog may measure (the socket's level jitters).
 const CREEP_JITTER_MS: u64 = 50;
-/// A level that just failed (a probe, or a creep) caps the probes for this long: they go
-/// halfway to it instead of 10-80 % up, so a steady link is not probed far above its
-/// rate again and again. After it, or once a probe holds within CEILING_CLOSE of it (the
-/// link may have grown), probing starts again from +10 %.
-const CEILING_TTL: Duration = Duration::from_secs(8);
+/// The lowest level that failed (a probe, a creep, a congestion drop) caps the probes: they
+/// go halfway to it instead of 10-40 % up, and once within CEILING_CLOSE of it, to
+/// CEILING_CLOSE above it (never more than the probe would have grown anyway). So a steady link is probed at most a few percent above the
+/// level it already refused; a link that grew lets that last probe hold, which lifts the
+/// cap, and probing starts again from +10 %.
 const CEILING_CLOSE: f64 = 0.03;
+/// A new connection's first seconds are TCP's slow start: what it carried then is not
+/// what the link can carry, and is not learned as its rate.
+const SLOW_START: Duration = Duration::from_secs(2);
+/// Probes grow while they hold: +10 %, +20 %, then +40 % at most.
+const PROBE_DOUBLINGS_MAX: u32 = 2;
+/// Below this multiple of a lifted cap, probes stay at +10 %: the link held just above
+/// the old limit, which says little about how much more it has.
+const NEAR_LIFTED: f64 = 1.2;
 /// After a drop, the encoder needs this long before its output follows the new target.
 const SETTLE: Duration = Duration::from_millis(1500);
 
@@ -168,8 +182,12 @@ pub struct Controller {
     probe_wait: Duration,
     /// Consecutive probes that held (each makes the next step larger).
     probes_held: u32,
-    /// The last level that failed, and when (see CEILING_TTL).
-    failed: Option<(u32, Duration)>,
+    /// The cap last lifted (see NEAR_LIFTED).
+    lifted: Option<u32>,
+    /// Since when the stream has been connected (see SLOW_START).
+    connected_since: Option<Duration>,
+    /// The lowest level that failed since the last probe above it held (see CEILING_CLOSE).
+    failed: Option<u32>,
 }
 
 impl Controller {
@@ -188,6 +206,8 @@ impl Controller {
             probe_wait: PROBE_WAIT,
             probes_held: 0,
             failed: None,
+            connected_since: None,
+            lifted: None,
         }
     }
 
@@ -205,6 +225,7 @@ impl Controller {
     /// the first seconds of the new connection are judged on their own.
     pub fn on_reconnected(&mut self, at: Duration) {
         self.clear_since = None;
+        self.connected_since = Some(at);
         self.changed_at = at;
         if let Phase::Probing { from, .. } = self.phase {
             self.target = from;
@@ -215,8 +236,10 @@ impl Controller {
     pub fn on_signal(&mut self, s: Signal) -> Option<BitrateChange> {
         if !s.connected {
             self.clear_since = None;
+            self.connected_since = None;
             return None;
         }
+        self.connected_since.get_or_insert(s.at);
         if s.backlog_ms >= CLEAR_MS {
             self.clear_since = None;
             let (since, peak) = self.queued_since.unwrap_or((s.at, 0));
@@ -226,11 +249,20 @@ impl Controller {
             self.clear_since.get_or_insert(s.at);
         }
         if self.is_encoder_burst(&s) {
-            // Nothing to fix on the link; raising now would add to the backlog.
+            // Nothing to fix on the link; raising now would add to the backlog, and a probe
+            // is judged on what the link does, not on the encoder's catch-up.
             return None;
         }
         let settled = s.at.saturating_sub(self.changed_at) >= SETTLE;
-        if s.backlog_ms >= CONGESTED_MS && (settled || self.phase != Phase::Draining) {
+        // After a drop, a backlog already going down needs no second one.
+        let draining_well = self.phase == Phase::Draining
+            && self
+                .queued_since
+                .is_some_and(|(_, peak)| s.backlog_ms < peak);
+        if s.backlog_ms >= CONGESTED_MS
+            && !draining_well
+            && (settled || self.phase != Phase::Draining)
+        {
             return self.drop_to_link(s);
         }
         match self.phase {
@@ -243,10 +275,11 @@ impl Controller {
                 let peak_ms = peak_ms.max(s.backlog_ms);
                 let peak_growth = peak_ms.saturating_sub(backlog_ms);
                 if s.backlog_ms >= PROBE_FAILED_MS || peak_growth >= PROBE_FAILED_GROWTH_MS {
-                    self.failed = Some((self.target, s.at));
+                    self.note_failed();
                     self.probe_wait = (self.probe_wait * 2).min(PROBE_WAIT_MAX);
                     self.probes_held = 0;
-                    self.phase = Phase::Steady;
+                    // What the probe queued drains before anything else is decided.
+                    self.phase = Phase::Draining;
                     return self.set(from, s.at, Reason::Congestion);
                 }
                 self.phase = Phase::Probing {
@@ -259,7 +292,7 @@ impl Controller {
                 // sends less for a moment, starved, empties a backlog a too-slow link was
                 // building: that probe fails on the peak above, not here).
                 let grew = s.backlog_ms.saturating_sub(backlog_ms);
-                if s.at.saturating_sub(since) >= PROBE_CONFIRM
+                if s.at.saturating_sub(since) >= self.probe_confirm()
                     && s.backlog_ms < CLEAR_MS
                     && grew < PROBE_GROWTH_TOLERANCE_MS
                 {
@@ -267,11 +300,8 @@ impl Controller {
                     let target = f64::from(self.target);
                     self.link_kbps = Some(self.link_kbps.map_or(target, |l| l.max(target)));
                     self.probes_held += 1;
-                    if self
-                        .failed
-                        .is_some_and(|(f, _)| target * (1.0 + CEILING_CLOSE) >= f64::from(f))
-                    {
-                        self.failed = None;
+                    if self.failed.is_some_and(|f| self.target > f) {
+                        self.lifted = self.failed.take();
                         self.probes_held = 0;
                     }
                     self.probe_wait = PROBE_WAIT;
@@ -281,6 +311,9 @@ impl Controller {
                 None
             }
             Phase::Draining => {
+                if let Some(change) = self.creep_down(&s) {
+                    return Some(change);
+                }
                 if s.backlog_ms < CLEAR_MS {
                     self.phase = Phase::Steady;
                     let rate = self.link_kbps.map(|l| (l * MARGIN) as u32);
@@ -311,7 +344,7 @@ impl Controller {
             return None;
         }
         let to = (f64::from(self.target) * (1.0 - CREEP_STEP)) as u32;
-        self.failed = Some((self.target, s.at));
+        self.note_failed();
         self.link_kbps = Some(f64::from(to) / MARGIN);
         self.probe_wait = (self.probe_wait * 2).min(PROBE_WAIT_MAX);
         self.probes_held = 0;
@@ -319,16 +352,15 @@ impl Controller {
         self.set(to, s.at, Reason::Congestion)
     }
 
-    /// A backlog while the link carries all the encoder is asked for is not congestion:
-    /// the encoder sent more than its target for a moment, typically catching up after
-    /// the machine starved it, and the backlog drains by itself at the link's spare rate.
-    /// Dropping then (by the drain rule, deeply) would leave a link that was fine
-    /// underused for seconds. Only from steady state (a drop or probe in progress follows
-    /// its own rule) and only up to BURST_MAX_MS, in case the encoder keeps overshooting.
+    /// A backlog while the link carries more than the encoder is asked for is not
+    /// congestion: the encoder sent more than its target for a moment, typically catching
+    /// up after the machine starved it, and the backlog drains by itself at the link's
+    /// spare rate. Dropping then (by the drain rule, deeply), failing a probe or stepping
+    /// down would leave a link that was fine underused for seconds: nothing is decided
+    /// until it has drained. Only up to BURST_MAX_MS, in case the encoder keeps
+    /// overshooting.
     fn is_encoder_burst(&self, s: &Signal) -> bool {
-        self.phase == Phase::Steady
-            && (CONGESTED_MS..BURST_MAX_MS).contains(&s.backlog_ms)
-            && self.link_carries(s, BURST_SPARE)
+        (CLEAR_MS..BURST_MAX_MS).contains(&s.backlog_ms) && self.link_carries(s, BURST_SPARE)
     }
 
     /// The video the link carried over the last second is at least `share` of the target.
@@ -345,21 +377,31 @@ impl Controller {
 
     /// Congestion: to what the link carried, with a margin, minus the backlog's drain.
     fn drop_to_link(&mut self, s: Signal) -> Option<BitrateChange> {
+        let in_slow_start = self
+            .connected_since
+            .is_none_or(|since| s.at.saturating_sub(since) < SLOW_START);
         let carried = s
             .throughput_kbps
             .map(|t| (t - f64::from(self.audio_kbps)).max(0.0))
             .filter(|t| *t > 0.0)
             // Nothing measured yet: assume the link carries half of what we ask.
             .unwrap_or(f64::from(self.target) / 2.0);
-        self.link_kbps = Some(carried);
+        // What TCP's slow start carried drains the backlog's first seconds but says little
+        // about the link: not learned as its rate (recovery would stop there).
+        self.link_kbps = if in_slow_start { None } else { Some(carried) };
         // The backlog is in time at the link's rate: this much has to go on top.
         let backlog_kbit = s.backlog_ms as f64 / 1000.0 * (carried + f64::from(self.audio_kbps));
-        let near = carried >= f64::from(self.target) * NEAR_SHARE;
+        // Draining again: the backlog is our old rate's, the drain term must stay.
+        let near = self.phase != Phase::Draining && carried >= f64::from(self.target) * NEAR_SHARE;
         let drain = if near { 0.0 } else { backlog_kbit / DRAIN_SECS };
         let rate = carried * MARGIN - drain;
         let to = (rate.max(0.0) as u32).min((f64::from(self.target) * MARGIN) as u32);
+        // The level that congested caps the probes, whether a probe reached it or not; a
+        // second drop while draining is our own reaction, not a level that was tried.
+        if self.phase != Phase::Draining {
+            self.note_failed();
+        }
         if matches!(self.phase, Phase::Probing { .. }) {
-            self.failed = Some((self.target, s.at));
             self.probe_wait = (self.probe_wait * 2).min(PROBE_WAIT_MAX);
         }
         self.probes_held = 0;
@@ -380,11 +422,27 @@ impl Controller {
                 if at.saturating_sub(self.changed_at) < self.probe_wait {
                     return None;
                 }
-                let ceiling = self.live_ceiling(at);
-                let growth = PROBE_GROWTH * f64::from(1u32 << self.probes_held.min(3));
+                let ceiling = self.failed.filter(|f| *f > self.target);
+                // Just above a lifted cap the link is near its limit: +10 % steps only.
+                let near_lifted = self
+                    .lifted
+                    .is_some_and(|l| f64::from(self.target) < f64::from(l) * NEAR_LIFTED);
+                let doublings = if near_lifted {
+                    0
+                } else {
+                    self.probes_held.min(PROBE_DOUBLINGS_MAX)
+                };
+                let growth = PROBE_GROWTH * f64::from(1u32 << doublings);
                 let mut to = (f64::from(self.target) * (1.0 + growth)) as u32;
                 if let Some(ceiling) = ceiling {
-                    to = to.min((self.target + ceiling) / 2);
+                    let close =
+                        f64::from(self.target) * (1.0 + CEILING_CLOSE) >= f64::from(ceiling);
+                    let limit = if close {
+                        (f64::from(ceiling) * (1.0 + CEILING_CLOSE)) as u32
+                    } else {
+                        (self.target + ceiling) / 2
+                    };
+                    to = to.min(limit);
                 }
                 let from = self.target;
                 let change = self.set(to, at, Reason::Recovery);
@@ -402,20 +460,19 @@ impl Controller {
         }
     }
 
-    /// The failed level probes stay under, if it still holds (an expired one is dropped and
-    /// the probes start small again).
-    fn live_ceiling(&mut self, at: Duration) -> Option<u32> {
-        match self.failed {
-            Some((kbps, when)) if at.saturating_sub(when) < CEILING_TTL && kbps > self.target => {
-                Some(kbps)
-            }
-            Some(_) => {
-                self.failed = None;
-                self.probes_held = 0;
-                None
-            }
-            None => None,
+    /// A probe near a known limit is confirmed more slowly than one far below it.
+    fn probe_confirm(&self) -> Duration {
+        let limit = self.failed.or(self.lifted).map(f64::from);
+        if limit.is_some_and(|l| f64::from(self.target) >= l * 0.97) {
+            PROBE_CONFIRM_NEAR_LIMIT
+        } else {
+            PROBE_CONFIRM
         }
+    }
+
+    /// The current target failed: it caps the probes (the lowest such level counts).
+    fn note_failed(&mut self) {
+        self.failed = Some(self.failed.map_or(self.target, |f| f.min(self.target)));
     }
 
     fn set(&mut self, kbps: u32, at: Duration, reason: Reason) -> Option<BitrateChange> {
