@@ -460,10 +460,12 @@ impl Controller {
         }
     }
 
-    /// A probe near a known limit is confirmed more slowly than one far below it.
+    /// A probe near a known limit (from just below it to NEAR_LIFTED above it) is
+    /// confirmed more slowly than one far from it.
     fn probe_confirm(&self) -> Duration {
-        let limit = self.failed.or(self.lifted).map(f64::from);
-        if limit.is_some_and(|l| f64::from(self.target) >= l * 0.97) {
+        let target = f64::from(self.target);
+        let near = |l: u32| (f64::from(l) * 0.97..f64::from(l) * NEAR_LIFTED).contains(&target);
+        if self.failed.or(self.lifted).is_some_and(near) {
             PROBE_CONFIRM_NEAR_LIMIT
         } else {
             PROBE_CONFIRM
