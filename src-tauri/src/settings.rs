@@ -7,6 +7,9 @@ use std::sync::Mutex;
 use crate::error::{AppError, Result};
 use crate::types::{ABR_MIN_KBPS_FLOOR, Settings};
 
+/// The languages the studio's UI has messages for (ui/src/i18n/*.<lang>.json).
+pub const STUDIO_LANGUAGES: [&str; 2] = ["en", "ko"];
+
 pub struct SettingsStore {
     path: PathBuf,
     current: Mutex<Settings>,
@@ -53,6 +56,14 @@ impl SettingsStore {
                     "the minimum bitrate must be {ABR_MIN_KBPS_FLOOR}–{bitrate} kbps \
                      (at least {ABR_MIN_KBPS_FLOOR}, not above the chosen bitrate)"
                 ),
+            ));
+        }
+        if let Some(lang) = &settings.language
+            && !STUDIO_LANGUAGES.contains(&lang.as_str())
+        {
+            return Err(AppError::validation(
+                "language",
+                format!("the studio speaks {}, not {lang}", STUDIO_LANGUAGES.join(", ")),
             ));
         }
         if let Some(dir) = self.path.parent() {

@@ -242,6 +242,8 @@ pub struct Settings {
     pub last_backend: Option<BackendKind>,
     /// Last e-mail used per backend kind, to pre-fill the sign-in form.
     pub last_email: Option<String>,
+    /// The studio's language (`"en"` or `"ko"`); `None` follows the system's locale.
+    pub language: Option<String>,
 }
 
 impl Default for Settings {
@@ -253,6 +255,7 @@ impl Default for Settings {
             abr: AbrSettings::default(),
             last_backend: None,
             last_email: None,
+            language: None,
         }
     }
 }

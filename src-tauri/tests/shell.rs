@@ -93,6 +93,7 @@ fn settings_persist_in_the_config_dir_without_secrets() {
         let mut settings = invoke(&window, "get_settings", json!({})).expect("settings");
         settings["quality"] = json!("1080p30");
         settings["pip"]["corner"] = json!("topLeft");
+        settings["language"] = json!("ko");
         invoke(&window, "save_settings", json!({ "settings": settings })).expect("saved");
         let info = invoke(
             &window,
@@ -114,6 +115,19 @@ fn settings_persist_in_the_config_dir_without_secrets() {
     assert_eq!(settings["quality"], "1080p30");
     assert_eq!(settings["pip"]["corner"], "topLeft");
     assert_eq!(settings["lastBackend"], "rtmp");
+    assert_eq!(settings["language"], "ko", "the chosen language is restored on restart");
+}
+
+#[test]
+fn rejects_a_language_the_studio_does_not_speak() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (_app, window) = app(dir.path());
+    let mut settings = invoke(&window, "get_settings", json!({})).expect("settings");
+    assert_eq!(settings["language"], json!(null), "follows the system by default");
+    settings["language"] = json!("fr");
+    let err = invoke(&window, "save_settings", json!({ "settings": settings }))
+        .expect_err("no French messages");
+    assert_eq!(err["kind"], "validation");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 // Thin helpers over the generated bindings: commands return `Result<T, AppError>`; the UI
 // prefers exceptions it can catch in one place and turn into banners.
 import type { AppError } from './bindings';
+import { t } from '../i18n';
 
 export type Result<T, E> = { status: 'ok'; data: T } | { status: 'error'; error: E };
 
@@ -24,30 +25,27 @@ export function asAppError(e: unknown): AppError {
   return { kind: 'unavailable', message: e instanceof Error ? e.message : String(e) };
 }
 
+/** A short title for an error in the studio's language; the backend's text stays as detail. */
+export function titleFor(error: AppError): string {
+  // An account step's reason (when the shell sends one) says more than the kind.
+  const reason = 'reason' in error && typeof error.reason === 'string' ? error.reason : null;
+  if (reason) {
+    const key = `errors.authReason.${reason}`;
+    const text = t(key);
+    if (text !== key) return text;
+  }
+  return t(`errors.title.${error.kind}`);
+}
+
 /** What the user can do about an error, shown under its message. */
 export function fixFor(error: AppError): string {
   switch (error.kind) {
-    case 'noBackend':
-      return 'Pick "Try it locally" or another way to go live.';
-    case 'notSignedIn':
-      return 'Sign in again.';
-    case 'auth':
-      return 'Check the e-mail and password and try again.';
     case 'validation':
-      return error.field ? `Correct the ${error.field} and try again.` : 'Correct the input and try again.';
-    case 'network':
-      return 'Check your connection; the studio retries when you try again.';
-    case 'backend':
-      return 'Try again in a moment; if it keeps failing, the backend has a problem.';
+      return error.field ? t('errors.fix.validationField', { values: { field: error.field } }) : t('errors.fix.validation');
     case 'broadcast':
-      return error.fix ?? 'Check your sources and the ingest, then go live again.';
-    case 'chat':
-      return 'Reopen the chat; messages you typed are kept.';
-    case 'credentials':
-      return 'Unlock your system keyring (or start one) and try again.';
-    case 'storage':
-      return 'Check that your config and data folders are writable.';
-    case 'unavailable':
-      return 'This part is not available here yet.';
+      // The engine's own advice names the exact element or setting: it wins when present.
+      return error.fix ?? t('errors.fix.broadcast');
+    default:
+      return t(`errors.fix.${error.kind}`);
   }
 }

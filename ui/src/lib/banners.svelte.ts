@@ -1,9 +1,12 @@
 // Error banners: every failed action lands here with what to do about it.
 import type { AppError } from './bindings';
-import { asAppError, fixFor } from './api';
+import { asAppError, fixFor, titleFor } from './api';
 
 export interface Banner {
   id: number;
+  /** What went wrong, in the studio's language. */
+  title: string;
+  /** The backend's or engine's own text (not translated: it names the exact cause). */
   message: string;
   fix: string;
 }
@@ -15,7 +18,7 @@ class Banners {
 
   report(e: unknown): AppError {
     const error = asAppError(e);
-    const banner = { id: nextId++, message: error.message, fix: fixFor(error) };
+    const banner = { id: nextId++, title: titleFor(error), message: error.message, fix: fixFor(error) };
     // The same failure twice shows once (e.g. a button clicked again).
     this.list = [...this.list.filter((b) => b.message !== banner.message), banner];
     return error;

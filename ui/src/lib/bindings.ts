@@ -502,7 +502,11 @@ export type Settings = { sources: SourceSettings; pip: PipSettings; quality: Qua
 /**
  * Last e-mail used per backend kind, to pre-fill the sign-in form.
  */
-lastEmail: string | null }
+lastEmail: string | null; 
+/**
+ * The studio's language (`"en"` or `"ko"`); `None` follows the system's locale.
+ */
+language: string | null }
 /**
  * The result of a sign-up: local mode confirms at once; a real backend e-mails a code.
  */

@@ -1,6 +1,8 @@
-// Small pure helpers for what the studio shows.
+// Small helpers for what the studio shows. Numbers, plurals and durations go through the
+// i18n messages (ICU, formatted with Intl in the current language).
 
 import { LIMITS, type QualityPreset } from './bindings';
+import { currentLang, t } from '../i18n';
 
 /** The presets' video bitrates (kbit/s), generated from `QualityPreset::video` in the shell. */
 export const PRESET_KBPS: Record<QualityPreset, number> = LIMITS.presetKbps;
@@ -21,7 +23,39 @@ export function maskKey(last4: string): string {
 }
 
 export function kbps(value: number): string {
-  return value >= 1000 ? `${(value / 1000).toFixed(2)} Mb/s` : `${Math.round(value)} kb/s`;
+  return value >= 1000 ? t('format.mbps', { values: { n: value / 1000 } }) : t('format.kbps', { values: { n: value } });
+}
+
+/** Seconds with one decimal (`1.8 s`, `1.8초`). */
+export function seconds(value: number): string {
+  return t('format.seconds', { values: { n: value } });
+}
+
+/**
+ * A length of time in words, largest whole unit (`5 minutes`, `5분`; `90 minutes` stays in
+ * minutes, `2 hours`). Intl.DurationFormat would do it, but WebKitGTK before 2.44 lacks it.
+ */
+export function duration(totalSeconds: number): string {
+  const s = Math.max(0, Math.round(totalSeconds));
+  const [unit, n] =
+    s % 86400 === 0 && s > 0 ? ['days', s / 86400]
+    : s % 3600 === 0 && s > 0 ? ['hours', s / 3600]
+    : s % 60 === 0 && s > 0 ? ['minutes', s / 60]
+    : ['seconds', s];
+  return t(`format.duration.${unit}`, { values: { n } });
+}
+
+/** A count with its noun, plural-aware (`3 viewers`, `시청자 3명`). */
+export function count(what: 'viewers' | 'messages', n: number): string {
+  return t(`format.count.${what}`, { values: { n } });
+}
+
+/** A date and time as the current language writes it (e.g. chat times, ban expiries). */
+export function dateTime(at: Date | string | number, style: 'time' | 'date' | 'both' = 'both'): string {
+  const date = at instanceof Date ? at : new Date(at);
+  const options: Intl.DateTimeFormatOptions =
+    style === 'time' ? { timeStyle: 'short' } : style === 'date' ? { dateStyle: 'medium' } : { dateStyle: 'medium', timeStyle: 'short' };
+  return new Intl.DateTimeFormat(currentLang(), options).format(date);
 }
 
 /**
@@ -48,8 +82,8 @@ export const AVATAR_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
 
 /** Why an avatar file cannot be uploaded, or null when it can. */
 export function avatarProblem(file: { type: string; size: number }): string | null {
-  if (!AVATAR_TYPES.includes(file.type)) return 'Choose a PNG, JPEG or WebP image.';
-  if (file.size > LIMITS.avatarMaxBytes) return 'The image is larger than 4 MiB: choose a smaller one.';
-  if (file.size === 0) return 'The file is empty.';
+  if (!AVATAR_TYPES.includes(file.type)) return t('format.avatarType');
+  if (file.size > LIMITS.avatarMaxBytes) return t('format.avatarSize');
+  if (file.size === 0) return t('format.avatarEmpty');
   return null;
 }

@@ -18,6 +18,7 @@ import {
 } from './bindings';
 import { call } from './api';
 import { banners } from './banners.svelte';
+import { applyLang, t } from '../i18n';
 
 export type Screen = 'welcome' | 'auth' | 'studio';
 
@@ -71,6 +72,7 @@ export class Studio {
     this.subscribeMedia();
     const info = await this.run('init', () => call(commands.appInfo()));
     this.settings = await commands.getSettings();
+    applyLang(this.settings.language);
     this.live = await commands.getLiveState();
     // The user may have clicked a choice while this was loading: theirs wins.
     if (!info || this.backend) return;
@@ -90,6 +92,8 @@ export class Studio {
     if (!info?.backend) return;
     this.backend = info.backend;
     if (account) await this.signedIn(account);
+    // The local owner's session is gone (signed out everywhere, say): one click's path.
+    else if (info.backend.kind === 'local') await this.tryLocally();
     else this.screen = 'auth';
   }
 
@@ -119,8 +123,13 @@ export class Studio {
     if (!backend.hasAccounts) await this.enterStudio();
   }
 
-  tryLocally() {
-    return this.chooseBackend('backend', () => call(commands.startLocalBackend()));
+  /** "Try it locally": one click to the studio, the local account made or reused. */
+  async tryLocally() {
+    const account = await this.run('backend', () => call(commands.tryLocally()));
+    if (!account) return;
+    const info = await this.run('init', () => call(commands.appInfo()));
+    this.backend = info?.backend ?? null;
+    await this.signedIn(account);
   }
   connectCloumer(source: ProfileSource) {
     return this.chooseBackend('backend', () => call(commands.connectCloumer(source)));
@@ -132,26 +141,17 @@ export class Studio {
     return this.chooseBackend('backend', () => call(commands.useCustomRtmp(url, key)));
   }
 
-  /** Signs up; `true` when a code must be entered (real backends e-mail one). */
-  async signUp(email: string, password: string, nickname: string): Promise<boolean> {
-    const outcome = await this.run('auth', () => call(commands.signUp(email, password, nickname)));
-    if (!outcome) return false;
-    if (outcome.status === 'needsCode') return true;
-    await this.signedIn(outcome.account);
-    return false;
+  /** Ends the account's sessions on every device, then shows the sign-in screen. */
+  async signOutEverywhere() {
+    const done = await this.run('auth', () => call(commands.signOutEverywhere()));
+    if (done === undefined) return;
+    this.account = null;
+    this.profile = null;
+    this.screen = 'auth';
   }
 
-  async confirm(email: string, code: string, password: string) {
-    const account = await this.run('auth', () => call(commands.confirmSignUp(email, code, password)));
-    if (account) await this.signedIn(account);
-  }
-
-  async signIn(email: string, password: string) {
-    const account = await this.run('auth', () => call(commands.signIn(email, password)));
-    if (account) await this.signedIn(account);
-  }
-
-  private async signedIn(account: Account) {
+  /** Shows the studio of a freshly signed-in account. */
+  async signedIn(account: Account) {
     this.account = account;
     banners.clear();
     await this.enterStudio();
@@ -240,7 +240,7 @@ export class Studio {
     const ok = await this.run('live', () => call(commands.goLive()));
     // The backend's own events carry the real state; a refused start leaves "failed".
     if (ok === undefined && this.live.state === 'connecting') {
-      this.live = { state: 'failed', kind: 'other', reason: 'could not start', fix: null };
+      this.live = { state: 'failed', kind: 'other', reason: t('live.couldNotStart'), fix: null };
     }
   }
 

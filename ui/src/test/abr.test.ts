@@ -39,7 +39,7 @@ describe('automatic bitrate', () => {
 
     fake.media!.stats.onmessage(sample({ bitrateKbps: 1300, targetBitrateKbps: 1200, backlogMs: 1800, congested: true }));
     const banner = await screen.findByTestId('abr-congested');
-    expect(banner).toHaveTextContent("Network can't keep up: lowered to 1200 kbps");
+    expect(banner).toHaveTextContent("Network can't keep up: lowered to 1,200 kbps");
     expect(screen.getByTestId('stats-backlog')).toHaveTextContent('1.8 s');
     // The graph draws the target next to the sent bitrate, one point per sample.
     expect(screen.getByTestId('graph-target').getAttribute('points')!.split(' ')).toHaveLength(2);
@@ -69,7 +69,7 @@ describe('automatic bitrate', () => {
     const min = screen.getByTestId('abr-min-bitrate') as HTMLInputElement;
     for (const bad of ['99', '3501']) {
       await fireEvent.change(min, { target: { value: bad } });
-      expect(await screen.findByTestId('abr-min-bitrate-error')).toHaveTextContent('100–3500 kbps');
+      expect(await screen.findByTestId('abr-min-bitrate-error')).toHaveTextContent('100–3,500 kbps');
     }
     expect(saved(fake)).toEqual([]);
   });

@@ -31,6 +31,7 @@ export const settings: Settings = {
   abr: { enabled: true, minKbps: 300 },
   lastBackend: null,
   lastEmail: null,
+  language: null,
 };
 
 /** app_info of a signed-in local account: init() goes straight to the studio. */
