@@ -20,6 +20,9 @@ use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 
+mod moderation;
+pub use moderation::Restriction;
+
 use crate::avatar;
 use crate::models::{Broadcast, Channel, ChatToken, MyPageWire, Profile};
 use crate::{Error, Result};

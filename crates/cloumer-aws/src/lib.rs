@@ -6,6 +6,7 @@
 //! The contract with the deployment (env vars, table layout, IAM) is in README.md.
 
 pub mod avatars;
+mod bans;
 pub mod chat;
 pub mod config;
 mod error;

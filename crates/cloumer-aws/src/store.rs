@@ -5,7 +5,20 @@ use aws_sdk_dynamodb::types::ReturnValue;
 use cloumer_server::store::{Channel, ChannelListing, ChannelStore, ModeratorStore};
 
 use crate::error::Error;
-use crate::table::{SK_CHANNEL, Table, channel_pk, key, moderator_sk, s};
+use crate::table::{Item, SK_CHANNEL, Table, channel_pk, key, moderator_sk, s};
+
+/// `gsi1pk` of the moderator rows of one moderator: the channels they moderate are one
+/// Query of the GSI (`gsi1sk` = the channel).
+fn moderates_pk(moderator: &str) -> String {
+    format!("MODERATES#{moderator}")
+}
+
+fn moderator_item(channel: &str, moderator: &str) -> Item {
+    let mut item = key(channel_pk(channel), &moderator_sk(moderator));
+    item.insert("gsi1pk".into(), s(moderates_pk(moderator)));
+    item.insert("gsi1sk".into(), s(channel));
+    item
+}
 
 type ServerResult<T> = cloumer_server::Result<T>;
 
@@ -79,7 +92,7 @@ impl ModeratorStore for Table {
         self.client
             .put_item()
             .table_name(&self.name)
-            .set_item(Some(key(channel_pk(channel), &moderator_sk(moderator))))
+            .set_item(Some(moderator_item(channel, moderator)))
             .send()
             .await
             .map_err(|e| Error::service("dynamodb", e))?;
@@ -97,6 +110,38 @@ impl ModeratorStore for Table {
             .await
             .map_err(|e| Error::service("dynamodb", e))?;
         Ok(out.attributes.is_some_and(|a| !a.is_empty()))
+    }
+
+    async fn moderated_by(&self, user_channel: &str) -> ServerResult<Vec<ChannelListing>> {
+        let mut list = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.name)
+                .index_name("gsi1")
+                .key_condition_expression("gsi1pk = :p")
+                .expression_attribute_values(":p", s(moderates_pk(user_channel)))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| Error::service("dynamodb", e))?;
+            for item in out.items() {
+                let Some(name) = crate::table::get_s(item, "gsi1sk") else {
+                    continue;
+                };
+                // A channel that is gone is no longer listed.
+                if let Some(row) = self.channel_row(&name).await? {
+                    list.push(row.listing());
+                }
+            }
+            start = out.last_evaluated_key;
+            if start.is_none() || list.len() >= 1000 {
+                break;
+            }
+        }
+        Ok(list)
     }
 
     async fn is_moderator(&self, channel: &str, user_channel: &str) -> ServerResult<bool> {

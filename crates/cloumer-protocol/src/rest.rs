@@ -35,6 +35,20 @@ pub mod paths {
     pub fn moderator(channel: &str) -> String {
         format!("{MODERATORS}/{channel}")
     }
+    /// Additive: `GET` the channels the caller moderates (not their own) →
+    /// `Vec<`[`super::Moderator`]`>` (each channel with its owner's nickname).
+    pub const MODERATED_CHANNELS: &str = "/stream/v1/moderated-channels";
+    /// Additive: `GET /stream/v1/chat-restrictions/<channel>` lists the room's timeouts and
+    /// bans (`Vec<`[`super::ChatRestriction`]`>`); owner and moderators only.
+    pub const CHAT_RESTRICTIONS: &str = "/stream/v1/chat-restrictions";
+    pub fn chat_restrictions(channel: &str) -> String {
+        format!("{CHAT_RESTRICTIONS}/{channel}")
+    }
+    /// Additive: `PUT` (body [`super::RestrictUser`]) times out or bans `user_id` in the
+    /// channel's room and disconnects them; `DELETE` lifts it.
+    pub fn chat_restriction(channel: &str, user_id: &str) -> String {
+        format!("{CHAT_RESTRICTIONS}/{channel}/{user_id}")
+    }
     /// Additive: `GET /public/v1/chat-history/<channel>?limit=N` → recent MESSAGE frames,
     /// oldest first (`Vec<`[`crate::chat::ChatMessage`]`>`).
     pub fn chat_history(channel: &str) -> String {
@@ -175,6 +189,35 @@ pub struct Moderator {
     pub nickname: String,
 }
 
+/// Additive: a timeout (`until` set) or ban (`until` absent) of one chat user in a room.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatRestriction {
+    /// The user's chat `UserId` (their channel name).
+    #[serde(rename = "userId")]
+    pub user_id: String,
+    /// RFC 3339 end of a timeout; absent for a ban (until lifted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Additive: the body of `PUT /stream/v1/chat-restrictions/<channel>/<userId>`.
+/// `durationSeconds` (1..=[`limits::CHAT_TIMEOUT_MAX_SECS`]) makes a timeout; without it
+/// the user is banned until lifted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestrictUser {
+    #[serde(
+        rename = "durationSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub duration_seconds: Option<u64>,
+    /// At most [`crate::chat::MAX_REASON_CODE_POINTS`] code points.
+    #[serde(default)]
+    pub reason: String,
+}
+
 /// The error body of `cloumer serve` (the seed sent bare strings or nothing).
 /// `field` names the query parameter or input at fault, when there is one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -190,6 +233,8 @@ pub mod limits {
     pub const AVATAR_MAX_BYTES: usize = 4 * 1024 * 1024;
     /// Longest broadcast title, in characters (code points).
     pub const TITLE_MAX_CHARS: usize = 140;
+    /// Longest chat timeout: 30 days (longer is a ban).
+    pub const CHAT_TIMEOUT_MAX_SECS: u64 = 30 * 24 * 3600;
 }
 
 #[cfg(test)]

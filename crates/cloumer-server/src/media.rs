@@ -21,9 +21,33 @@ pub struct ChatGrant {
     pub session_duration_minutes: u32,
 }
 
+/// A user kept out of a room: timed out until `until_ms`, or banned (`None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomRestriction {
+    pub user_id: String,
+    /// Unix milliseconds at which the user may join again; `None` = until lifted.
+    pub until_ms: Option<i64>,
+    pub reason: String,
+}
+
 #[async_trait]
 pub trait ChatRooms: Send + Sync {
     async fn mint_token(&self, grant: ChatGrant) -> Result<ChatTokenResponse>;
+    /// Keeps `user_id` out of `room` as `restriction` says (replacing any earlier one) and
+    /// disconnects their open sessions now, as a kick does. `moderator` is who asked (their
+    /// chat user id), named in the room's event where the backend can.
+    async fn restrict(
+        &self,
+        room: &str,
+        restriction: &RoomRestriction,
+        moderator: &str,
+    ) -> Result<()>;
+    /// Lifts the user's timeout or ban; whether there was one in force.
+    async fn lift(&self, room: &str, user_id: &str) -> Result<bool>;
+    /// The restrictions of `room` in force now.
+    async fn restrictions(&self, room: &str) -> Result<Vec<RoomRestriction>>;
+    /// The restriction in force for `user_id` in `room`, if any.
+    async fn restriction(&self, room: &str, user_id: &str) -> Result<Option<RoomRestriction>>;
 }
 
 /// A channel's video side, shaped like IVS: where it is played back and published, and

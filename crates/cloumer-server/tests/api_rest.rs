@@ -184,3 +184,7 @@ async fn forged_tokens_are_unauthorized() {
     let res = t.http.get(t.url("/stream/mypage")).send().await.unwrap();
     assert_eq!(res.status(), 401);
 }
+
+/// Issue 21: chat timeouts and bans (the routes of `/stream/v1/chat-restrictions`).
+#[path = "api_rest_support/chat_restrictions.rs"]
+mod chat_restrictions;

@@ -15,6 +15,7 @@ mod frame;
 pub mod fuzzing;
 mod history;
 mod limits;
+mod moderation;
 mod restrictions;
 mod room;
 mod socket;
@@ -35,7 +36,7 @@ use cloumer_protocol::rest::ChatTokenResponse;
 use serde::Deserialize;
 
 use crate::Result;
-use crate::media::{ChatGrant, ChatRooms};
+use crate::media::{ChatGrant, ChatRooms, RoomRestriction};
 use history::History;
 pub use limits::{ChatLimits, DEFAULT_KICK_TIMEOUT};
 use restrictions::Restrictions;
@@ -139,6 +140,27 @@ impl ChatRooms for ChatService {
     async fn mint_token(&self, grant: ChatGrant) -> Result<ChatTokenResponse> {
         Ok(ChatService::mint_token(self, grant))
     }
+
+    async fn restrict(
+        &self,
+        room: &str,
+        restriction: &RoomRestriction,
+        moderator: &str,
+    ) -> Result<()> {
+        self.restrict_user(room, restriction, moderator)
+    }
+
+    async fn lift(&self, room: &str, user_id: &str) -> Result<bool> {
+        self.lift_user(room, user_id)
+    }
+
+    async fn restrictions(&self, room: &str) -> Result<Vec<RoomRestriction>> {
+        self.room_restrictions(room)
+    }
+
+    async fn restriction(&self, room: &str, user_id: &str) -> Result<Option<RoomRestriction>> {
+        self.user_restriction(room, user_id)
+    }
 }
 
 async fn open_socket(
@@ -203,6 +225,13 @@ fn refuse_restricted(service: &ChatService, grant: &Grant) -> Option<Response> {
             return Some(StatusCode::SERVICE_UNAVAILABLE.into_response());
         }
     };
+    if restriction.until_ms == restrictions::BANNED {
+        let mut message = "banned from this room by a moderator".to_owned();
+        if !restriction.reason.is_empty() {
+            message.push_str(&format!(" (reason: {})", restriction.reason));
+        }
+        return Some((StatusCode::FORBIDDEN, message).into_response());
+    }
     let wait_secs = ((restriction.until_ms - now_ms).max(0) + 999) / 1000;
     let mut message =
         format!("disconnected from this room by a moderator; you may rejoin in {wait_secs} s");

@@ -23,6 +23,11 @@ pub(crate) struct Restriction {
     pub reason: String,
 }
 
+/// The `until_ms` of a ban: never reached.
+pub(crate) const BANNED: i64 = i64::MAX;
+/// Most rows one listing answers (a room's restrictions are bounded by its channels).
+const LIST_MAX: i64 = 1000;
+
 pub(crate) struct Restrictions {
     db: SqliteFile,
 }
@@ -52,20 +57,77 @@ impl Restrictions {
         reason: &str,
         now_ms: i64,
     ) -> Result<()> {
+        self.upsert(
+            (room, user_id, until_ms, reason, now_ms),
+            "reason = CASE WHEN excluded.until_ms > until_ms THEN excluded.reason ELSE reason END,
+             until_ms = max(until_ms, excluded.until_ms)",
+        )
+    }
+
+    /// Sets the user's restriction to exactly `until_ms` (a moderator's timeout or ban
+    /// replaces whatever was in force, shorter or not).
+    pub fn set(
+        &self,
+        room: &str,
+        user_id: &str,
+        until_ms: i64,
+        reason: &str,
+        now_ms: i64,
+    ) -> Result<()> {
+        self.upsert(
+            (room, user_id, until_ms, reason, now_ms),
+            "until_ms = excluded.until_ms, reason = excluded.reason",
+        )
+    }
+
+    /// Sweeps expired rows, then inserts the row or updates it with `on_conflict`.
+    fn upsert(
+        &self,
+        (room, user_id, until_ms, reason, now_ms): (&str, &str, i64, &str, i64),
+        on_conflict: &str,
+    ) -> Result<()> {
         let conn = self.db.lock();
         conn.execute(
             "DELETE FROM chat_restrictions WHERE until_ms <= ?1",
             params![now_ms],
         )?;
         conn.execute(
-            "INSERT INTO chat_restrictions (room, user_id, until_ms, reason)
-             VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (room, user_id) DO UPDATE SET
-                 reason = CASE WHEN excluded.until_ms > until_ms THEN excluded.reason ELSE reason END,
-                 until_ms = max(until_ms, excluded.until_ms)",
+            &format!(
+                "INSERT INTO chat_restrictions (room, user_id, until_ms, reason)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (room, user_id) DO UPDATE SET {on_conflict}"
+            ),
             params![room, user_id, until_ms, reason],
         )?;
         Ok(())
+    }
+
+    /// Lifts the user's restriction; whether one was in force at `now_ms`.
+    pub fn lift(&self, room: &str, user_id: &str, now_ms: i64) -> Result<bool> {
+        let n = self.db.lock().execute(
+            "DELETE FROM chat_restrictions WHERE room = ?1 AND user_id = ?2 AND until_ms > ?3",
+            params![room, user_id, now_ms],
+        )?;
+        Ok(n > 0)
+    }
+
+    /// Every restriction of `room` in force at `now_ms`, by user id.
+    pub fn list(&self, room: &str, now_ms: i64) -> Result<Vec<(String, Restriction)>> {
+        let conn = self.db.lock();
+        let mut stmt = conn.prepare_cached(
+            "SELECT user_id, until_ms, reason FROM chat_restrictions
+             WHERE room = ?1 AND until_ms > ?2 ORDER BY user_id LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![room, now_ms, LIST_MAX], |row| {
+            Ok((
+                row.get(0)?,
+                Restriction {
+                    until_ms: row.get(1)?,
+                    reason: row.get(2)?,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     /// The restriction keeping `user_id` out of `room` at `now_ms`, if any.
@@ -117,5 +179,21 @@ mod tests {
                 })
                 .unwrap();
         assert_eq!(rows, 1);
+    }
+
+    #[test]
+    fn set_replaces_lift_removes_and_list_shows_those_in_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = Restrictions::open(dir.path(), "chat.sqlite").unwrap();
+        r.set("room", "troll", BANNED, "spam", 0).unwrap();
+        r.set("room", "troll", 60_000, "shorter", 0).unwrap();
+        r.set("room", "gone", 10, "", 0).unwrap();
+        let list = r.list("room", 100).unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].0, "troll");
+        assert_eq!(list[0].1.until_ms, 60_000);
+        assert!(r.lift("room", "troll", 100).unwrap());
+        assert!(!r.lift("room", "troll", 100).unwrap());
+        assert_eq!(r.active("room", "troll", 100).unwrap(), None);
     }
 }

@@ -6,8 +6,7 @@ use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
 use cloumer_protocol::chat::{
-    Attributes, Capability, ChatError, ChatEvent, ChatMessage, ClientFrame, Sender, ServerFrame,
-    codes, events,
+    Attributes, Capability, ChatError, ChatMessage, ClientFrame, Sender, ServerFrame, codes, events,
 };
 use tokio::sync::broadcast::error::RecvError;
 
@@ -225,7 +224,12 @@ fn delete_message(
     // Deprecated spelling that IVS still sends; older clients read it.
     attributes.insert("MessageID".into(), id.to_owned());
     attributes.insert("Reason".into(), reason.unwrap_or_default());
-    broadcast(room, &event(request_id, events::DELETE_MESSAGE, attributes))
+    // Additive (IVS has no such attribute): who deleted it, for moderators' traces.
+    attributes.insert("ModeratorId".into(), grant.user_id.clone());
+    broadcast(
+        room,
+        &super::moderation::event(Some(request_id), events::DELETE_MESSAGE, attributes),
+    )
 }
 
 fn disconnect_user(
@@ -250,34 +254,18 @@ fn disconnect_user(
             now_ms,
         )
         .map_err(server_error)?;
-    let mut attributes = Attributes::new();
-    attributes.insert("UserId".into(), user_id.to_owned());
-    attributes.insert("Reason".into(), reason.unwrap_or_default());
-    broadcast(
+    super::moderation::disconnect(
         room,
-        &event(request_id, events::DISCONNECT_USER, attributes),
-    )?;
-    // Queued after the event, so the kicked user's sockets still receive it.
-    room.publish(RoomSignal::Disconnect {
-        user_id: Arc::from(user_id),
-    });
-    Ok(())
-}
-
-fn event(request_id: &str, name: &str, attributes: Attributes) -> ServerFrame {
-    ServerFrame::Event(ChatEvent {
-        id: super::new_id(),
-        request_id: Some(request_id.to_owned()),
-        event_name: name.to_owned(),
-        attributes,
-        send_time: super::now_rfc3339(),
-    })
+        user_id,
+        reason.as_deref().unwrap_or_default(),
+        &grant.user_id,
+        Some(request_id),
+    )
+    .map_err(server_error)
 }
 
 fn broadcast(room: &Room, frame: &ServerFrame) -> Result<(), Refusal> {
-    let text = serde_json::to_string(frame).map_err(|e| server_error(e.into()))?;
-    room.publish(RoomSignal::Frame(Utf8Bytes::from(text)));
-    Ok(())
+    super::moderation::publish(room, frame).map_err(server_error)
 }
 
 fn server_error(e: crate::Error) -> Refusal {

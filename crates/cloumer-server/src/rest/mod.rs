@@ -6,6 +6,7 @@ pub mod avatar;
 mod caller;
 mod moderators;
 mod public;
+pub mod restrictions;
 pub mod state;
 mod stream;
 
@@ -125,6 +126,17 @@ pub fn router() -> axum::Router<SharedRest> {
         .route(
             &format!("{}/{{channel}}", paths::MODERATORS),
             put(moderators::add).delete(moderators::remove),
+        )
+        .route(paths::MODERATED_CHANNELS, get(restrictions::moderated_channels))
+        .route(
+            &format!("{}/{{channel}}", paths::CHAT_RESTRICTIONS),
+            get(restrictions::list),
+        )
+        .route(
+            &format!("{}/{{channel}}/{{user}}", paths::CHAT_RESTRICTIONS),
+            put(restrictions::put)
+                .delete(restrictions::lift)
+                .layer(DefaultBodyLimit::max(restrictions::BODY_MAX_BYTES)),
         )
         .route("/media/avatars/{file}", get(avatar::serve))
         .fallback(not_found)

@@ -13,7 +13,8 @@ use crate::media::ChatGrant;
 
 /// R5 `/stream/get_caht?targetChanel=<channel>`: a chat token for the caller. Owners and
 /// moderators of the target may delete messages and disconnect users; the answer names the
-/// capabilities so a page shows moderation only to those who have it.
+/// capabilities so a page shows moderation only to those who have it. A user timed out or
+/// banned from the room gets 403 instead.
 pub async fn get_caht(
     State(state): State<SharedRest>,
     caller: Caller,
@@ -28,6 +29,11 @@ pub async fn get_caht(
     let me = &caller.channel.name;
     let moderates = target.owner_sub == caller.identity.sub
         || state.moderators.is_moderator(&target.name, me).await?;
+    if !moderates
+        && let Some(restriction) = state.chat.restriction(&target.name, me).await?
+    {
+        return Err(super::restrictions::refusal(&restriction));
+    }
     let capabilities = if moderates {
         vec![
             Capability::SendMessage,

@@ -125,6 +125,8 @@ pub trait ModeratorStore: Send + Sync {
     /// Whether a row was removed.
     async fn remove_moderator(&self, channel: &str, moderator: &str) -> Result<bool>;
     async fn is_moderator(&self, channel: &str, user_channel: &str) -> Result<bool>;
+    /// The channels `user_channel` moderates, each with its owner's nickname.
+    async fn moderated_by(&self, user_channel: &str) -> Result<Vec<ChannelListing>>;
 }
 
 /// An uploaded avatar image.

@@ -354,6 +354,25 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Channels joined to the `moderators` table on `join_col`, where `where_col` is
+    /// `value`: the moderators of a channel, or the channels a user moderates.
+    fn moderator_listing(
+        &self,
+        join_col: &str,
+        where_col: &str,
+        value: &str,
+    ) -> Result<Vec<ChannelListing>> {
+        let sql = format!(
+            "SELECT {CHANNEL_COLS}, u.nickname FROM moderators m \
+             JOIN channels c ON c.name = {join_col} JOIN users u ON u.sub = c.owner_sub \
+             WHERE {where_col} = ?1 ORDER BY c.name"
+        );
+        let conn = self.db.lock();
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![value], listing_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     /// The channel's current stream key.
     pub async fn stream_key_of(&self, name: &str) -> Result<String> {
         Ok(self.db.lock().query_row(
@@ -367,15 +386,7 @@ impl SqliteStore {
 #[async_trait]
 impl ModeratorStore for SqliteStore {
     async fn moderators(&self, channel: &str) -> Result<Vec<ChannelListing>> {
-        let sql = format!(
-            "SELECT {CHANNEL_COLS}, u.nickname FROM moderators m \
-             JOIN channels c ON c.name = m.moderator JOIN users u ON u.sub = c.owner_sub \
-             WHERE m.channel = ?1 ORDER BY c.name"
-        );
-        let conn = self.db.lock();
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params![channel], listing_row)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        self.moderator_listing("m.moderator", "m.channel", channel)
     }
 
     async fn add_moderator(&self, channel: &str, moderator: &str) -> Result<()> {
@@ -405,6 +416,10 @@ impl ModeratorStore for SqliteStore {
             )
             .optional()?
             .is_some())
+    }
+
+    async fn moderated_by(&self, user_channel: &str) -> Result<Vec<ChannelListing>> {
+        self.moderator_listing("m.channel", "m.moderator", user_channel)
     }
 }
 
