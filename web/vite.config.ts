@@ -1,8 +1,9 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { woff2Only } from '../shared-ts/vite-woff2-only';
 
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), woff2Only()],
   // Absolute asset paths: pages live at nested paths (/channel/<name>).
   base: '/',
   clearScreen: false,
