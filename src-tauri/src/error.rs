@@ -15,9 +15,13 @@ pub enum AppError {
     /// The action needs a signed-in account.
     #[error("not signed in: {message}")]
     NotSignedIn { message: String },
-    /// Wrong password, unknown user, expired code, ...
+    /// Wrong password, unknown user, expired code, ...; `reason` says which, so the UI
+    /// can say what to do in the user's language.
     #[error("authentication failed: {message}")]
-    Auth { message: String },
+    Auth {
+        message: String,
+        reason: Option<AuthReason>,
+    },
     /// An input the user can fix; `field` names it when there is one.
     #[error("invalid input: {message}")]
     Validation {
@@ -48,6 +52,22 @@ pub enum AppError {
     /// The feature is not available in this build or with this backend.
     #[error("not available: {message}")]
     Unavailable { message: String },
+}
+
+/// Why an account step was refused (from the Cognito error kinds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum AuthReason {
+    WrongPassword,
+    UnknownAccount,
+    NotConfirmed,
+    AccountExists,
+    WrongCode,
+    ExpiredCode,
+    WeakPassword,
+    TooManyAttempts,
+    NewPasswordRequired,
+    ResetRequired,
 }
 
 impl AppError {

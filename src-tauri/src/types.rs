@@ -69,6 +69,16 @@ pub enum SignUpOutcome {
     NeedsCode { email: String },
 }
 
+/// The result of a log-in: signed in, or the step the account needs first (a code for an
+/// unconfirmed account, a new password the pool asks for).
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(tag = "status", rename_all = "camelCase")]
+pub enum SignInOutcome {
+    SignedIn { account: Account },
+    NeedsCode { email: String },
+    NeedsNewPassword { email: String },
+}
+
 /// The profile as the UI shows it. The stream key is never here in full: only its last
 /// four characters until the user asks to reveal it.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]

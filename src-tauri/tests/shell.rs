@@ -40,14 +40,7 @@ fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result
 /// usable credential store, so the calling test skips.
 fn sign_up(window: &WebviewWindow<MockRuntime>, email: &str, nickname: &str) -> Option<Value> {
     let args = json!({ "email": email, "password": "Corr3ct-Horse-Battery", "nickname": nickname });
-    match invoke(window, "sign_up", args) {
-        Ok(outcome) => Some(outcome),
-        Err(e) if e["kind"] == "credentials" => {
-            cloumer_testkit::skip(format!("no usable credential store here: {e}"));
-            None
-        }
-        Err(e) => panic!("sign up failed: {e}"),
-    }
+    or_skip(invoke(window, "sign_up", args), "sign up")
 }
 
 #[test]
@@ -347,4 +340,116 @@ fn automatic_bitrate_is_on_by_default_validated_and_reaches_the_engine_config() 
     assert!(!config.adaptive_bitrate.enabled);
     assert_eq!(config.adaptive_bitrate.min_kbps, 1500);
     assert_eq!(config.video_bitrate_kbps, 1500);
+}
+
+/// Skips (with the reason) when this machine has no usable credential store.
+fn or_skip(answer: Result<Value, Value>, what: &str) -> Option<Value> {
+    match answer {
+        Ok(v) => Some(v),
+        Err(e) if e["kind"] == "credentials" => {
+            cloumer_testkit::skip(format!("no usable credential store here: {e}"));
+            None
+        }
+        Err(e) => panic!("{what} failed: {e}"),
+    }
+}
+
+/// "Try it locally" is one click: the first start makes the owner's account (named after
+/// the system user, confirmed without a code), later starts and sign-outs reuse it.
+#[test]
+fn try_locally_makes_the_owners_account_once_and_reuses_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let channel = {
+        let (_app, window) = app(dir.path());
+        let Some(account) = or_skip(invoke(&window, "try_locally", json!({})), "try_locally")
+        else {
+            return;
+        };
+        let email = account["email"].as_str().expect("email").to_owned();
+        assert!(email.ends_with("@localhost"), "{account}");
+        assert!(!account["nickname"].as_str().unwrap_or_default().is_empty());
+        let channel = account["channel"].as_str().expect("channel").to_owned();
+        assert_eq!(channel.len(), 10, "{account}");
+        assert_eq!(
+            invoke(&window, "get_profile", json!({})).expect("profile")["channel"],
+            channel
+        );
+        // Signed out on this computer: one click signs back in (stored credentials).
+        invoke(&window, "sign_out", json!({})).expect("sign out");
+        let again = invoke(&window, "try_locally", json!({})).expect("again");
+        assert_eq!(again["channel"], channel, "the same account, not a new one");
+        // Nothing secret on disk: no password in the settings or the server's data dir.
+        let settings = std::fs::read_to_string(dir.path().join("config/settings.json"))
+            .unwrap_or_default();
+        assert!(!settings.contains("password"), "{settings}");
+        channel
+    };
+    // A restart: the same account again, then "sign out everywhere" ends its sessions and
+    // one click still signs the owner in.
+    let (_app, window) = app(dir.path());
+    let account = invoke(&window, "try_locally", json!({})).expect("after restart");
+    assert_eq!(account["channel"], channel);
+    invoke(&window, "sign_out_everywhere", json!({})).expect("sign out everywhere");
+    let info = invoke(&window, "app_info", json!({})).expect("app_info");
+    assert_eq!(info["account"], Value::Null);
+    assert_eq!(
+        invoke(&window, "get_profile", json!({})).expect_err("signed out")["kind"],
+        "notSignedIn"
+    );
+    let account = invoke(&window, "try_locally", json!({})).expect("after sign-out");
+    assert_eq!(account["channel"], channel);
+}
+
+/// The account flows on the embedded server: a wrong password says so by reason; a
+/// forgotten password is reset with the code from the server's outbox, then signs in.
+#[test]
+fn wrong_password_then_forgot_password_and_reset() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (_app, window) = app(dir.path());
+    invoke(&window, "start_local_backend", json!({})).expect("local backend starts");
+    let Some(_) = sign_up(&window, "morpheus@example.com", "Morpheus") else {
+        return;
+    };
+    invoke(&window, "sign_out", json!({})).expect("sign out");
+    let err = invoke(
+        &window,
+        "sign_in",
+        json!({ "email": "morpheus@example.com", "password": "wrong-password" }),
+    )
+    .expect_err("a wrong password is refused");
+    assert_eq!(err["kind"], "auth");
+    assert_eq!(err["reason"], "wrongPassword", "{err}");
+    invoke(&window, "forgot_password", json!({ "email": "morpheus@example.com" }))
+        .expect("reset code sent");
+    let outbox = dir.path().join("data/local-server/outbox.jsonl");
+    let code = std::fs::read_to_string(&outbox)
+        .expect("outbox")
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|m| m["to"] == "morpheus@example.com" && m["purpose"] == "reset")
+        .filter_map(|m| m["code"].as_str().map(str::to_owned))
+        .next_back()
+        .expect("a reset code");
+    let err = invoke(
+        &window,
+        "reset_password",
+        json!({ "email": "morpheus@example.com", "code": "000000", "newPassword": "New-Passw0rd-42" }),
+    )
+    .expect_err("a wrong code is refused");
+    assert_eq!(err["reason"], "wrongCode", "{err}");
+    let account = invoke(
+        &window,
+        "reset_password",
+        json!({ "email": "morpheus@example.com", "code": code, "newPassword": "New-Passw0rd-42" }),
+    )
+    .expect("reset and signed in");
+    assert_eq!(account["nickname"], "Morpheus");
+    invoke(&window, "sign_out", json!({})).expect("sign out");
+    let outcome = invoke(
+        &window,
+        "sign_in",
+        json!({ "email": "morpheus@example.com", "password": "New-Passw0rd-42" }),
+    )
+    .expect("the new password works");
+    assert_eq!(outcome["status"], "signedIn", "{outcome}");
 }

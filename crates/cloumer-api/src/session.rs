@@ -201,6 +201,39 @@ impl Session {
         }
     }
 
+    /// Signs out on this device only: forgets the tokens here (no server call, works
+    /// offline); sessions on other devices go on.
+    pub async fn forget(&self) -> Result<()> {
+        self.tokens.lock().await.take();
+        self.store.delete(SESSION_ENTRY)
+    }
+
+    /// "Sign out everywhere": GlobalSignOut revokes every session of the user (other
+    /// devices included), then the tokens here are forgotten. Unlike [`Self::log_out`] a
+    /// failed GlobalSignOut is an error, with the session kept: the user was not signed
+    /// out everywhere and must be told so.
+    pub async fn sign_out_everywhere(&self) -> Result<()> {
+        // An expired access token is refreshed once (GlobalSignOut wants a live one).
+        match self.cognito.global_sign_out(&self.access_token().await?).await {
+            Err(Error::Auth {
+                kind: crate::AuthErrorKind::NotAuthorized,
+                ..
+            }) => {
+                self.refresh_now().await?;
+                self.cognito
+                    .global_sign_out(&self.access_token().await?)
+                    .await?;
+            }
+            other => other?,
+        }
+        self.forget().await
+    }
+
+    async fn access_token(&self) -> Result<SecretString> {
+        let guard = self.tokens.lock().await;
+        Ok(guard.as_ref().ok_or(Error::NotLoggedIn)?.access_token.clone())
+    }
+
     /// GlobalSignOut (best effort: the local wipe happens even offline) and local wipe.
     pub async fn log_out(&self) -> Result<()> {
         let tokens = self.tokens.lock().await.take();

@@ -151,6 +151,18 @@ impl RunningServer {
         }
     }
 
+    /// Confirms `username`'s sign-up without a code (and provisions its channel): for an
+    /// embedded server whose owner is the caller ("Try it locally"). In-process only.
+    /// `Ok(false)` when the server has no such user.
+    pub async fn confirm_user_locally(&self, username: &str) -> Result<bool> {
+        crate::cognito::signup::confirm_without_code(&self.state, username)
+            .await
+            .map_err(|e| crate::Error::Service {
+                service: "auth",
+                message: e.message,
+            })
+    }
+
     /// Stops accepting, lets in-flight requests finish, and waits for the tasks.
     pub async fn shutdown(mut self) {
         self.ingest.shutdown();

@@ -122,3 +122,35 @@ async fn w4_password_reset_keeps_the_one_channel_and_restart_keeps_everything() 
     assert_eq!(after["chanelName"], before["chanelName"]);
     assert_eq!(after["boradCastTitle"], before["boradCastTitle"]);
 }
+
+/// "Try it locally": the studio confirms its owner's sign-up in-process, without a code;
+/// the account then logs in and has its channel. The Cognito route still wants a code.
+#[tokio::test]
+async fn the_embedded_servers_owner_is_confirmed_without_a_code() {
+    let t = common::start().await;
+    let cid = t.client_id();
+    let (s, b) = t
+        .cognito("SignUp", json!({
+            "ClientId": cid, "Username": "me@localhost", "Password": "Passw0rd!",
+            "UserAttributes": [{"Name": "email", "Value": "me@localhost"}, {"Name": "nickname", "Value": "me"}],
+        }))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    // Unconfirmed: the log-in says so.
+    common::assert_cognito_error(
+        t.cognito(
+            "InitiateAuth",
+            json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": cid,
+            "AuthParameters": {"USERNAME": "me@localhost", "PASSWORD": "Passw0rd!"}}),
+        )
+        .await,
+        "UserNotConfirmedException",
+    );
+    assert!(t.server.confirm_user_locally("me@localhost").await.unwrap());
+    assert!(!t.server.confirm_user_locally("nobody@localhost").await.unwrap());
+    // Idempotent: a second call neither fails nor makes a second channel.
+    assert!(t.server.confirm_user_locally("me@localhost").await.unwrap());
+    let tokens = t.login("me@localhost", "Passw0rd!").await;
+    let page = t.mypage(tokens["IdToken"].as_str().unwrap()).await;
+    assert_eq!(page["chanelName"].as_str().unwrap().len(), 10);
+}

@@ -3,7 +3,9 @@ use tauri::ipc::Channel;
 
 use super::{Result, Services, State};
 use crate::error::AppError;
-use crate::types::{Account, ModeratorInfo, Profile, SignUpOutcome, UploadProgress};
+use crate::types::{
+    Account, ModeratorInfo, Profile, SignInOutcome, SignUpOutcome, UploadProgress,
+};
 
 #[tauri::command]
 #[specta::specta]
@@ -27,16 +29,70 @@ pub async fn confirm_sign_up(
     s.confirm_sign_up(email, code, password).await
 }
 
+/// Signs in, or says which step the account needs first (its code, a new password).
 #[tauri::command]
 #[specta::specta]
-pub async fn sign_in(s: State<'_, Services>, email: String, password: String) -> Result<Account> {
+pub async fn sign_in(
+    s: State<'_, Services>,
+    email: String,
+    password: String,
+) -> Result<SignInOutcome> {
     s.sign_in(email, password).await
 }
 
+/// Signs out on this computer only.
 #[tauri::command]
 #[specta::specta]
 pub async fn sign_out(s: State<'_, Services>) -> Result<()> {
     s.sign_out().await
+}
+
+/// "Try it locally" in one click: the embedded server and its owner's account, made on
+/// the first start and reused on later ones (credentials in the OS credential store).
+#[tauri::command]
+#[specta::specta]
+pub async fn try_locally(s: State<'_, Services>) -> Result<Account> {
+    s.try_locally().await
+}
+
+/// Sends a new confirmation code to an account not confirmed yet.
+#[tauri::command]
+#[specta::specta]
+pub async fn resend_code(s: State<'_, Services>, email: String) -> Result<()> {
+    s.resend_code(email).await
+}
+
+/// "Forgot password": sends a reset code.
+#[tauri::command]
+#[specta::specta]
+pub async fn forgot_password(s: State<'_, Services>, email: String) -> Result<()> {
+    s.forgot_password(email).await
+}
+
+/// Sets a new password with the reset code and signs in with it.
+#[tauri::command]
+#[specta::specta]
+pub async fn reset_password(
+    s: State<'_, Services>,
+    email: String,
+    code: String,
+    new_password: String,
+) -> Result<Account> {
+    s.reset_password(email, code, new_password).await
+}
+
+/// Answers the pool's NEW_PASSWORD_REQUIRED (after `sign_in` said `needsNewPassword`).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_new_password(s: State<'_, Services>, new_password: String) -> Result<Account> {
+    s.set_new_password(new_password).await
+}
+
+/// Ends every session of the account on every device (GlobalSignOut).
+#[tauri::command]
+#[specta::specta]
+pub async fn sign_out_everywhere(s: State<'_, Services>) -> Result<()> {
+    s.sign_out_everywhere().await
 }
 
 #[tauri::command]

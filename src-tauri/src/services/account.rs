@@ -9,7 +9,9 @@ use secrecy::{ExposeSecret, SecretString};
 use super::Services;
 use super::api_map::{self, api_error};
 use crate::error::{AppError, Result};
-use crate::types::{Account, BackendKind, ModeratorInfo, Profile, SignUpOutcome, UploadProgress};
+use crate::types::{
+    Account, BackendKind, ModeratorInfo, Profile, SignInOutcome, SignUpOutcome, UploadProgress,
+};
 
 /// Runs an api call to completion on a blocking thread of the same runtime.
 ///
@@ -50,6 +52,16 @@ pub struct SignedIn {
     pub api: Arc<cloumer_api::Account>,
 }
 
+/// A NEW_PASSWORD_REQUIRED challenge: the pool's session is a secret kept here, never
+/// handed to the UI; the user answers with a new password.
+pub struct Challenge {
+    email: String,
+    session: SecretString,
+}
+
+/// A log-in's result with the api's own error kept (it says which step the account needs).
+type Attempt = std::result::Result<(cloumer_api::Account, Option<IdTokenClaims>), cloumer_api::Error>;
+
 impl Services {
     pub async fn sign_up(
         &self,
@@ -62,14 +74,13 @@ impl Services {
         let cognito = cloumer_api::cognito::CognitoClient::new(&profile).map_err(api_error)?;
         let (c, e, p) = (cognito.clone(), email.clone(), password.clone());
         let outcome = off_thread(move || async move { c.sign_up(&e, &p, &nickname).await }).await?;
+        drop(cognito);
         if !outcome.confirmed {
             if kind != BackendKind::Local {
                 return Ok(SignUpOutcome::NeedsCode { email });
             }
-            // Local mode: the code is in the embedded server's outbox; confirm for the user.
-            let code = super::local::confirmation_code(&self.paths.local_server_dir(), &email)?;
-            let e = email.clone();
-            off_thread(move || async move { cognito.confirm_sign_up(&e, &code).await }).await?;
+            // Local mode: the server is the user's own; it confirms without a code.
+            self.confirm_locally(&email).await?;
         }
         let account = self.log_in(email, password).await?;
         Ok(SignUpOutcome::SignedIn { account })
@@ -88,20 +99,59 @@ impl Services {
         self.log_in(email, SecretString::from(password)).await
     }
 
-    pub async fn sign_in(&self, email: String, password: String) -> Result<Account> {
-        self.log_in(email, SecretString::from(password)).await
+    /// Logs in; an unconfirmed account asks for its code, an account the pool wants a new
+    /// password for asks for that (the challenge waits in `self.challenge`).
+    pub async fn sign_in(&self, email: String, password: String) -> Result<SignInOutcome> {
+        let email = email.trim().to_owned();
+        match self.attempt(email.clone(), SecretString::from(password)).await? {
+            Ok((api, claims)) => Ok(SignInOutcome::SignedIn {
+                account: self.keep_signed_in(api, claims, email).await?,
+            }),
+            Err(cloumer_api::Error::Auth {
+                kind: cloumer_api::AuthErrorKind::UserNotConfirmed,
+                ..
+            }) => Ok(SignInOutcome::NeedsCode { email }),
+            Err(cloumer_api::Error::NewPasswordRequired { session, username }) => {
+                *self.challenge.lock().await = Some(Challenge {
+                    email: username,
+                    session: SecretString::from(session),
+                });
+                Ok(SignInOutcome::NeedsNewPassword { email })
+            }
+            Err(e) => Err(api_error(e)),
+        }
     }
 
-    async fn log_in(&self, email: String, password: SecretString) -> Result<Account> {
+    pub(super) async fn log_in(&self, email: String, password: SecretString) -> Result<Account> {
+        let (api, claims) = self
+            .attempt(email.clone(), password)
+            .await?
+            .map_err(api_error)?;
+        self.keep_signed_in(api, claims, email).await
+    }
+
+    async fn attempt(&self, email: String, password: SecretString) -> Result<Attempt> {
         let (_, profile) = self.backend_profile().await?;
-        let e = email.clone();
-        let (api, claims) = off_thread(move || async move {
+        off_thread(move || async move {
             let api = cloumer_api::Account::open(profile)?;
-            api.session().log_in(&e, &password).await?;
-            let claims = api.session().claims().await;
-            Ok((api, claims))
+            Ok(match api.session().log_in(&email, &password).await {
+                Ok(()) => {
+                    let claims = api.session().claims().await;
+                    Ok((api, claims))
+                }
+                Err(e) => Err(e),
+            })
         })
-        .await?;
+        .await
+    }
+
+    /// Makes `api` the signed-in account (and remembers the e-mail for the next log-in).
+    async fn keep_signed_in(
+        &self,
+        api: cloumer_api::Account,
+        claims: Option<IdTokenClaims>,
+        email: String,
+    ) -> Result<Account> {
         let info = account_info(claims, email.clone());
         *self.account.lock().await = Some(SignedIn {
             info: info.clone(),
@@ -111,11 +161,83 @@ impl Services {
         Ok(info)
     }
 
+    /// Answers NEW_PASSWORD_REQUIRED with the user's new password. A refused password
+    /// keeps the challenge, so the user can try another one.
+    pub async fn set_new_password(&self, new_password: String) -> Result<Account> {
+        let (email, session) = {
+            let guard = self.challenge.lock().await;
+            let c = guard.as_ref().ok_or_else(|| AppError::Auth {
+                message: "the new-password step is over: sign in again".into(),
+                reason: None,
+            })?;
+            (c.email.clone(), c.session.clone())
+        };
+        let (_, profile) = self.backend_profile().await?;
+        let password = SecretString::from(new_password);
+        let e = email.clone();
+        let (api, claims) = off_thread(move || async move {
+            let api = cloumer_api::Account::open(profile)?;
+            api.session()
+                .set_new_password(&e, session.expose_secret(), &password)
+                .await?;
+            let claims = api.session().claims().await;
+            Ok((api, claims))
+        })
+        .await?;
+        self.challenge.lock().await.take();
+        self.keep_signed_in(api, claims, email).await
+    }
+
+    /// A new confirmation code for an account that is not confirmed yet.
+    pub async fn resend_code(&self, email: String) -> Result<()> {
+        let cognito = self.cognito().await?;
+        let email = email.trim().to_owned();
+        off_thread(move || async move { cognito.resend_code(&email).await }).await
+    }
+
+    /// "Forgot password": a reset code goes to the address.
+    pub async fn forgot_password(&self, email: String) -> Result<()> {
+        let cognito = self.cognito().await?;
+        let email = email.trim().to_owned();
+        off_thread(move || async move { cognito.forgot_password(&email).await }).await
+    }
+
+    /// Sets a new password with the reset code, then signs in with it.
+    pub async fn reset_password(
+        &self,
+        email: String,
+        code: String,
+        new_password: String,
+    ) -> Result<Account> {
+        let cognito = self.cognito().await?;
+        let email = email.trim().to_owned();
+        let password = SecretString::from(new_password);
+        let (e, p) = (email.clone(), password.clone());
+        off_thread(move || async move { cognito.confirm_forgot_password(&e, &code, &p).await })
+            .await?;
+        self.log_in(email, password).await
+    }
+
+    async fn cognito(&self) -> Result<cloumer_api::cognito::CognitoClient> {
+        let (_, profile) = self.backend_profile().await?;
+        cloumer_api::cognito::CognitoClient::new(&profile).map_err(api_error)
+    }
+
+    /// Signs out on this computer only (the session elsewhere goes on).
     pub async fn sign_out(&self) -> Result<()> {
         let signed_in = self.account.lock().await.take();
         if let Some(s) = signed_in {
-            off_thread(move || async move { s.api.session().log_out().await }).await?;
+            off_thread(move || async move { s.api.session().forget().await }).await?;
         }
+        Ok(())
+    }
+
+    /// Ends every session of the account, on every device (Cognito GlobalSignOut). When
+    /// the backend cannot be reached the user stays signed in here and is told so.
+    pub async fn sign_out_everywhere(&self) -> Result<()> {
+        let api = self.signed_in().await?;
+        off_thread(move || async move { api.session().sign_out_everywhere().await }).await?;
+        self.account.lock().await.take();
         Ok(())
     }
 

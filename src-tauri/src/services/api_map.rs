@@ -2,7 +2,7 @@
 
 use secrecy::ExposeSecret;
 
-use crate::error::AppError;
+use crate::error::{AppError, AuthReason};
 use crate::types::Profile;
 
 pub fn api_error(error: cloumer_api::Error) -> AppError {
@@ -11,7 +11,14 @@ pub fn api_error(error: cloumer_api::Error) -> AppError {
     match error {
         E::NoBackend => AppError::no_backend(),
         E::NotLoggedIn | E::Unauthorized => AppError::NotSignedIn { message },
-        E::Auth { .. } | E::NewPasswordRequired { .. } => AppError::Auth { message },
+        E::Auth { ref kind, .. } => AppError::Auth {
+            reason: auth_reason(kind),
+            message,
+        },
+        E::NewPasswordRequired { .. } => AppError::Auth {
+            message,
+            reason: Some(AuthReason::NewPasswordRequired),
+        },
         E::Invalid { field, message } => AppError::Validation { message, field },
         E::Profile { key, message, .. } => AppError::Validation {
             message,
@@ -23,6 +30,22 @@ pub fn api_error(error: cloumer_api::Error) -> AppError {
         E::Chat { .. } | E::ChatConnection(_) => AppError::Chat { message },
         _ => AppError::Backend { message },
     }
+}
+
+fn auth_reason(kind: &cloumer_api::AuthErrorKind) -> Option<AuthReason> {
+    use cloumer_api::AuthErrorKind as K;
+    Some(match kind {
+        K::NotAuthorized => AuthReason::WrongPassword,
+        K::UserNotFound => AuthReason::UnknownAccount,
+        K::UserNotConfirmed => AuthReason::NotConfirmed,
+        K::UsernameExists => AuthReason::AccountExists,
+        K::CodeMismatch => AuthReason::WrongCode,
+        K::ExpiredCode => AuthReason::ExpiredCode,
+        K::InvalidPassword => AuthReason::WeakPassword,
+        K::LimitExceeded | K::TooManyRequests => AuthReason::TooManyAttempts,
+        K::PasswordResetRequired => AuthReason::ResetRequired,
+        _ => return None,
+    })
 }
 
 /// The profile for the UI: the stream key shrinks to its last four characters.

@@ -32,6 +32,8 @@ pub struct Services {
     pub settings: SettingsStore,
     backend: Mutex<Option<backend::ActiveBackend>>,
     account: Mutex<Option<account::SignedIn>>,
+    /// A NEW_PASSWORD_REQUIRED challenge waiting for the user's new password.
+    challenge: Mutex<Option<account::Challenge>>,
     live: Arc<watch::Sender<LiveState>>,
     broadcast: broadcast::Broadcast,
     chat: chat::Chat,
@@ -46,6 +48,7 @@ impl Services {
             settings,
             backend: Mutex::new(None),
             account: Mutex::new(None),
+            challenge: Mutex::new(None),
             live: Arc::new(live),
             broadcast: broadcast::Broadcast::default(),
             chat: chat::Chat::default(),

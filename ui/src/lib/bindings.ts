@@ -81,7 +81,10 @@ async confirmSignUp(email: string, code: string, password: string) : Promise<Res
     else return { status: "error", error: e  as any };
 }
 },
-async signIn(email: string, password: string) : Promise<Result<Account, AppError>> {
+/**
+ * Signs in, or says which step the account needs first (its code, a new password).
+ */
+async signIn(email: string, password: string) : Promise<Result<SignInOutcome, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("sign_in", { email, password }) };
 } catch (e) {
@@ -89,9 +92,79 @@ async signIn(email: string, password: string) : Promise<Result<Account, AppError
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * Signs out on this computer only.
+ */
 async signOut() : Promise<Result<null, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("sign_out") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * "Try it locally" in one click: the embedded server and its owner's account, made on
+ * the first start and reused on later ones (credentials in the OS credential store).
+ */
+async tryLocally() : Promise<Result<Account, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("try_locally") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Sends a new confirmation code to an account not confirmed yet.
+ */
+async resendCode(email: string) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("resend_code", { email }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * "Forgot password": sends a reset code.
+ */
+async forgotPassword(email: string) : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("forgot_password", { email }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Sets a new password with the reset code and signs in with it.
+ */
+async resetPassword(email: string, code: string, newPassword: string) : Promise<Result<Account, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("reset_password", { email, code, newPassword }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Answers the pool's NEW_PASSWORD_REQUIRED (after `sign_in` said `needsNewPassword`).
+ */
+async setNewPassword(newPassword: string) : Promise<Result<Account, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_new_password", { newPassword }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Ends every session of the account on every device (GlobalSignOut).
+ */
+async signOutEverywhere() : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("sign_out_everywhere") };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -342,9 +415,10 @@ export type AppError =
  */
 { kind: "notSignedIn"; message: string } | 
 /**
- * Wrong password, unknown user, expired code, ...
+ * Wrong password, unknown user, expired code, ...; `reason` says which, so the UI
+ * can say what to do in the user's language.
  */
-{ kind: "auth"; message: string } | 
+{ kind: "auth"; message: string; reason: AuthReason | null } | 
 /**
  * An input the user can fix; `field` names it when there is one.
  */
@@ -394,6 +468,10 @@ export type AudioLevels = { microphoneDb: number; desktopDb: number }
  * Which of the studio's two audio sources a control acts on.
  */
 export type AudioSourceId = "microphone" | "desktopAudio"
+/**
+ * Why an account step was refused (from the Cognito error kinds).
+ */
+export type AuthReason = "wrongPassword" | "unknownAccount" | "notConfirmed" | "accountExists" | "wrongCode" | "expiredCode" | "weakPassword" | "tooManyAttempts" | "newPasswordRequired" | "resetRequired"
 export type BackendInfo = { kind: BackendKind; 
 /**
  * Human label: "This computer", the API host, the channel ARN or the ingest host.
@@ -507,6 +585,11 @@ lastEmail: string | null;
  * The studio's language (`"en"` or `"ko"`); `None` follows the system's locale.
  */
 language: string | null }
+/**
+ * The result of a log-in: signed in, or the step the account needs first (a code for an
+ * unconfirmed account, a new password the pool asks for).
+ */
+export type SignInOutcome = { status: "signedIn"; account: Account } | { status: "needsCode"; email: string } | { status: "needsNewPassword"; email: string }
 /**
  * The result of a sign-up: local mode confirms at once; a real backend e-mails a code.
  */

@@ -70,7 +70,19 @@ export function fakeBackend(overrides: Fake['handlers'] = {}): Fake {
     },
     start_local_backend: () => ({ kind: 'local', label: 'This computer', hasAccounts: true }),
     sign_up: (a) => ({ status: 'signedIn', account: { email: a.email, nickname: a.nickname, channel: profile.channel } }),
-    sign_in: (a) => ({ email: a.email, nickname: 'neo', channel: profile.channel }),
+    sign_in: (a) => ({ status: 'signedIn', account: { email: a.email, nickname: 'neo', channel: profile.channel } }),
+    // "Try it locally": the owner's account, made on this computer without a form.
+    try_locally: () => {
+      fake.handlers.app_info = signedIn;
+      return signedIn().account;
+    },
+    confirm_sign_up: (a) => ({ email: a.email, nickname: 'neo', channel: profile.channel }),
+    resend_code: () => null,
+    forgot_password: () => null,
+    reset_password: (a) => ({ email: a.email, nickname: 'neo', channel: profile.channel }),
+    set_new_password: () => ({ email: 'neo@example.com', nickname: 'neo', channel: profile.channel }),
+    sign_out: () => null,
+    sign_out_everywhere: () => null,
     list_devices: () => [],
     get_profile: () => profile,
     save_title: (a) => ({ ...profile, title: a.title }),

@@ -7,11 +7,13 @@ import { fakeBackend, profile } from './fake-backend';
 
 const local = { kind: 'local', label: 'This computer', hasAccounts: true };
 
+const remote = { kind: 'cloumer', label: 'api.example.com', hasAccounts: true };
+
 /** app_info as after a restart: no backend until restore_session reopened the last one. */
-function restartedAppInfo() {
+function restartedAppInfo(backend = local) {
   let restored = false;
   return {
-    app_info: () => ({ version: '0.1.0', backend: restored ? local : null, account: null, lastBackend: 'local', logDir: '/tmp' }),
+    app_info: () => ({ version: '0.1.0', backend: restored ? backend : null, account: null, lastBackend: backend.kind, logDir: '/tmp' }),
     markRestored: () => (restored = true),
   };
 }
@@ -43,7 +45,7 @@ describe('session restore', () => {
   });
 
   it('asks to sign in when the stored session is gone, with the backend still chosen', async () => {
-    const info = restartedAppInfo();
+    const info = restartedAppInfo(remote);
     fakeBackend({
       app_info: info.app_info,
       restore_session: () => {
@@ -53,7 +55,22 @@ describe('session restore', () => {
     });
     render(App);
     expect(await screen.findByTestId('login-password')).toBeInTheDocument();
-    expect(studio.backend?.kind).toBe('local');
+    expect(studio.backend?.kind).toBe('cloumer');
+  });
+
+  it('signs the local owner in with one click\'s path when the local session is gone', async () => {
+    const info = restartedAppInfo();
+    const fake = fakeBackend({
+      app_info: info.app_info,
+      restore_session: () => {
+        info.markRestored();
+        return null;
+      },
+    });
+    render(App);
+    expect(await screen.findByTestId('title-input')).toBeInTheDocument();
+    expect(fake.calls.map((c) => c.cmd)).toContain('try_locally');
+    expect(screen.queryByTestId('login-password')).toBeNull();
   });
 
   it('does not restore on a first run', async () => {

@@ -6,7 +6,7 @@ mod account;
 mod codes;
 mod error;
 mod login;
-mod signup;
+pub(crate) mod signup;
 mod validate;
 mod verify;
 

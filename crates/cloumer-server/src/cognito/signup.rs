@@ -147,6 +147,25 @@ pub async fn confirm_sign_up(state: &SharedState, body: &[u8]) -> OpResult {
     Ok(json!({}))
 }
 
+/// Confirms a sign-up without a code: only for the embedded server of "Try it locally",
+/// whose owner is the user on this machine (the studio calls it in-process; no route
+/// reaches it, so strangers cannot skip the code). `Ok(false)` when no such unconfirmed
+/// user exists.
+pub(crate) async fn confirm_without_code(
+    state: &SharedState,
+    username: &str,
+) -> Result<bool, CognitoError> {
+    let Some(user) = state.store.user_by_username(username).await? else {
+        return Ok(false);
+    };
+    if !user.confirmed {
+        state.store.set_confirmed(&user.sub).await?;
+        tracing::info!(sub = %user.sub, "sign-up confirmed by the local owner");
+    }
+    provision_channel(state, &user).await?;
+    Ok(true)
+}
+
 /// The post-confirmation step: the user's channel, stream key and chat room (the room is
 /// the channel name). Only sign-up confirmation calls it, and the store makes it
 /// idempotent, so a password reset never makes a second channel (the seed's W4).
