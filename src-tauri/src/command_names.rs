@@ -43,4 +43,11 @@ pub const COMMAND_NAMES: &[&str] = &[
     "chat_send",
     "chat_delete",
     "chat_kick",
+    "chat_timeout",
+    "chat_ban",
+    "chat_lift",
+    "chat_restrictions",
+    "chat_moderators",
+    "chat_set_moderator",
+    "moderated_channels",
 ];

@@ -70,6 +70,13 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             chat::chat_send,
             chat::chat_delete,
             chat::chat_kick,
+            chat::chat_timeout,
+            chat::chat_ban,
+            chat::chat_lift,
+            chat::chat_restrictions,
+            chat::chat_moderators,
+            chat::chat_set_moderator,
+            chat::moderated_channels,
         ])
         .events(tauri_specta::collect_events![events::LiveStateChanged])
         .constant("LIMITS", types::Limits::CURRENT)

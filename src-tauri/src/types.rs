@@ -442,8 +442,15 @@ pub struct AudioLevels {
 #[serde(rename_all = "camelCase")]
 pub struct ChatRoom {
     pub channel: String,
+    /// The user's own channel.
+    pub is_own: bool,
+    /// From the chat token's capabilities: SEND_MESSAGE, DELETE_MESSAGE, DISCONNECT_USER
+    /// (which also allows timeouts and bans).
     pub can_send: bool,
+    pub can_delete: bool,
     pub can_moderate: bool,
+    /// The room's last messages, oldest first (empty where the backend keeps none).
+    pub history: Vec<ChatLine>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
@@ -477,13 +484,16 @@ pub enum ChatUpdate {
     Message {
         line: ChatLine,
     },
+    /// `by`: the moderator's user id, where the backend says (`cloumer serve` does).
     #[serde(rename_all = "camelCase")]
     Deleted {
         message_id: String,
+        by: Option<String>,
     },
     #[serde(rename_all = "camelCase")]
     Kicked {
         user_id: String,
+        by: Option<String>,
     },
     Error {
         message: String,
@@ -495,4 +505,13 @@ pub enum ChatUpdate {
 pub struct ModeratorInfo {
     pub channel: String,
     pub nickname: String,
+}
+
+/// A timeout (`until`, RFC 3339) or ban (no `until`) of a user in the open chat.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatRestrictionInfo {
+    pub user_id: String,
+    pub until: Option<String>,
+    pub reason: String,
 }

@@ -146,6 +146,56 @@ impl Account {
             .authorized(|t| async move { self.rest.remove_moderator(&t, channel).await })
             .await
     }
+
+    /// Additive: the channels the caller moderates.
+    pub async fn moderated_channels(&self) -> Result<Vec<Moderator>> {
+        self.session
+            .authorized(|t| async move { self.rest.moderated_channels(&t).await })
+            .await
+    }
+
+    /// Additive: the moderators of `channel` (owned or moderated by the caller).
+    pub async fn moderators_of(&self, channel: &str) -> Result<Vec<Moderator>> {
+        self.session
+            .authorized(|t| async move { self.rest.moderators_of(&t, channel).await })
+            .await
+    }
+
+    /// Additive: the timeouts and bans in force in `channel`'s chat.
+    pub async fn chat_restrictions(
+        &self,
+        channel: &str,
+    ) -> Result<Vec<cloumer_protocol::rest::ChatRestriction>> {
+        self.session
+            .authorized(|t| async move { self.rest.chat_restrictions(&t, channel).await })
+            .await
+    }
+
+    /// Additive: times out or bans `user_id` in `channel`'s chat.
+    pub async fn restrict_chat_user(
+        &self,
+        channel: &str,
+        user_id: &str,
+        restriction: crate::rest::Restriction,
+        reason: &str,
+    ) -> Result<cloumer_protocol::rest::ChatRestriction> {
+        self.session
+            .authorized(|t| async move {
+                self.rest
+                    .restrict_chat_user(&t, channel, user_id, restriction, reason)
+                    .await
+            })
+            .await
+    }
+
+    /// Additive: lifts `user_id`'s timeout or ban in `channel`'s chat.
+    pub async fn lift_chat_restriction(&self, channel: &str, user_id: &str) -> Result<()> {
+        self.session
+            .authorized(
+                |t| async move { self.rest.lift_chat_restriction(&t, channel, user_id).await },
+            )
+            .await
+    }
 }
 
 #[cfg(test)]

@@ -78,6 +78,9 @@ pub struct ChatToken {
     /// RFC 3339 / ISO 8601 as the server sent it (`+00:00` offsets).
     pub session_expiration_time: Option<String>,
     pub token_expiration_time: Option<String>,
+    /// What the token grants, as the backend said (R5's additive `capabilities`; empty
+    /// from R4 and from the seed).
+    pub capabilities: Vec<cloumer_protocol::chat::Capability>,
 }
 
 /// One channel in the public list (R1).

@@ -12,7 +12,7 @@ use std::time::Duration;
 use backon::Retryable;
 use cloumer_protocol::chat::ChatMessage;
 use cloumer_protocol::rest::{
-    self, ApiError, BroadcastEntry, ChatTokenResponse, Moderator, PlayBack, ProfileUrl, StreamKey,
+    self, ApiError, BroadcastEntry, ChatTokenGrant, Moderator, PlayBack, ProfileUrl, StreamKey,
     UserEntry, paths,
 };
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -382,12 +382,14 @@ impl RestClient {
     }
 }
 
-fn chat_token(path: &str, wire: ChatTokenResponse) -> Result<ChatToken> {
+fn chat_token(path: &str, grant: ChatTokenGrant) -> Result<ChatToken> {
+    let wire = grant.token;
     match wire.token {
         Some(token) if !token.is_empty() => Ok(ChatToken {
             token: SecretString::from(token),
             session_expiration_time: wire.session_expiration_time,
             token_expiration_time: wire.token_expiration_time,
+            capabilities: grant.capabilities,
         }),
         // The seed answers 200 `{}` for an unknown channel.
         _ => Err(Error::NotFound {

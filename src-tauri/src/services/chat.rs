@@ -1,9 +1,13 @@
 //! A channel's chat through `cloumer-api`'s IVS Chat client; every event is forwarded
-//! to the UI's channel in order.
+//! to the UI's channel in order. Opening a room first asks for a token (what it may do:
+//! its capabilities; a timed-out or banned user is refused here) and the room's recent
+//! history, where the backend keeps one. Timeouts, bans and the open room's moderators
+//! are in [`super::moderation`].
 
 use std::sync::Arc;
 
 use cloumer_api::chat::{AccountTokens, ChatClient, ChatEvent, ChatOptions, ConnectionState};
+use cloumer_protocol::chat::{Capability, ChatMessage};
 use tauri::ipc::Channel;
 use tokio::sync::Mutex;
 
@@ -15,7 +19,12 @@ use crate::types::{ChatConnection, ChatLine, ChatRoom, ChatUpdate};
 #[derive(Default)]
 pub struct Chat {
     open: Mutex<Option<ChatClient>>,
+    /// The open room (a channel name), for the moderation commands.
+    pub(super) channel: Mutex<Option<String>>,
 }
+
+/// Messages shown on opening a room.
+const HISTORY_LINES: u32 = 50;
 
 impl Services {
     /// Opens `channel`'s chat (the user's own when `None`), replacing any open one.
@@ -29,7 +38,20 @@ impl Services {
         let channel = channel
             .map(|c| c.trim().to_owned())
             .filter(|c| !c.is_empty())
-            .unwrap_or(own);
+            .unwrap_or_else(|| own.clone());
+        let capabilities = {
+            let api = api.clone();
+            let channel = channel.clone();
+            super::account::off_thread(move || async move {
+                let rest = api.rest();
+                api.session()
+                    .authorized(async |t| rest.chat_token(&t, &channel).await)
+                    .await
+            })
+            .await?
+            .capabilities
+        };
+        let history = self.chat_history(&api, &channel).await;
         let (_, profile) = self.backend_profile().await?;
         let endpoint = profile
             .chat_endpoint
@@ -48,12 +70,27 @@ impl Services {
         });
         // Dropping the previous handle closes its connection.
         *self.chat.open.lock().await = Some(client);
-        // The server decides who may moderate; the controls report its refusals.
+        *self.chat.channel.lock().await = Some(channel.clone());
         Ok(ChatRoom {
+            is_own: channel == own,
             channel,
-            can_send: true,
-            can_moderate: true,
+            can_send: capabilities.contains(&Capability::SendMessage),
+            can_delete: capabilities.contains(&Capability::DeleteMessage),
+            can_moderate: capabilities.contains(&Capability::DisconnectUser),
+            history,
         })
+    }
+
+    /// The room's last messages, oldest first; none where the backend keeps no history
+    /// (IVS Chat on AWS has no such route): the chat works without it.
+    async fn chat_history(&self, api: &Arc<cloumer_api::Account>, channel: &str) -> Vec<ChatLine> {
+        match api.rest().chat_history(channel, HISTORY_LINES).await {
+            Ok(messages) => messages.into_iter().map(line).collect(),
+            Err(e) => {
+                tracing::debug!(error = %e, "no chat history");
+                Vec::new()
+            }
+        }
     }
 
     pub async fn chat_send(&self, text: String) -> Result<()> {
@@ -89,30 +126,44 @@ impl Services {
     }
 }
 
+fn line(m: ChatMessage) -> ChatLine {
+    ChatLine {
+        name: m
+            .sender
+            .attributes
+            .get("username")
+            .cloned()
+            .unwrap_or_else(|| m.sender.user_id.clone()),
+        avatar: m
+            .sender
+            .attributes
+            .get("avatar")
+            .cloned()
+            .unwrap_or_default(),
+        id: m.id,
+        user_id: m.sender.user_id,
+        text: m.content,
+        sent_at: m.send_time,
+    }
+}
+
 fn chat_update(event: ChatEvent) -> Option<ChatUpdate> {
     Some(match event {
-        ChatEvent::Message(m) => ChatUpdate::Message {
-            line: ChatLine {
-                name: m
-                    .sender
-                    .attributes
-                    .get("username")
-                    .cloned()
-                    .unwrap_or_else(|| m.sender.user_id.clone()),
-                avatar: m
-                    .sender
-                    .attributes
-                    .get("avatar")
-                    .cloned()
-                    .unwrap_or_default(),
-                id: m.id,
-                user_id: m.sender.user_id,
-                text: m.content,
-                sent_at: m.send_time,
-            },
+        ChatEvent::Message(m) => ChatUpdate::Message { line: line(m) },
+        ChatEvent::Deleted {
+            message_id,
+            moderator,
+            ..
+        } => ChatUpdate::Deleted {
+            message_id,
+            by: moderator,
         },
-        ChatEvent::Deleted { message_id, .. } => ChatUpdate::Deleted { message_id },
-        ChatEvent::UserDisconnected { user_id, .. } => ChatUpdate::Kicked { user_id },
+        ChatEvent::UserDisconnected {
+            user_id, moderator, ..
+        } => ChatUpdate::Kicked {
+            user_id,
+            by: moderator,
+        },
         ChatEvent::Error { code, message, .. } => ChatUpdate::Error {
             message: format!("{message} ({code})"),
         },

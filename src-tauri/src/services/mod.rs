@@ -12,6 +12,7 @@ mod chat;
 mod cpu;
 mod engine_map;
 mod local;
+mod moderation;
 mod restore;
 
 use std::sync::Arc;

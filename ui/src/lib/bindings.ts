@@ -381,6 +381,83 @@ async chatKick(userId: string) : Promise<Result<null, AppError>> {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+/**
+ * Keeps a user out of the open chat for `seconds` (1 s to 30 days) and disconnects them.
+ */
+async chatTimeout(userId: string, seconds: number) : Promise<Result<ChatRestrictionInfo, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("chat_timeout", { userId, seconds }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Keeps a user out of the open chat until lifted and disconnects them.
+ */
+async chatBan(userId: string) : Promise<Result<ChatRestrictionInfo, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("chat_ban", { userId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Lifts a timeout or ban in the open chat; answers the remaining ones.
+ */
+async chatLift(userId: string) : Promise<Result<ChatRestrictionInfo[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("chat_lift", { userId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The timeouts and bans in force in the open chat.
+ */
+async chatRestrictions() : Promise<Result<ChatRestrictionInfo[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("chat_restrictions") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The open chat's moderators.
+ */
+async chatModerators() : Promise<Result<ModeratorInfo[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("chat_moderators") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Adds (`on`) or removes a moderator of the open chat (its owner only).
+ */
+async chatSetModerator(channel: string, on: boolean) : Promise<Result<ModeratorInfo[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("chat_set_moderator", { channel, on }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The channels the user moderates, each with its owner's nickname.
+ */
+async moderatedChannels() : Promise<Result<ModeratorInfo[], AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("moderated_channels") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -507,11 +584,32 @@ export type ChatLine = { id: string; userId: string; name: string; avatar: strin
  * Exactly what the sender typed; the UI renders it as text, never as HTML.
  */
 text: string; sentAt: string }
-export type ChatRoom = { channel: string; canSend: boolean; canModerate: boolean }
+/**
+ * A timeout (`until`, RFC 3339) or ban (no `until`) of a user in the open chat.
+ */
+export type ChatRestrictionInfo = { userId: string; until: string | null; reason: string }
+export type ChatRoom = { channel: string; 
+/**
+ * The user's own channel.
+ */
+isOwn: boolean; 
+/**
+ * From the chat token's capabilities: SEND_MESSAGE, DELETE_MESSAGE, DISCONNECT_USER
+ * (which also allows timeouts and bans).
+ */
+canSend: boolean; canDelete: boolean; canModerate: boolean; 
+/**
+ * The room's last messages, oldest first (empty where the backend keeps none).
+ */
+history: ChatLine[] }
 /**
  * Everything a chat connection reports, in order.
  */
-export type ChatUpdate = { type: "connection"; state: ChatConnection } | { type: "message"; line: ChatLine } | { type: "deleted"; messageId: string } | { type: "kicked"; userId: string } | { type: "error"; message: string }
+export type ChatUpdate = { type: "connection"; state: ChatConnection } | { type: "message"; line: ChatLine } | 
+/**
+ * `by`: the moderator's user id, where the backend says (`cloumer serve` does).
+ */
+{ type: "deleted"; messageId: string; by: string | null } | { type: "kicked"; userId: string; by: string | null } | { type: "error"; message: string }
 export type Corner = "topLeft" | "topRight" | "bottomLeft" | "bottomRight"
 export type DeviceInfo = { id: string; name: string; kind: DeviceKind }
 export type DeviceKind = "screen" | "camera" | "microphone" | "desktopAudio"

@@ -135,7 +135,7 @@ describe('chat', () => {
     await waitFor(() => expect(fake.calls.find((c) => c.cmd === 'chat_delete')?.args.messageId).toBe('m7'));
     await fireEvent.click(within(row).getByTestId('chat-kick'));
     await waitFor(() => expect(fake.calls.find((c) => c.cmd === 'chat_kick')?.args.userId).toBe('u1'));
-    push(fake, { type: 'deleted', messageId: 'm7' });
+    push(fake, { type: 'deleted', messageId: 'm7', by: null });
     await waitFor(() => expect(screen.queryAllByTestId('chat-message')).toHaveLength(0));
   });
 

@@ -34,12 +34,16 @@ pub enum ChatEvent {
         message_id: String,
         reason: Option<String>,
         request_id: Option<String>,
+        /// Who deleted it: `cloumer serve`'s additive `ModeratorId` (IVS does not say).
+        moderator: Option<String>,
     },
     /// `aws:DISCONNECT_USER`.
     UserDisconnected {
         user_id: String,
         reason: Option<String>,
         request_id: Option<String>,
+        /// Who disconnected them, where the backend says (`ModeratorId`, not in IVS).
+        moderator: Option<String>,
     },
     /// Any other room event.
     Event(WireEvent),
@@ -50,6 +54,14 @@ pub enum ChatEvent {
         request_id: Option<String>,
     },
     ConnectionState(ConnectionState),
+}
+
+/// The additive `ModeratorId` of a moderation event, when present and not empty.
+fn moderator(e: &WireEvent) -> Option<String> {
+    e.attributes
+        .get("ModeratorId")
+        .filter(|m| !m.is_empty())
+        .cloned()
 }
 
 impl From<ServerFrame> for ChatEvent {
@@ -70,11 +82,13 @@ impl From<ServerFrame> for ChatEvent {
                 events::DELETE_MESSAGE => Self::Deleted {
                     message_id: e.attributes.get("MessageId").cloned().unwrap_or_default(),
                     reason: e.attributes.get("Reason").cloned(),
+                    moderator: moderator(&e),
                     request_id: e.request_id,
                 },
                 events::DISCONNECT_USER => Self::UserDisconnected {
                     user_id: e.attributes.get("UserId").cloned().unwrap_or_default(),
                     reason: e.attributes.get("Reason").cloned(),
+                    moderator: moderator(&e),
                     request_id: e.request_id,
                 },
                 _ => Self::Event(e),
@@ -112,6 +126,7 @@ impl ChatEvent {
                 message_id,
                 reason,
                 request_id,
+                ..
             } => json!({
                 "Type": "EVENT", "EventName": events::DELETE_MESSAGE,
                 "MessageId": message_id, "Reason": reason, "RequestId": request_id,
@@ -120,6 +135,7 @@ impl ChatEvent {
                 user_id,
                 reason,
                 request_id,
+                ..
             } => json!({
                 "Type": "EVENT", "EventName": events::DISCONNECT_USER,
                 "UserId": user_id, "Reason": reason, "RequestId": request_id,

@@ -39,6 +39,22 @@ impl RestClient {
         .await
     }
 
+    /// Adds (`on`) or removes `moderator` as a moderator of `channel` (the caller owns it).
+    pub async fn set_moderator_of(
+        &self,
+        id_token: &SecretString,
+        channel: &str,
+        moderator: &str,
+        on: bool,
+    ) -> Result<Vec<Moderator>> {
+        let method = if on { Method::PUT } else { Method::DELETE };
+        let call = Call::with(method, paths::moderator(&encode_query_value(moderator)))
+            .query("channel", channel)
+            .auth(id_token);
+        let (status, bytes) = self.send(&call, |r| r).await?;
+        decode(&call.path, status, &bytes)
+    }
+
     /// The timeouts and bans in force in `channel`'s chat.
     pub async fn chat_restrictions(
         &self,
