@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyUpdate, emptyLog, isAtBottom, isSendKey, MAX_LINES } from './chat';
+import { applyUpdate, emptyLog, isAtBottom, isSendKey, logWithHistory, MAX_LINES, nameOf } from './chat';
 import type { ChatLine } from './bindings';
 
 const line = (id: string, text = 'hi'): ChatLine => ({ id, userId: 'u', name: 'n', avatar: '', text, sentAt: '' });
@@ -15,10 +15,25 @@ describe('chat log', () => {
   it('removes a deleted message and tracks the connection', () => {
     let log = applyUpdate(emptyLog(), { type: 'message', line: line('m1') });
     log = applyUpdate(log, { type: 'message', line: line('m2') });
-    log = applyUpdate(log, { type: 'deleted', messageId: 'm1' });
+    log = applyUpdate(log, { type: 'deleted', messageId: 'm1', by: null });
     log = applyUpdate(log, { type: 'connection', state: 'connected' });
     expect(log.lines.map((l) => l.id)).toEqual(['m2']);
     expect(log.connection).toBe('connected');
+  });
+
+  it('leaves moderators a trace of deletes and kicks, and viewers none', () => {
+    const start = logWithHistory([line('m1'), { ...line('m2'), userId: 'troll', name: 'Troll' }]);
+    expect(start.lines.map((l) => l.id)).toEqual(['m1', 'm2']);
+    const deleted = { type: 'deleted' as const, messageId: 'm2', by: 'boss' };
+    const kicked = { type: 'kicked' as const, userId: 'troll', by: null };
+    const viewer = applyUpdate(applyUpdate(start, deleted), kicked);
+    expect(viewer.lines.map((l) => l.id)).toEqual(['m1']);
+    const mod = applyUpdate(applyUpdate(start, deleted, true), kicked, true);
+    expect(mod.lines).toHaveLength(3);
+    expect(mod.lines[1]).toMatchObject({ id: 'm2', text: '', removedBy: 'boss' });
+    expect(mod.lines[2]).toMatchObject({ userId: 'troll', name: 'Troll', kick: { by: null } });
+    expect(nameOf(mod.lines, 'troll')).toBe('Troll');
+    expect(nameOf(mod.lines, 'stranger')).toBe('stranger');
   });
 
   it('drops the oldest lines beyond the limit', () => {

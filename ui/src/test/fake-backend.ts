@@ -95,11 +95,18 @@ export function fakeBackend(overrides: Fake['handlers'] = {}): Fake {
     place_preview: () => null,
     chat_open: (a) => {
       fake.chat = a.updates as Channel<ChatUpdate>;
-      return { channel: profile.channel, canSend: true, canModerate: true };
+      return { channel: profile.channel, isOwn: true, canSend: true, canDelete: true, canModerate: true, history: [] };
     },
     chat_send: () => null,
     chat_delete: () => null,
     chat_kick: () => null,
+    chat_timeout: (a) => ({ userId: a.userId, until: '2030-01-01T00:00:00Z', reason: '' }),
+    chat_ban: (a) => ({ userId: a.userId, until: null, reason: '' }),
+    chat_lift: () => [],
+    chat_restrictions: () => [],
+    chat_moderators: () => [],
+    chat_set_moderator: () => [],
+    moderated_channels: () => [],
   };
   fake.handlers = { ...defaults, ...overrides };
   mockIPC(
