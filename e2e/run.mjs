@@ -227,6 +227,7 @@ try {
     await wd.until('the saved title back from the backend', async () => (await wd.property(await wd.find('title-input'), 'value')) === 'First stream from Cloumer Studio', 30000);
     await shot('08-restored');
   });
+  await (await import('./korean.mjs')).run({ wd, step, shot, invoke, bin, sleep, assert, work });
 } catch (e) {
   results.push(['session', false]);
   console.log(`FAIL session: ${e.message}`);

@@ -89,6 +89,19 @@ export CLOUMER_STUDIO_TEST_SOURCES=1
 # No GPU here: the studio itself turns WebKit's compositing off (src-tauri/src/software_painting.rs).
 export RUST_LOG="${RUST_LOG:-info}"
 
+# No CJK font, as on a fresh Debian desktop: Hangul has to come from the studio's bundled
+# font (e2e/korean.mjs checks it renders). Every other system font stays visible.
+mkdir -p "$work/fontconfig"
+cat >"$work/fontconfig/fonts.conf" <<'XML'
+<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <selectfont><rejectfont><pattern><patelt name="lang"><string>ko</string></patelt></pattern></rejectfont></selectfont>
+</fontconfig>
+XML
+export FONTCONFIG_FILE="$work/fontconfig/fonts.conf"
+
 # Pick a free display number (the lock file is what Xvfb itself checks).
 display=99
 while [ -e "/tmp/.X${display}-lock" ] || [ -e "/tmp/.X11-unix/X${display}" ]; do display=$((display + 1)); done
