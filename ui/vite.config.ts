@@ -9,7 +9,8 @@ export default defineConfig({
   // Tauri serves the built files itself; relative paths keep them working under tauri://.
   base: './',
   clearScreen: false,
-  server: { port: 5173, strictPort: true },
+  // fs.allow: shared-ts/ and, for the i18n tests, web/src/ live beside the package.
+  server: { port: 5173, strictPort: true, fs: { allow: ['..'] } },
   build: { target: 'safari15', outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 600 },
   test: {
     environment: 'jsdom',

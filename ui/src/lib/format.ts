@@ -1,7 +1,7 @@
 // Small helpers for what the studio shows. Numbers, plurals and durations go through the
 // i18n messages (ICU, formatted with Intl in the current language).
 
-import { LIMITS, type QualityPreset } from './bindings';
+import { LIMITS, type BackendInfo, type QualityPreset } from './bindings';
 import { currentLang, t } from '../i18n';
 
 /** The presets' video bitrates (kbit/s), generated from `QualityPreset::video` in the shell. */
@@ -86,4 +86,10 @@ export function avatarProblem(file: { type: string; size: number }): string | nu
   if (file.size > LIMITS.avatarMaxBytes) return t('format.avatarSize');
   if (file.size === 0) return t('format.avatarEmpty');
   return null;
+}
+
+/** Where the studio sends to, for the top bar: the shell's label is English for the local server. */
+export function backendLabel(backend: BackendInfo | null | undefined): string {
+  if (!backend) return '';
+  return backend.kind === 'local' ? t('common.thisComputer') : backend.label;
 }

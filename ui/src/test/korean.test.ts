@@ -58,6 +58,7 @@ beforeEach(() => {
   studio.settings = structuredClone({ ...settings, language: 'ko', sources: { ...settings.sources, camera: 'cam0', desktopAudio: true, microphoneControl: { volume: 1, muted: true } } });
   studio.profile = { ...profile };
   studio.account = null;
+  studio.backend = { kind: 'local', label: 'This computer', hasAccounts: true };
   studio.devices = [];
   studio.live = { state: 'idle' };
   studio.stats = [{ bitrateKbps: 2500, fps: 30, droppedFrames: 3, encoder: 'x264', cpuPercent: 41, viewerCount: 1200, health: null, targetBitrateKbps: 2400, backlogMs: 1800, congested: true }];
