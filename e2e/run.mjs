@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // End-to-end check of the real Cloumer Studio binary through tauri-driver + WebKitWebDriver.
-// Try it locally -> sign up -> title -> avatar -> go live (test sources; the embedded
+// Try it locally (one click, no form) -> title -> avatar -> go live (test sources; the embedded
 // server's HLS is probed with ffprobe) -> chat send / HTML as text / delete -> stop.
 // Screenshots of each screen go to docs/screenshots/.
 //
@@ -122,16 +122,15 @@ try {
     await wd.click(await wd.find('backend-local'));
   });
 
-  await step('sign up against the embedded backend', async () => {
-    const email = await wd.until('login form', () => wd.find('login-email'), 60000);
-    await wd.type(email, 'streamer@example.com');
-    await wd.type(await wd.find('login-password'), 'Corr3ct-Horse-Battery');
-    await wd.type(await wd.find('signup-nickname'), 'Streamer');
-    await shot('02-sign-up');
-    await wd.click(await wd.find('signup-submit'));
+  await step('one click: the studio on the embedded backend, no form', async () => {
+    // The local account is made by the studio itself (named after the system user, its
+    // password only in the credential store): the studio follows the click directly.
     await wd.until('studio', () => wd.find('title-input'), 60000);
-    for (const id of ['title-save', 'go-live', 'stop-live', 'live-state', 'chat-input', 'chat-send'])
+    for (const id of ['go-live', 'chat-input', 'title-save', 'stop-live', 'live-state', 'chat-send'])
       await wd.find(id);
+    assert((await wd.findAll('[data-testid="login-password"]')).length === 0, 'no sign-up form may show');
+    const { account } = await invoke('app_info');
+    assert(account?.email?.endsWith('@localhost'), `the local account's e-mail: ${JSON.stringify(account)}`);
     assert((await textOf('live-state')) === 'idle', 'live-state should start idle');
     await wd.until('profile loaded', async () => String(await wd.property(await wd.find('playback-url'), 'textContent')).startsWith('http'), 30000);
     await shot('03-studio');
@@ -228,6 +227,7 @@ try {
     await shot('08-restored');
   });
   await (await import('./korean.mjs')).run({ wd, step, shot, invoke, bin, sleep, assert, work });
+  await (await import('./accounts.mjs')).run({ wd, step, shot, invoke, assert });
 } catch (e) {
   results.push(['session', false]);
   console.log(`FAIL session: ${e.message}`);
