@@ -1,21 +1,22 @@
 //! Adaptive bitrate: decides the video encoder's target from what the uplink shows. Pure
 //! (no GStreamer, no clock of its own): the session actor feeds it [`Signal`]s a few times
-//! a second and applies the [`Decision`]s it returns, so every rule is table-tested below.
+//! a second and applies the [`BitrateChange`]s it returns, so every rule is table-tested below.
 //!
 //! ```text
 //!              backlog >= CONGESTED_MS                      backlog >= PROBE_FAILED_MS
-//!   ┌────────┐ ─────────────────────────► ┌──────────┐      during a probe: back to the
-//!   │ steady │  target = what the link    │ draining │      level before it, and wait
-//!   └────────┘  carried × MARGIN, minus   └──────────┘      twice as long before the next
-//!     ▲   │     what drains the backlog        │            probe above the link
+//!   ┌────────┐ ─────────────────────────► ┌──────────┐      during a probe: below the
+//!   │ steady │  target = what the link    │ draining │      level before it by what
+//!   └────────┘  carried × MARGIN, minus   └──────────┘      drains the backlog, and wait
+//!     ▲   │     what drains the backlog        │            twice as long before the next
 //!     │   │     within DRAIN_SECS              │ backlog < CLEAR_MS
 //!     │   │                                    ▼
-//!     │   │ clear for STEP_EVERY       target = what the link carried × MARGIN
-//!     │   ▼                                    │
+//!     │   │ clear for STEP_EVERY       target = the level before the failed probe, or
+//!     │   ▼                                    │ what the link carried × MARGIN
 //!   ┌─────────┐  below the learned link rate:  │
 //!   │ probing │  + STEP_OF_MAX of --bitrate    │
 //!   └─────────┘  above it (after the back-off):◄┘
-//!                + PROBE_GROWTH of the target, growing while each probe holds
+//!                + PROBE_GROWTH of the target, growing while each probe holds;
+//!                no rate learned yet: + STEP_OF_MAX of --bitrate, as a probe
 //! ```
 //!
 //! * Drop fast: one step to what the link actually carried (the bytes that left the
@@ -34,7 +35,9 @@
 //!   drop from a link that carried nearly the target skips the drain term.
 //! * Tell an encoder's burst from a slow link: a backlog while the link carries more than
 //!   the target (after the machine starved the encoder, it catches up) drains by itself;
-//!   nothing is decided until it has.
+//!   nothing is decided until it has, as long as the link's spare rate drains it within
+//!   BURST_DRAIN_SECS. A failed probe drains what it queued below the level it started
+//!   from, which had only a few percent to spare.
 //! * Never below `min_kbps`, never above `max_kbps` (the user's bitrate, already checked
 //!   against the channel's limit). Audio keeps its bitrate: it is taken off the link rate.
 
@@ -80,6 +83,11 @@ const BURST_SPARE: f64 = 1.05;
 const PROBE_FAILED_GROWTH_MS: u64 = 100;
 /// A backlog the link keeps up with is let drain by itself only up to this.
 const BURST_MAX_MS: u64 = 2000;
+/// ... and only if the link's spare rate (what it carried beyond the target) drains it
+/// within this long (a starved encoder's catch-up on a link with 10 % to spare takes about
+/// 6 s): a backlog left by a target a few percent under the link would take tens of seconds (seen after a new connection's first second, and with x264's
+/// second-to-second swings at a level just under the link).
+const BURST_DRAIN_SECS: f64 = 8.0;
 /// A link that carried at least this share of the target is only slightly too slow (the
 /// backlog crept up): the drop goes to what it carried, without the drain term, which
 /// would cut a nearly right target by a third.
@@ -150,8 +158,9 @@ pub struct BitrateChange {
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Phase {
     Steady,
-    /// Dropped; waiting for the backlog to clear.
-    Draining,
+    /// Dropped; waiting for the backlog to clear, then back to `resume` if set (the level a
+    /// failed probe started from).
+    Draining { resume: Option<u32> },
     /// Raised above the learned link rate at `since` with `backlog_ms` queued; `from` is
     /// where to go back.
     Probing {
@@ -255,13 +264,14 @@ impl Controller {
         }
         let settled = s.at.saturating_sub(self.changed_at) >= SETTLE;
         // After a drop, a backlog already going down needs no second one.
-        let draining_well = self.phase == Phase::Draining
+        let draining = matches!(self.phase, Phase::Draining { .. });
+        let draining_well = draining
             && self
                 .queued_since
                 .is_some_and(|(_, peak)| s.backlog_ms < peak);
         if s.backlog_ms >= CONGESTED_MS
             && !draining_well
-            && (settled || self.phase != Phase::Draining)
+            && (settled || !draining)
         {
             return self.drop_to_link(s);
         }
@@ -278,9 +288,13 @@ impl Controller {
                     self.note_failed();
                     self.probe_wait = (self.probe_wait * 2).min(PROBE_WAIT_MAX);
                     self.probes_held = 0;
-                    // What the probe queued drains before anything else is decided.
-                    self.phase = Phase::Draining;
-                    return self.set(from, s.at, Reason::Congestion);
+                    // What the probe queued drains before anything else is decided, below
+                    // the level it started from: that level had only a few percent to
+                    // spare, which would take seconds to drain it.
+                    self.phase = Phase::Draining { resume: Some(from) };
+                    let to = f64::from(from) - self.drain_kbps(&s);
+                    let to = to.max(f64::from(from) * MARGIN) as u32;
+                    return self.set(to, s.at, Reason::Congestion);
                 }
                 self.phase = Phase::Probing {
                     from,
@@ -310,13 +324,13 @@ impl Controller {
                 }
                 None
             }
-            Phase::Draining => {
+            Phase::Draining { resume } => {
                 if let Some(change) = self.creep_down(&s) {
                     return Some(change);
                 }
                 if s.backlog_ms < CLEAR_MS {
                     self.phase = Phase::Steady;
-                    let rate = self.link_kbps.map(|l| (l * MARGIN) as u32);
+                    let rate = resume.or(self.link_kbps.map(|l| (l * MARGIN) as u32));
                     if let Some(rate) = rate.filter(|r| *r > self.target) {
                         return self.set(rate, s.at, Reason::Recovery);
                     }
@@ -357,22 +371,32 @@ impl Controller {
     /// up after the machine starved it, and the backlog drains by itself at the link's
     /// spare rate. Dropping then (by the drain rule, deeply), failing a probe or stepping
     /// down would leave a link that was fine underused for seconds: nothing is decided
-    /// until it has drained. Only up to BURST_MAX_MS, in case the encoder keeps
-    /// overshooting.
+    /// until it has drained. Only up to BURST_MAX_MS, and only if the spare rate drains it
+    /// within BURST_DRAIN_SECS.
     fn is_encoder_burst(&self, s: &Signal) -> bool {
-        (CLEAR_MS..BURST_MAX_MS).contains(&s.backlog_ms) && self.link_carries(s, BURST_SPARE)
-    }
-
-    /// The video the link carried over the last second is at least `share` of the target.
-    fn link_carries(&self, s: &Signal, share: f64) -> bool {
-        s.throughput_kbps
-            .is_some_and(|t| t - f64::from(self.audio_kbps) >= f64::from(self.target) * share)
+        if !(CLEAR_MS..BURST_MAX_MS).contains(&s.backlog_ms) {
+            return false;
+        }
+        let Some(throughput) = s.throughput_kbps else {
+            return false;
+        };
+        let target = f64::from(self.target);
+        let spare = throughput - f64::from(self.audio_kbps) - target;
+        let backlog_kbit = s.backlog_ms as f64 / 1000.0 * throughput;
+        spare >= target * (BURST_SPARE - 1.0) && spare * BURST_DRAIN_SECS >= backlog_kbit
     }
 
     fn clear_for(&self, at: Duration) -> Duration {
         self.clear_since
             .map(|since| at.saturating_sub(since))
             .unwrap_or_default()
+    }
+
+    /// How much lower than the link's rate the video must go to empty the backlog within
+    /// DRAIN_SECS (kbit/s).
+    fn drain_kbps(&self, s: &Signal) -> f64 {
+        let rate = s.throughput_kbps.unwrap_or(f64::from(self.target + self.audio_kbps));
+        s.backlog_ms as f64 / 1000.0 * rate / DRAIN_SECS
     }
 
     /// Congestion: to what the link carried, with a margin, minus the backlog's drain.
@@ -392,20 +416,21 @@ impl Controller {
         // The backlog is in time at the link's rate: this much has to go on top.
         let backlog_kbit = s.backlog_ms as f64 / 1000.0 * (carried + f64::from(self.audio_kbps));
         // Draining again: the backlog is our old rate's, the drain term must stay.
-        let near = self.phase != Phase::Draining && carried >= f64::from(self.target) * NEAR_SHARE;
+        let draining = matches!(self.phase, Phase::Draining { .. });
+        let near = !draining && carried >= f64::from(self.target) * NEAR_SHARE;
         let drain = if near { 0.0 } else { backlog_kbit / DRAIN_SECS };
         let rate = carried * MARGIN - drain;
         let to = (rate.max(0.0) as u32).min((f64::from(self.target) * MARGIN) as u32);
         // The level that congested caps the probes, whether a probe reached it or not; a
         // second drop while draining is our own reaction, not a level that was tried.
-        if self.phase != Phase::Draining {
+        if !draining {
             self.note_failed();
         }
         if matches!(self.phase, Phase::Probing { .. }) {
             self.probe_wait = (self.probe_wait * 2).min(PROBE_WAIT_MAX);
         }
         self.probes_held = 0;
-        self.phase = Phase::Draining;
+        self.phase = Phase::Draining { resume: None };
         self.set(to, s.at, Reason::Congestion)
     }
 
@@ -444,20 +469,28 @@ impl Controller {
                     };
                     to = to.min(limit);
                 }
-                let from = self.target;
-                let change = self.set(to, at, Reason::Recovery);
-                if change.is_some() {
-                    self.phase = Phase::Probing {
-                        from,
-                        since: at,
-                        backlog_ms: s.backlog_ms,
-                        peak_ms: s.backlog_ms,
-                    };
-                }
-                change
+                self.probe(to, &s)
             }
-            None => self.set(step_to(f64::from(self.target)), at, Reason::Recovery),
+            // No rate learned yet (only TCP's slow start was seen): large steps, each one a
+            // probe, so one that overshoots goes back at once instead of waiting for a
+            // congestion drop.
+            None => self.probe(step_to(f64::from(self.target)), &s),
         }
+    }
+
+    /// Raises the target to `to` on probation (see Phase::Probing).
+    fn probe(&mut self, to: u32, s: &Signal) -> Option<BitrateChange> {
+        let from = self.target;
+        let change = self.set(to, s.at, Reason::Recovery);
+        if change.is_some() {
+            self.phase = Phase::Probing {
+                from,
+                since: s.at,
+                backlog_ms: s.backlog_ms,
+                peak_ms: s.backlog_ms,
+            };
+        }
+        change
     }
 
     /// A probe near a known limit (from just below it to NEAR_LIFTED above it) is
