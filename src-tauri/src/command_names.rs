@@ -18,6 +18,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "reset_password",
     "set_new_password",
     "sign_out_everywhere",
+    "set_nickname",
     "get_profile",
     "save_title",
     "upload_avatar",

@@ -45,6 +45,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             account::reset_password,
             account::set_new_password,
             account::sign_out_everywhere,
+            account::set_nickname,
             account::get_profile,
             account::save_title,
             account::upload_avatar,

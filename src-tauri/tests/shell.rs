@@ -453,3 +453,29 @@ fn wrong_password_then_forgot_password_and_reset() {
     .expect("the new password works");
     assert_eq!(outcome["status"], "signedIn", "{outcome}");
 }
+
+/// The nickname starts as the system user's name and is edited in the profile: the new
+/// one is in the account, the profile and the tokens of the next start.
+#[test]
+fn the_local_owners_nickname_is_editable() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    {
+        let (_app, window) = app(dir.path());
+        if or_skip(invoke(&window, "try_locally", json!({})), "try_locally").is_none() {
+            return;
+        }
+        let err = invoke(&window, "set_nickname", json!({ "nickname": "  " }))
+            .expect_err("an empty nickname is refused");
+        assert_eq!(err["field"], "nickname");
+        let account = invoke(&window, "set_nickname", json!({ "nickname": " 스트리머 " }))
+            .expect("renamed");
+        assert_eq!(account["nickname"], "스트리머");
+        assert_eq!(
+            invoke(&window, "get_profile", json!({})).expect("profile")["nickname"],
+            "스트리머"
+        );
+    }
+    let (_app, window) = app(dir.path());
+    let account = invoke(&window, "try_locally", json!({})).expect("after restart");
+    assert_eq!(account["nickname"], "스트리머", "{account}");
+}

@@ -9,7 +9,8 @@ use std::time::Duration;
 use cloumer_protocol::cognito::{
     AccessTokenRequest, AttributeType, AuthResponse, AuthenticationResult, CONTENT_TYPE,
     ConfirmForgotPasswordRequest, ConfirmSignUpRequest, ErrorBody, InitiateAuthRequest,
-    RespondToAuthChallengeRequest, SignUpRequest, SignUpResponse, TARGET_PREFIX, UsernameRequest,
+    RespondToAuthChallengeRequest, SignUpRequest, SignUpResponse, TARGET_PREFIX,
+    UpdateUserAttributesRequest, UsernameRequest,
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
@@ -319,6 +320,19 @@ impl CognitoClient {
             access_token: access_token.expose_secret().to_owned(),
         };
         let _: serde_json::Value = self.call("GlobalSignOut", &request).await?;
+        Ok(())
+    }
+
+    /// UpdateUserAttributes with the nickname alone (the name others see in chat).
+    pub async fn update_nickname(&self, access_token: &SecretString, nickname: &str) -> Result<()> {
+        let request = UpdateUserAttributesRequest {
+            access_token: access_token.expose_secret().to_owned(),
+            user_attributes: vec![AttributeType {
+                name: "nickname".into(),
+                value: nickname.to_owned(),
+            }],
+        };
+        let _: serde_json::Value = self.call("UpdateUserAttributes", &request).await?;
         Ok(())
     }
 

@@ -213,20 +213,43 @@ impl Session {
     /// failed GlobalSignOut is an error, with the session kept: the user was not signed
     /// out everywhere and must be told so.
     pub async fn sign_out_everywhere(&self) -> Result<()> {
-        // An expired access token is refreshed once (GlobalSignOut wants a live one).
-        match self.cognito.global_sign_out(&self.access_token().await?).await {
+        let cognito = &self.cognito;
+        match self
+            .with_access_token(async |t| cognito.global_sign_out(&t).await)
+            .await
+        {
+            // The refresh token was revoked already: every session has ended.
+            Ok(()) | Err(Error::NotLoggedIn) => self.forget().await,
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Changes the nickname, then refreshes the tokens so the ID token (and [`Self::claims`])
+    /// carry the new one at once.
+    pub async fn set_nickname(&self, nickname: &str) -> Result<()> {
+        let cognito = &self.cognito;
+        self.with_access_token(async |t| cognito.update_nickname(&t, nickname).await)
+            .await?;
+        self.refresh_now().await.map(drop)
+    }
+
+    /// Runs a Cognito call that takes the access token; an expired one is refreshed once.
+    async fn with_access_token<F, Fut>(&self, call: F) -> Result<()>
+    where
+        F: Fn(SecretString) -> Fut,
+        Fut: std::future::Future<Output = Result<()>>,
+    {
+        let token = self.access_token().await?;
+        match call(token).await {
             Err(Error::Auth {
                 kind: crate::AuthErrorKind::NotAuthorized,
                 ..
             }) => {
                 self.refresh_now().await?;
-                self.cognito
-                    .global_sign_out(&self.access_token().await?)
-                    .await?;
+                call(self.access_token().await?).await
             }
-            other => other?,
+            other => other,
         }
-        self.forget().await
     }
 
     async fn access_token(&self) -> Result<SecretString> {

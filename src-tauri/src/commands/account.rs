@@ -88,6 +88,13 @@ pub async fn set_new_password(s: State<'_, Services>, new_password: String) -> R
     s.set_new_password(new_password).await
 }
 
+/// Renames the account (the nickname others see in chat).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_nickname(s: State<'_, Services>, nickname: String) -> Result<Account> {
+    s.set_nickname(nickname).await
+}
+
 /// Ends every session of the account on every device (GlobalSignOut).
 #[tauri::command]
 #[specta::specta]

@@ -46,6 +46,9 @@ pub(super) fn account_info(claims: Option<IdTokenClaims>, email: String) -> Acco
     }
 }
 
+/// As the backend's bound (cloumer-server's `validate::nickname`, the seed's pool).
+const NICKNAME_MAX_CHARS: usize = 64;
+
 /// The signed-in account: what the UI sees and the api handle that does the work.
 pub struct SignedIn {
     pub info: Account,
@@ -239,6 +242,30 @@ impl Services {
         off_thread(move || async move { api.session().sign_out_everywhere().await }).await?;
         self.account.lock().await.take();
         Ok(())
+    }
+
+    /// Renames the signed-in account (the name others see in chat), then answers it with
+    /// the new name.
+    pub async fn set_nickname(&self, nickname: String) -> Result<Account> {
+        let nickname = nickname.trim().to_owned();
+        let chars = nickname.chars().count();
+        if chars == 0 || chars > NICKNAME_MAX_CHARS || nickname.chars().any(char::is_control) {
+            return Err(AppError::validation(
+                "nickname",
+                format!("a nickname has 1 to {NICKNAME_MAX_CHARS} characters"),
+            ));
+        }
+        let api = self.signed_in().await?;
+        let a = api.clone();
+        let claims = off_thread(move || async move {
+            a.session().set_nickname(&nickname).await?;
+            Ok(a.session().claims().await)
+        })
+        .await?;
+        let mut guard = self.account.lock().await;
+        let signed_in = guard.as_mut().ok_or_else(AppError::not_signed_in)?;
+        signed_in.info = account_info(claims, signed_in.info.email.clone());
+        Ok(signed_in.info.clone())
     }
 
     pub async fn profile(&self) -> Result<Profile> {

@@ -170,6 +170,17 @@ async signOutEverywhere() : Promise<Result<null, AppError>> {
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * Renames the account (the nickname others see in chat).
+ */
+async setNickname(nickname: string) : Promise<Result<Account, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_nickname", { nickname }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async getProfile() : Promise<Result<Profile, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("get_profile") };

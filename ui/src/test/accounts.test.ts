@@ -159,3 +159,18 @@ describe('local backend', () => {
     expect(args(fake, 'try_locally')).toHaveLength(1);
   });
 });
+
+describe('nickname', () => {
+  it('is edited in the profile and shown at once', async () => {
+    const fake = fakeBackend({ app_info: signedIn });
+    render(App);
+    const input = await screen.findByTestId('nickname-input');
+    expect(input).toHaveValue('neo');
+    expect(screen.getByTestId('nickname-save')).toBeDisabled();
+    await fireEvent.input(input, { target: { value: '스트리머' } });
+    await fireEvent.click(screen.getByTestId('nickname-save'));
+    await waitFor(() => expect(screen.getByTestId('account-nickname')).toHaveTextContent('스트리머'));
+    expect(args(fake, 'set_nickname')).toEqual([{ nickname: '스트리머' }]);
+    expect(screen.getByTestId('nickname-save')).toHaveTextContent('Saved');
+  });
+});

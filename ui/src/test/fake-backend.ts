@@ -83,6 +83,7 @@ export function fakeBackend(overrides: Fake['handlers'] = {}): Fake {
     set_new_password: () => ({ email: 'neo@example.com', nickname: 'neo', channel: profile.channel }),
     sign_out: () => null,
     sign_out_everywhere: () => null,
+    set_nickname: (a) => ({ email: 'neo@example.com', nickname: String(a.nickname).trim(), channel: profile.channel }),
     list_devices: () => [],
     get_profile: () => profile,
     save_title: (a) => ({ ...profile, title: a.title }),
