@@ -21,6 +21,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 
 mod moderation;
+pub use cloumer_protocol::rest::ChatRestriction;
 pub use moderation::Restriction;
 
 use crate::avatar;

@@ -1,7 +1,8 @@
 //! `cloumer chat`, `moderators` and `key` against a real `cloumer serve`: a viewer sends
 //! (JSON lines with Id and Content), a viewer's --delete / --kick are refused (non-zero
 //! exit, promptly), the owner's succeed on the server's room event, a moderator added
-//! with `moderators add` may delete, and `key --rotate` changes the stream key.
+//! with `moderators add` may delete, timeouts and bans keep a user out until lifted, and
+//! `key --rotate` changes the stream key.
 
 mod account_support;
 
@@ -120,6 +121,72 @@ fn chat_moderation_waits_for_the_servers_answer() {
     ok(&cloumer(&home, &["login", "--username", owner]));
     ok(&cloumer(&home, &["moderators", "remove", &viewer_channel]));
     assert!(json_lines(&ok(&cloumer(&home, &["moderators", "--json"]))).is_empty());
+
+    // Timeouts and bans (issue 21): the owner keeps the viewer out; the viewer's chat is
+    // refused (R5 says why) until the owner lifts it.
+    let out = ok(&cloumer(
+        &home,
+        &[
+            "chat",
+            &owner_channel,
+            "--timeout",
+            &viewer_channel,
+            "--seconds",
+            "120",
+            "--reason",
+            "calm down",
+            "--json",
+        ],
+    ));
+    let timeout = &json_lines(&out)[0];
+    assert!(
+        timeout["until"].as_str().is_some() && timeout["reason"] == "calm down",
+        "{out}"
+    );
+    let out = ok(&cloumer(
+        &home,
+        &["chat", &owner_channel, "--ban", &viewer_channel, "--json"],
+    ));
+    assert!(
+        json_lines(&out)[0].get("until").is_none(),
+        "a ban has no end: {out}"
+    );
+    let listed = ok(&cloumer(&home, &["chat", &owner_channel, "--restrictions"]));
+    assert!(
+        listed.contains(&viewer_channel) && listed.contains("banned until lifted"),
+        "{listed}"
+    );
+    let bad = failed(&cloumer(
+        &home,
+        &[
+            "chat",
+            &owner_channel,
+            "--timeout",
+            &viewer_channel,
+            "--seconds",
+            "0",
+        ],
+    ));
+    assert!(bad.contains("1 to 2592000"), "{bad}");
+    ok(&cloumer(&home, &["login", "--username", viewer]));
+    let refused = failed(&cloumer(
+        &home,
+        &["chat", &owner_channel, "--send", "let me in"],
+    ));
+    assert!(refused.contains("banned"), "{refused}");
+    ok(&cloumer(&home, &["login", "--username", owner]));
+    ok(&cloumer(
+        &home,
+        &["chat", &owner_channel, "--lift", &viewer_channel],
+    ));
+    assert!(
+        ok(&cloumer(&home, &["chat", &owner_channel, "--restrictions"]))
+            .trim()
+            .is_empty()
+    );
+    ok(&cloumer(&home, &["login", "--username", viewer]));
+    send(&home, &owner_channel, "back again");
+    ok(&cloumer(&home, &["login", "--username", owner]));
 
     // key: masked by default; --rotate gives a new key that the profile then shows.
     let masked = ok(&cloumer(&home, &["key"]));

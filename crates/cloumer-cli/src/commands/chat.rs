@@ -1,4 +1,5 @@
-//! `cloumer chat CHANNEL`: listen, send, delete a message, or kick a user.
+//! `cloumer chat CHANNEL`: listen, send, delete a message, or kick a user; timeouts and
+//! bans are REST calls ([`restrictions`]).
 //!
 //! `--send`, `--delete` and `--kick` wait for the server's answer and succeed only on a
 //! positive one: our own message echoed back, or the room event `aws:DELETE_MESSAGE` /
@@ -20,6 +21,8 @@ use tokio::time::Instant;
 
 use crate::commands::account::{failure, open_account};
 use crate::failure::Failure;
+
+mod restrictions;
 
 /// How long to wait for the answer to --send / --delete / --kick (an answer usually
 /// arrives in milliseconds; this only bounds a silent server on a loaded machine).
@@ -46,6 +49,25 @@ pub struct ChatArgs {
     /// Disconnect this user from the room (moderators and the channel owner).
     #[arg(long, value_name = "USER_ID")]
     kick: Option<String>,
+    /// Keep this user out of the room for --seconds and disconnect them (moderators and
+    /// the channel owner).
+    #[arg(long, value_name = "USER_ID", conflicts_with_all = ["send", "delete", "kick", "ban", "lift", "restrictions"])]
+    timeout: Option<String>,
+    /// How long --timeout lasts: 1 to 2592000 (30 days).
+    #[arg(long, value_name = "SECS", default_value_t = 600, requires = "timeout")]
+    seconds: u64,
+    /// Keep this user out of the room until lifted, and disconnect them.
+    #[arg(long, value_name = "USER_ID", conflicts_with_all = ["send", "delete", "kick", "lift", "restrictions"])]
+    ban: Option<String>,
+    /// Why (--timeout / --ban), at most 256 characters.
+    #[arg(long, value_name = "TEXT")]
+    reason: Option<String>,
+    /// Lift this user's timeout or ban.
+    #[arg(long, value_name = "USER_ID", conflicts_with_all = ["send", "delete", "kick", "restrictions"])]
+    lift: Option<String>,
+    /// List the room's timeouts and bans.
+    #[arg(long, conflicts_with_all = ["send", "delete", "kick"])]
+    restrictions: bool,
 }
 
 struct Printer {
@@ -133,6 +155,9 @@ fn needs_escape(c: char) -> bool {
 }
 
 pub async fn run(args: ChatArgs, backend: Option<PathBuf>) -> Result<(), Failure> {
+    if restrictions::wanted(&args) {
+        return restrictions::run(&args, backend.as_deref()).await;
+    }
     if let Some(text) = &args.send {
         // Refused before connecting: nothing is sent.
         check_content(text).map_err(failure)?;
