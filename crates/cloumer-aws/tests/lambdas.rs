@@ -25,7 +25,8 @@ fn lambdas_against_moto_and_the_ivs_stand_in() {
         support::seed_contract_checks(&home).await;
         post_confirmation_makes_one_channel(&stack, &home).await;
         live_status_from_ivs_events(&home).await;
-        chat_capabilities(&stack, &home).await;
+        let people = chat_capabilities(&stack, &home).await;
+        chat_restrictions(&stack, &home, people).await;
         caller_is_the_sub_not_the_channel_claim(&home).await;
     });
 }
@@ -170,7 +171,8 @@ async fn live_status_from_ivs_events(home: &AwsHome<'_>) {
 /// The capabilities CreateChatToken is asked for: none for an anonymous viewer, SEND_MESSAGE
 /// for a signed-in one, and DELETE_MESSAGE + DISCONNECT_USER too for the owner and their
 /// moderators.
-async fn chat_capabilities(stack: &Stack, home: &AwsHome<'_>) {
+/// Returns the owner's, moderator's and viewer's subs (for [`chat_restrictions`]).
+async fn chat_capabilities(stack: &Stack, home: &AwsHome<'_>) -> [String; 3] {
     let owner = home.user("olga@example.com", "olga").await;
     let moderator = home.user("mona@example.com", "mona").await;
     let viewer = home.user("vic@example.com", "vic").await;
@@ -231,6 +233,84 @@ async fn chat_capabilities(stack: &Stack, home: &AwsHome<'_>) {
                 .is_some_and(|r| r.starts_with("arn:aws:ivschat:"))
         );
     }
+    [owner, moderator, viewer]
+}
+
+/// Issue 21: timeouts and bans on the AWS home (BAN# rows, IVS Chat DisconnectUser), by the
+/// accounts of [`chat_capabilities`]: mona moderates olga's channel, vic is a viewer.
+async fn chat_restrictions(stack: &Stack, home: &AwsHome<'_>, people: [String; 3]) {
+    let [owner, moderator, viewer] = people;
+    let channel_of = async |who: &str| {
+        seed_contract::mypage(home, who).await["chanelName"]
+            .as_str()
+            .expect("channel")
+            .to_owned()
+    };
+    let ch = channel_of(&owner).await;
+    let vic = channel_of(&viewer).await;
+    let path = format!("/stream/v1/chat-restrictions/{ch}/{vic}");
+    let token = format!("/stream/get_caht?targetChanel={ch}");
+
+    let (s, listed) = home
+        .get("/stream/v1/moderated-channels", Some(&moderator))
+        .await;
+    assert_eq!(
+        (s, listed[0]["chanelName"].as_str()),
+        (200, Some(ch.as_str())),
+        "{listed}"
+    );
+    // A viewer may not; a bad duration is refused.
+    let timeout = json!({"durationSeconds": 300, "reason": "spam"});
+    assert_eq!(home.send_json("PUT", &path, &viewer, &timeout).await.0, 403);
+    let (s, b) = home
+        .send_json("PUT", &path, &moderator, &json!({"durationSeconds": 0}))
+        .await;
+    assert_eq!(
+        (s, b["field"].as_str()),
+        (400, Some("durationSeconds")),
+        "{b}"
+    );
+
+    let disconnects = stack.ivs_calls("DisconnectUser");
+    let (s, b) = home.send_json("PUT", &path, &moderator, &timeout).await;
+    assert_eq!(s, 200, "{b}");
+    assert!(b["until"].as_str().is_some(), "{b}");
+    assert_eq!(
+        stack.ivs_calls("DisconnectUser"),
+        disconnects + 1,
+        "IVS disconnects the user"
+    );
+    let (s, b) = home.get(&token, Some(&viewer)).await;
+    assert_eq!(s, 403, "{b}");
+    assert!(
+        b["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("timed out"),
+        "{b}"
+    );
+
+    let (s, b) = home.send_json("PUT", &path, &owner, &json!({})).await;
+    assert_eq!((s, b.get("until")), (200, None), "{b}");
+    let (s, b) = home.get(&token, Some(&viewer)).await;
+    assert!(
+        s == 403 && b["message"].as_str().unwrap_or_default().contains("banned"),
+        "{b}"
+    );
+    let (s, listed) = home
+        .get(
+            &format!("/stream/v1/chat-restrictions/{ch}"),
+            Some(&moderator),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(listed, json!([{"userId": vic, "reason": ""}]));
+
+    let (s, left) = home
+        .send_json("DELETE", &path, &moderator, &json!(null))
+        .await;
+    assert_eq!((s, left), (200, json!([])));
+    assert_eq!(home.get(&token, Some(&viewer)).await.0, 200);
 }
 
 /// W1: the channel comes from the table by `sub`; a user without a row has none, whatever

@@ -218,6 +218,13 @@ async fn operation(
             }))
             .into_response()
         }
+        // Nobody is connected to the stand-in's rooms: the call is recorded and answered.
+        "DisconnectUser" => {
+            if !w.rooms.contains_key(&text("roomIdentifier")) {
+                return not_found("room");
+            }
+            Json(json!({})).into_response()
+        }
         _ => error(
             StatusCode::BAD_REQUEST,
             "UnknownOperationException",

@@ -131,6 +131,25 @@ impl<'a> AwsHome<'a> {
         (status, value)
     }
 
+    /// A signed-in request with a JSON body: (status, JSON answer or `null`).
+    pub async fn send_json(
+        &self,
+        method: &str,
+        path: &str,
+        auth: &str,
+        body: &Value,
+    ) -> (u16, Value) {
+        let bytes = body.to_string().into_bytes();
+        self.request(
+            method,
+            path,
+            Some(auth),
+            &[("content-type", "application/json")],
+            Some(&bytes),
+        )
+        .await
+    }
+
     /// Runs the post-confirmation trigger for a Cognito user.
     pub async fn confirm(&self, forgot_password: bool, email: &str, sub: &str, nickname: &str) {
         let event =

@@ -159,19 +159,20 @@ async fn check_target(state: &SharedRest, channel: &Channel, user_id: &str) -> A
     Ok(())
 }
 
-/// `DELETE /stream/v1/chat-restrictions/<channel>/<userId>`: 204, or 404 when none is in
-/// force.
+/// `DELETE /stream/v1/chat-restrictions/<channel>/<userId>`: the room's remaining
+/// restrictions (as the moderator routes answer the list), or 404 when none was in force.
 pub async fn lift(
     State(state): State<SharedRest>,
     caller: Caller,
     Path((channel, user_id)): Path<(String, String)>,
-) -> ApiResult<StatusCode> {
+) -> ApiResult<Json<Vec<ChatRestriction>>> {
     let channel = moderated_channel(&state, &caller, &channel).await?;
     if !state.chat.lift(&channel.name, &user_id).await? {
         return Err(ApiFailure::not_found("restriction"));
     }
     tracing::info!(room = %channel.name, user = %user_id, by = %caller.channel.name, "chat restriction lifted");
-    Ok(StatusCode::NO_CONTENT)
+    let list = state.chat.restrictions(&channel.name).await?;
+    Ok(Json(list.into_iter().map(to_wire).collect()))
 }
 
 /// `GET /stream/v1/moderated-channels`: the channels the caller moderates.

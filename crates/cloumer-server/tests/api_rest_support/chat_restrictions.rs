@@ -302,7 +302,7 @@ async fn moderators_time_out_ban_list_and_lift() {
         call(&t, "DELETE", &restriction(&carol.channel), &bob, None)
             .await
             .0,
-        204
+        200
     );
     assert_eq!(
         call(&t, "DELETE", &restriction(&carol.channel), &bob, None)
