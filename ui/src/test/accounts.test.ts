@@ -6,7 +6,8 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import App from '../App.svelte';
 import { studio } from '../lib/studio.svelte';
 import { banners } from '../lib/banners.svelte';
-import { fakeBackend, profile, signedIn, type Fake } from './fake-backend';
+import { fakeBackend, profile, settings, signedIn, type Fake } from './fake-backend';
+import { applyLang } from '../i18n';
 
 const remote = { kind: 'cloumer', label: 'api.example.com', hasAccounts: true };
 const account = { email: 'neo@example.com', nickname: 'neo', channel: profile.channel };
@@ -172,5 +173,23 @@ describe('nickname', () => {
     await waitFor(() => expect(screen.getByTestId('account-nickname')).toHaveTextContent('스트리머'));
     expect(args(fake, 'set_nickname')).toEqual([{ nickname: '스트리머' }]);
     expect(screen.getByTestId('nickname-save')).toHaveTextContent('Saved');
+  });
+});
+
+describe('in Korean', () => {
+  it('the sign-in screen and its errors speak Korean', async () => {
+    try {
+      // Korean chosen in the settings, as the language switch saves it.
+      await signInScreen({ get_settings: () => ({ ...settings, language: 'ko' }), sign_in: () => ({ status: 'needsCode', email: 'neo@example.com' }), confirm_sign_up: () => { throw authError('wrongCode'); } });
+      expect(screen.getByTestId('login-submit')).toHaveTextContent('로그인');
+      expect(screen.getByTestId('forgot-password')).toHaveTextContent('비밀번호를 잊으셨나요?');
+      await fireEvent.click(screen.getByTestId('login-submit'));
+      await fireEvent.input(await screen.findByTestId('confirm-code'), { target: { value: '000000' } });
+      expect(screen.getByTestId('resend-code')).toHaveTextContent('코드 다시 보내기');
+      await fireEvent.click(screen.getByTestId('confirm-submit'));
+      expect(await screen.findByTestId('auth-error')).toHaveTextContent('코드가 틀렸거나 만료되었습니다. 이메일을 확인하거나 새 코드를 받으세요.');
+    } finally {
+      applyLang('en');
+    }
   });
 });
