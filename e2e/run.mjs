@@ -228,6 +228,7 @@ try {
   });
   await (await import('./korean.mjs')).run({ wd, step, shot, invoke, bin, sleep, assert, work });
   await (await import('./accounts.mjs')).run({ wd, step, shot, invoke, assert });
+  await (await import('./moderation.mjs')).run({ wd, step, shot, invoke, assert });
 } catch (e) {
   results.push(['session', false]);
   console.log(`FAIL session: ${e.message}`);
