@@ -92,7 +92,7 @@ export async function run({ wd, step, shot, invoke, bin, sleep, assert, work }) 
     const loaded = await wd.scriptAsync(`
       const done = arguments[arguments.length - 1];
       document.fonts.ready.then(() => done([...document.fonts]
-        .filter((f) => f.family.replace(/["']/g, '') === 'Noto Sans KR' && f.status === 'loaded').length));`);
+        .filter((f) => f.family.replace(/["']/g, '') === 'Noto Sans KR Variable' && f.status === 'loaded').length));`);
     assert(loaded > 0, 'no subset of the bundled Noto Sans KR was loaded for the Hangul shown');
     await sleep(500);
     const dir = join(work, 'hangul');

@@ -2,10 +2,9 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { svelteTesting } from '@testing-library/svelte/vite';
-import { woff2Only } from '../shared-ts/vite-woff2-only';
 
 export default defineConfig({
-  plugins: [svelte(), svelteTesting(), woff2Only()],
+  plugins: [svelte(), svelteTesting()],
   // Tauri serves the built files itself; relative paths keep them working under tauri://.
   base: './',
   clearScreen: false,

@@ -1,9 +1,8 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { woff2Only } from '../shared-ts/vite-woff2-only';
 
 export default defineConfig({
-  plugins: [svelte(), woff2Only()],
+  plugins: [svelte()],
   // Absolute asset paths: pages live at nested paths (/channel/<name>).
   base: '/',
   clearScreen: false,

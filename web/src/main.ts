@@ -1,8 +1,8 @@
 import { mount } from 'svelte';
 import './i18n';
 // Hangul without a CJK font installed: the browser loads only the subsets a page shows.
-import '@fontsource/noto-sans-kr/400.css';
-import '@fontsource/noto-sans-kr/700.css';
+// One variable font (every weight, woff2 only).
+import '@fontsource-variable/noto-sans-kr';
 import './app.css';
 import App from './App.svelte';
 
