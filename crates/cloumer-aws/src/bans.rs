@@ -72,30 +72,18 @@ pub async fn lift(table: &Table, room: &str, user_id: &str) -> Result<bool> {
 
 pub async fn list(table: &Table, room: &str) -> Result<Vec<RoomRestriction>> {
     let now = now_ms();
-    let mut list = Vec::new();
-    let mut start = None;
-    loop {
-        let out = table
-            .client
-            .query()
-            .table_name(&table.name)
-            .key_condition_expression("pk = :p AND begins_with(sk, :b)")
-            .expression_attribute_values(":p", s(channel_pk(room)))
-            .expression_attribute_values(":b", s(BAN_PREFIX))
-            .consistent_read(true)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(|e| Error::service("dynamodb", e))?;
-        list.extend(out.items().iter().filter_map(|item| from_item(item, now)));
-        start = out.last_evaluated_key;
-        // As many as `cloumer serve` lists.
-        if start.is_none() || list.len() >= 1000 {
-            break;
-        }
-    }
-    list.truncate(1000);
-    Ok(list)
+    let items = table
+        .query_all(|q| {
+            q.key_condition_expression("pk = :p AND begins_with(sk, :b)")
+                .expression_attribute_values(":p", s(channel_pk(room)))
+                .expression_attribute_values(":b", s(BAN_PREFIX))
+                .consistent_read(true)
+        })
+        .await?;
+    Ok(items
+        .iter()
+        .filter_map(|item| from_item(item, now))
+        .collect())
 }
 
 pub async fn get(table: &Table, room: &str, user_id: &str) -> Result<Option<RoomRestriction>> {

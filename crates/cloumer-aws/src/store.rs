@@ -113,32 +113,21 @@ impl ModeratorStore for Table {
     }
 
     async fn moderated_by(&self, user_channel: &str) -> ServerResult<Vec<ChannelListing>> {
+        let items = self
+            .query_all(|q| {
+                q.index_name("gsi1")
+                    .key_condition_expression("gsi1pk = :p")
+                    .expression_attribute_values(":p", s(moderates_pk(user_channel)))
+            })
+            .await?;
         let mut list = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.name)
-                .index_name("gsi1")
-                .key_condition_expression("gsi1pk = :p")
-                .expression_attribute_values(":p", s(moderates_pk(user_channel)))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| Error::service("dynamodb", e))?;
-            for item in out.items() {
-                let Some(name) = crate::table::get_s(item, "gsi1sk") else {
-                    continue;
-                };
-                // A channel that is gone is no longer listed.
-                if let Some(row) = self.channel_row(&name).await? {
-                    list.push(row.listing());
-                }
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() || list.len() >= 1000 {
-                break;
+        for name in items
+            .iter()
+            .filter_map(|i| crate::table::get_s(i, "gsi1sk"))
+        {
+            // A channel that is gone is no longer listed.
+            if let Some(row) = self.channel_row(&name).await? {
+                list.push(row.listing());
             }
         }
         Ok(list)

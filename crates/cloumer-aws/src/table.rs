@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::AttributeValue;
 use cloumer_server::store::{Channel, ChannelListing};
 
@@ -13,6 +14,8 @@ pub const SK_USER: &str = "USER";
 pub const SK_CHANNEL: &str = "CHANNEL";
 /// `gsi1pk` of every channel row: the R1/R2 listing is one Query of the GSI.
 pub const ALL_CHANNELS: &str = "CHANNELS";
+/// The most items one listing reads.
+pub const QUERY_MAX: usize = 1000;
 
 pub fn user_pk(sub: &str) -> String {
     format!("USER#{sub}")
@@ -126,32 +129,41 @@ impl Table {
         Ok(get_s(&user, "channel"))
     }
 
-    /// Every channel row (the GSI, newest pages followed to the end, at most 1000 rows as on
+    /// Every channel row (the GSI, pages followed to the end, at most 1000 rows as on
     /// `cloumer serve`).
     pub async fn all_channels(&self) -> Result<Vec<ChannelRow>> {
-        let mut rows = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.name)
-                .index_name("gsi1")
+        self.query_all(|q| {
+            q.index_name("gsi1")
                 .key_condition_expression("gsi1pk = :p")
                 .expression_attribute_values(":p", s(ALL_CHANNELS))
+        })
+        .await?
+        .iter()
+        .map(ChannelRow::from_item)
+        .collect()
+    }
+
+    /// The items of a Query that `build` describes, pages followed to the end, at most
+    /// [`QUERY_MAX`] (what `cloumer serve` lists at most).
+    pub async fn query_all(
+        &self,
+        build: impl Fn(QueryFluentBuilder) -> QueryFluentBuilder,
+    ) -> Result<Vec<Item>> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let out = build(self.client.query().table_name(&self.name))
                 .set_exclusive_start_key(start)
                 .send()
                 .await
                 .map_err(|e| Error::service("dynamodb", e))?;
-            for item in out.items() {
-                rows.push(ChannelRow::from_item(item)?);
-            }
+            items.extend(out.items().iter().cloned());
             start = out.last_evaluated_key;
-            if start.is_none() || rows.len() >= 1000 {
+            if start.is_none() || items.len() >= QUERY_MAX {
                 break;
             }
         }
-        rows.truncate(1000);
-        Ok(rows)
+        items.truncate(QUERY_MAX);
+        Ok(items)
     }
 }
