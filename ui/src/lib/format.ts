@@ -33,7 +33,7 @@ export function seconds(value: number): string {
 
 /**
  * A length of time in words, largest whole unit (`5 minutes`, `5분`; `90 minutes` stays in
- * minutes, `2 hours`). Intl.DurationFormat would do it, but WebKitGTK before 2.44 lacks it.
+ * minutes, `2 hours`). Not Intl.DurationFormat: older WebKitGTK releases the studio runs on lack it.
  */
 export function duration(totalSeconds: number): string {
   const s = Math.max(0, Math.round(totalSeconds));
