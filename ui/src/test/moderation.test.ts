@@ -145,6 +145,28 @@ describe('chat moderation', () => {
     expect(await screen.findByTestId('chat-error')).toHaveTextContent('you are banned from this chat');
   });
 
+  it('leaves no English word in Korean, moderation tools and traces included', async () => {
+    applyLang('ko');
+    const fake = setup(room(), { chat_restrictions: () => [{ userId: 'troll', until: '2030-01-01T00:00:00Z', reason: '' }] });
+    const { container } = render(ChatPanel);
+    await screen.findAllByTestId('chat-message');
+    push(fake, { type: 'deleted', messageId: 'h1', by: null });
+    push(fake, { type: 'kicked', userId: 'troll', by: profile.channel });
+    await screen.findByTestId('chat-kick-trace');
+    await fireEvent.click(screen.getByTestId('moderation-toggle'));
+    await screen.findByTestId('ban-row');
+    // Names and channel ids are the users' own words, not the studio's; keys keep their labels.
+    const names = new Set(['Enter', 'Shift', 'Troll', 'Boss', 'boss', 'troll', 'neo', 'PM', 'AM', ...profile.channel.split(/[^A-Za-z0-9]+/)]);
+    const english: string[] = [];
+    const check = (text: string) => {
+      for (const word of text.match(/[A-Za-z][A-Za-z0-9]+/g) ?? []) if (!names.has(word)) english.push(`${word} in "${text.trim()}"`);
+    };
+    const walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) if (!n.parentElement?.closest('.mono, [data-testid="chat-text"]')) check(n.textContent ?? '');
+    for (const el of container.querySelectorAll<HTMLElement>('*')) for (const a of ['aria-label', 'placeholder']) check(el.getAttribute(a) ?? '');
+    expect(english).toEqual([]);
+  });
+
   it('speaks Korean', async () => {
     applyLang('ko');
     setup(room());
