@@ -19,7 +19,7 @@ import LanguageSwitch from '../components/LanguageSwitch.svelte';
 import type { LiveState } from '../lib/bindings';
 
 /** Words that stay as they are in Korean: names, units, codecs, formats. */
-const ALLOWED = new Set(['Cloumer', 'CLOUMER', 'FPS', 'CPU', 'LIVE', 'kb', 'Mb', 'kbps', 'dBFS', 'MiB', 'URL', 'English', 'PNG', 'JPEG', 'WebP', 'GStreamer', 'x264', 'p30', 'rtmp', 'http', 'hls', 'app', 'avatars', 'default', 'png', 'm3u8', 'index']);
+const ALLOWED = new Set(['Cloumer', 'CLOUMER', 'zip', 'FPS', 'CPU', 'LIVE', 'kb', 'Mb', 'kbps', 'dBFS', 'MiB', 'URL', 'English', 'PNG', 'JPEG', 'WebP', 'GStreamer', 'x264', 'p30', 'rtmp', 'http', 'hls', 'app', 'avatars', 'default', 'png', 'm3u8', 'index']);
 
 /** Every English word a user would read or hear in `root`, with where it was found. */
 function englishLeft(root: HTMLElement): string[] {
@@ -139,6 +139,20 @@ describe('the language switch', () => {
     await fireEvent.change(screen.getByTestId('lang-switch'), { target: { value: '' } });
     expect(screen.getByTestId('go-live')).toHaveTextContent('Go live');
     await waitFor(() => expect(studio.settings?.language).toBeNull());
+  });
+
+  it('follows the system language while none is chosen', () => {
+    const languages = Object.getOwnPropertyDescriptor(Navigator.prototype, 'languages')!;
+    Object.defineProperty(navigator, 'languages', { value: ['ko-KR', 'en-US'], configurable: true });
+    try {
+      expect(applyLang(null)).toBe('ko');
+      render(LivePanel);
+      expect(screen.getByTestId('go-live')).toHaveTextContent('방송 시작');
+    } finally {
+      delete (navigator as { languages?: unknown }).languages;
+      Object.defineProperty(Navigator.prototype, 'languages', languages);
+    }
+    expect(applyLang(null)).toBe('en');
   });
 
   it('restores the saved language when the studio starts', async () => {
