@@ -378,9 +378,9 @@ fn try_locally_makes_the_owners_account_once_and_reuses_it() {
         invoke(&window, "sign_out", json!({})).expect("sign out");
         let again = invoke(&window, "try_locally", json!({})).expect("again");
         assert_eq!(again["channel"], channel, "the same account, not a new one");
-        // Nothing secret on disk: no password in the settings or the server's data dir.
-        let settings = std::fs::read_to_string(dir.path().join("config/settings.json"))
-            .unwrap_or_default();
+        // The settings file keeps no secret (the password is in the credential store).
+        let settings =
+            std::fs::read_to_string(dir.path().join("config/settings.json")).unwrap_or_default();
         assert!(!settings.contains("password"), "{settings}");
         channel
     };
@@ -419,8 +419,12 @@ fn wrong_password_then_forgot_password_and_reset() {
     .expect_err("a wrong password is refused");
     assert_eq!(err["kind"], "auth");
     assert_eq!(err["reason"], "wrongPassword", "{err}");
-    invoke(&window, "forgot_password", json!({ "email": "morpheus@example.com" }))
-        .expect("reset code sent");
+    invoke(
+        &window,
+        "forgot_password",
+        json!({ "email": "morpheus@example.com" }),
+    )
+    .expect("reset code sent");
     let outbox = dir.path().join("data/local-server/outbox.jsonl");
     let code = std::fs::read_to_string(&outbox)
         .expect("outbox")
@@ -467,8 +471,8 @@ fn the_local_owners_nickname_is_editable() {
         let err = invoke(&window, "set_nickname", json!({ "nickname": "  " }))
             .expect_err("an empty nickname is refused");
         assert_eq!(err["field"], "nickname");
-        let account = invoke(&window, "set_nickname", json!({ "nickname": " 스트리머 " }))
-            .expect("renamed");
+        let account =
+            invoke(&window, "set_nickname", json!({ "nickname": " 스트리머 " })).expect("renamed");
         assert_eq!(account["nickname"], "스트리머");
         assert_eq!(
             invoke(&window, "get_profile", json!({})).expect("profile")["nickname"],

@@ -254,7 +254,11 @@ impl Session {
 
     async fn access_token(&self) -> Result<SecretString> {
         let guard = self.tokens.lock().await;
-        Ok(guard.as_ref().ok_or(Error::NotLoggedIn)?.access_token.clone())
+        Ok(guard
+            .as_ref()
+            .ok_or(Error::NotLoggedIn)?
+            .access_token
+            .clone())
     }
 
     /// GlobalSignOut (best effort: the local wipe happens even offline) and local wipe.

@@ -147,7 +147,12 @@ async fn the_embedded_servers_owner_is_confirmed_without_a_code() {
         "UserNotConfirmedException",
     );
     assert!(t.server.confirm_user_locally("me@localhost").await.unwrap());
-    assert!(!t.server.confirm_user_locally("nobody@localhost").await.unwrap());
+    assert!(
+        !t.server
+            .confirm_user_locally("nobody@localhost")
+            .await
+            .unwrap()
+    );
     // Idempotent: a second call neither fails nor makes a second channel.
     assert!(t.server.confirm_user_locally("me@localhost").await.unwrap());
     let tokens = t.login("me@localhost", "Passw0rd!").await;

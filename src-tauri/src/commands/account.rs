@@ -3,9 +3,7 @@ use tauri::ipc::Channel;
 
 use super::{Result, Services, State};
 use crate::error::AppError;
-use crate::types::{
-    Account, ModeratorInfo, Profile, SignInOutcome, SignUpOutcome, UploadProgress,
-};
+use crate::types::{Account, ModeratorInfo, Profile, SignInOutcome, SignUpOutcome, UploadProgress};
 
 #[tauri::command]
 #[specta::specta]

@@ -63,7 +63,8 @@ pub struct Challenge {
 }
 
 /// A log-in's result with the api's own error kept (it says which step the account needs).
-type Attempt = std::result::Result<(cloumer_api::Account, Option<IdTokenClaims>), cloumer_api::Error>;
+type Attempt =
+    std::result::Result<(cloumer_api::Account, Option<IdTokenClaims>), cloumer_api::Error>;
 
 impl Services {
     pub async fn sign_up(
@@ -106,7 +107,10 @@ impl Services {
     /// password for asks for that (the challenge waits in `self.challenge`).
     pub async fn sign_in(&self, email: String, password: String) -> Result<SignInOutcome> {
         let email = email.trim().to_owned();
-        match self.attempt(email.clone(), SecretString::from(password)).await? {
+        match self
+            .attempt(email.clone(), SecretString::from(password))
+            .await?
+        {
             Ok((api, claims)) => Ok(SignInOutcome::SignedIn {
                 account: self.keep_signed_in(api, claims, email).await?,
             }),

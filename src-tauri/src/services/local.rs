@@ -66,8 +66,7 @@ struct Owner {
 }
 
 fn owner_store(profile: &BackendProfile) -> Result<SecretStore> {
-    SecretStore::open(&format!("{}/{}", profile.user_pool_id, profile.client_id))
-        .map_err(api_error)
+    SecretStore::open(&format!("{}/{}", profile.user_pool_id, profile.client_id)).map_err(api_error)
 }
 
 fn load_owner(store: &SecretStore) -> Result<Option<(String, SecretString)>> {
@@ -100,8 +99,7 @@ pub fn system_user_name() -> String {
         .find(|n| !n.is_empty() && !n.chars().any(char::is_control));
     from_env
         .or_else(|| {
-            dirs::home_dir()
-                .and_then(|h| h.file_name().map(|n| n.to_string_lossy().into_owned()))
+            dirs::home_dir().and_then(|h| h.file_name().map(|n| n.to_string_lossy().into_owned()))
         })
         .map(|n| n.chars().take(64).collect::<String>())
         .filter(|n| !n.trim().is_empty())
@@ -116,7 +114,11 @@ pub fn owner_email(user: &str) -> String {
         .take(64)
         .collect::<String>()
         .to_ascii_lowercase();
-    let local = if local.is_empty() { "streamer".into() } else { local };
+    let local = if local.is_empty() {
+        "streamer".into()
+    } else {
+        local
+    };
     format!("{local}@localhost")
 }
 
@@ -157,8 +159,8 @@ impl Services {
         save_owner(store, &email, &password)?;
         let cognito = cloumer_api::cognito::CognitoClient::new(profile).map_err(api_error)?;
         let (c, e, p) = (cognito.clone(), email.clone(), password.clone());
-        let signed_up = off_thread(move || async move { Ok(c.sign_up(&e, &p, &nickname).await) })
-            .await?;
+        let signed_up =
+            off_thread(move || async move { Ok(c.sign_up(&e, &p, &nickname).await) }).await?;
         match signed_up {
             Ok(_) => {}
             // The account is there but its password is not (a new credential store, say):
@@ -167,13 +169,17 @@ impl Services {
                 kind: cloumer_api::AuthErrorKind::UsernameExists,
                 ..
             }) => {
-                tracing::info!("the local account exists without stored credentials: resetting its password");
+                tracing::info!(
+                    "the local account exists without stored credentials: resetting its password"
+                );
                 let (c, e) = (cognito.clone(), email.clone());
                 off_thread(move || async move { c.forgot_password(&e).await }).await?;
                 let code = outbox_code(&self.paths.local_server_dir(), &email, "reset")?;
                 let (e, p) = (email.clone(), password.clone());
-                off_thread(move || async move { cognito.confirm_forgot_password(&e, &code, &p).await })
-                    .await?;
+                off_thread(
+                    move || async move { cognito.confirm_forgot_password(&e, &code, &p).await },
+                )
+                .await?;
             }
             Err(e) => return Err(api_error(e)),
         }
