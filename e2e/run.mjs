@@ -131,6 +131,9 @@ try {
     assert((await wd.findAll('[data-testid="login-password"]')).length === 0, 'no sign-up form may show');
     const { account } = await invoke('app_info');
     assert(account?.email?.endsWith('@localhost'), `the local account's e-mail: ${JSON.stringify(account)}`);
+    // Named after the system user (the studio reads $USER, $LOGNAME, then the passwd entry).
+    const user = process.env.USER || process.env.LOGNAME || (await import('node:os')).userInfo().username;
+    assert(account.nickname === user, `the local account's nickname is "${account.nickname}", the system user "${user}"`);
     assert((await textOf('live-state')) === 'idle', 'live-state should start idle');
     await wd.until('profile loaded', async () => String(await wd.property(await wd.find('playback-url'), 'textContent')).startsWith('http'), 30000);
     await shot('03-studio');

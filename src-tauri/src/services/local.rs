@@ -89,21 +89,40 @@ fn save_owner(store: &SecretStore, email: &str, password: &SecretString) -> Resu
         .map_err(api_error)
 }
 
-/// The system user's name: `$USER`, `$LOGNAME`, else the home directory's name. The
-/// nickname starts as this (the user edits it in the profile).
+/// The system user's name: `$USER`, `$LOGNAME`, else the account of this process's uid
+/// in /etc/passwd, else the home directory's name. The nickname starts as this (the user
+/// edits it in the profile).
 pub fn system_user_name() -> String {
-    let from_env = ["USER", "LOGNAME"]
+    let usable = |n: &String| !n.trim().is_empty() && !n.chars().any(char::is_control);
+    ["USER", "LOGNAME"]
         .iter()
         .filter_map(|v| std::env::var(v).ok())
-        .map(|n| n.trim().to_owned())
-        .find(|n| !n.is_empty() && !n.chars().any(char::is_control));
-    from_env
+        .find(usable)
+        .or_else(|| passwd_name().filter(usable))
         .or_else(|| {
             dirs::home_dir().and_then(|h| h.file_name().map(|n| n.to_string_lossy().into_owned()))
         })
-        .map(|n| n.chars().take(64).collect::<String>())
-        .filter(|n| !n.trim().is_empty())
+        .map(|n| n.trim().chars().take(64).collect::<String>())
+        .filter(|n| !n.is_empty())
         .unwrap_or_else(|| "streamer".to_owned())
+}
+
+/// The user name of this process's uid in /etc/passwd (getpwuid for local accounts,
+/// without unsafe code: the uid is the owner of /proc/self).
+fn passwd_name() -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        let uid = std::fs::metadata("/proc/self").ok()?.uid().to_string();
+        let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+        passwd.lines().find_map(|line| {
+            let mut fields = line.split(':');
+            let name = fields.next()?;
+            (fields.nth(1)? == uid).then(|| name.to_owned())
+        })
+    }
+    #[cfg(not(unix))]
+    None
 }
 
 /// `<name>@localhost`, the name cut down to what an address's local part safely holds.
@@ -239,6 +258,8 @@ mod tests {
         assert_eq!(super::owner_email("김철수"), "streamer@localhost");
         assert_eq!(super::owner_email("a b/c"), "abc@localhost");
         assert!(!super::system_user_name().is_empty());
+        #[cfg(target_os = "linux")]
+        assert!(super::passwd_name().is_some_and(|n| !n.is_empty()));
     }
 
     #[test]

@@ -37,5 +37,12 @@ export function currentLang(): Lang {
   return pickLang(get(locale), preferredLangs());
 }
 
+/** Whether `key` has a message (checked in English, which every key has: see parity.test.ts). */
+export function hasMessage(key: string): boolean {
+  let node: string | Dict | undefined = messages.en;
+  for (const part of key.split('.')) node = typeof node === 'object' ? node[part] : undefined;
+  return typeof node === 'string';
+}
+
 /** Translates outside components (stores cannot be read with `$` in .ts files). */
 export const t = unwrapFunctionStore(format);

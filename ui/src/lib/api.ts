@@ -1,7 +1,7 @@
 // Thin helpers over the generated bindings: commands return `Result<T, AppError>`; the UI
 // prefers exceptions it can catch in one place and turn into banners.
 import type { AppError } from './bindings';
-import { t } from '../i18n';
+import { hasMessage, t } from '../i18n';
 
 export type Result<T, E> = { status: 'ok'; data: T } | { status: 'error'; error: E };
 
@@ -29,11 +29,7 @@ export function asAppError(e: unknown): AppError {
 export function titleFor(error: AppError): string {
   // An account step's reason (when the shell sends one) says more than the kind.
   const reason = 'reason' in error && typeof error.reason === 'string' ? error.reason : null;
-  if (reason) {
-    const key = `errors.authReason.${reason}`;
-    const text = t(key);
-    if (text !== key) return text;
-  }
+  if (reason && hasMessage(`errors.authReason.${reason}`)) return t(`errors.authReason.${reason}`);
   return t(`errors.title.${error.kind}`);
 }
 
