@@ -146,6 +146,15 @@ async fn the_embedded_servers_owner_is_confirmed_without_a_code() {
         .await,
         "UserNotConfirmedException",
     );
+    // Over the network a code is still needed.
+    common::assert_cognito_error(
+        t.cognito(
+            "ConfirmSignUp",
+            json!({"ClientId": cid, "Username": "me@localhost", "ConfirmationCode": "000000"}),
+        )
+        .await,
+        "CodeMismatchException",
+    );
     assert!(t.server.confirm_user_locally("me@localhost").await.unwrap());
     assert!(
         !t.server
