@@ -58,8 +58,12 @@ process.on('SIGINT', () => process.exit(130));
 
 const results = [];
 let failedOnce = false;
+// E2E_STEPS=N runs only the first N steps (scripts/package-test.sh: the installed package
+// reaches its first screen).
+const stepsLimit = Number(process.env.E2E_STEPS || 0);
 async function step(name, fn) {
   const t0 = Date.now();
+  if (stepsLimit && results.length >= stepsLimit) return;
   // Later steps depend on earlier ones: after a failure, report them as not run.
   if (failedOnce) {
     results.push([name, false]);
@@ -118,6 +122,10 @@ try {
 
   await step('first screen offers "Try it locally"', async () => {
     await wd.until('backend-local', () => wd.find('backend-local'));
+    // The version a support request would quote: the package's, when one is tested.
+    const version = await wd.until('app-version', async () => /\d+\.\d+\.\d+/.exec(await textOf('app-version'))?.[0]);
+    const expected = process.env.E2E_EXPECT_VERSION;
+    assert(!expected || version === expected, `the first screen shows version ${version}, the package is ${expected}`);
     await shot('01-welcome');
     await wd.click(await wd.find('backend-local'));
   });
@@ -229,6 +237,7 @@ try {
     await wd.until('the saved title back from the backend', async () => (await wd.property(await wd.find('title-input'), 'value')) === 'First stream from Cloumer Studio', 30000);
     await shot('08-restored');
   });
+  await (await import('./support.mjs')).run({ wd, step, invoke, assert, work });
   await (await import('./korean.mjs')).run({ wd, step, shot, invoke, bin, sleep, assert, work });
   await (await import('./accounts.mjs')).run({ wd, step, shot, invoke, assert });
   await (await import('./moderation.mjs')).run({ wd, step, shot, invoke, assert });

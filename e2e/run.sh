@@ -89,6 +89,13 @@ export CLOUMER_STUDIO_TEST_SOURCES=1
 # No GPU here: the studio itself turns WebKit's compositing off (src-tauri/src/software_painting.rs).
 export RUST_LOG="${RUST_LOG:-info}"
 
+# "Open logs" hands a folder to the desktop's opener: a stand-in xdg-open, first on PATH,
+# writes down what it was given (e2e/support.mjs checks it) instead of starting a file manager.
+mkdir -p "$work/bin"
+printf '#!/bin/sh\nprintf "%%s\\n" "$1" > "%s/opened"\n' "$work" >"$work/bin/xdg-open"
+chmod +x "$work/bin/xdg-open"
+export PATH="$work/bin:$PATH"
+
 # No CJK font, as on a fresh Debian desktop: Hangul has to come from the studio's bundled
 # font (e2e/korean.mjs checks it renders). Every other system font stays visible.
 mkdir -p "$work/fontconfig"

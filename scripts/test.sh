@@ -54,6 +54,9 @@ case "${E2E_BUILD:-debug}" in
   *) run_suite "app end to end" env STUDIO_BUILD=none \
        STUDIO_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/cloumer-studio" e2e/run.sh ;;
 esac
+# The .deb as a user gets it: built from the binary above, installed with apt, started
+# (scripts/package-test.sh).
+run_suite "package (.deb)" bash scripts/package-test.sh --prebuilt
 
 # One closing line over all Rust suites (cargo prints one `test result` per test binary).
 passed=$(grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}')

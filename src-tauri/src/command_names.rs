@@ -29,6 +29,8 @@ pub const COMMAND_NAMES: &[&str] = &[
     "list_devices",
     "get_settings",
     "save_settings",
+    "open_logs",
+    "export_diagnostics",
     "subscribe_media",
     "get_live_state",
     "go_live",

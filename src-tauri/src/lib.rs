@@ -56,6 +56,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             live::list_devices,
             app::get_settings,
             app::save_settings,
+            app::open_logs,
+            app::export_diagnostics,
             live::subscribe_media,
             live::get_live_state,
             live::go_live,

@@ -20,6 +20,11 @@ pub fn h264_encoders() -> crate::Result<Vec<EncoderInfo>> {
     Ok(probe())
 }
 
+/// The GStreamer the engine runs on, e.g. "GStreamer 1.22.0" (for diagnostics).
+pub fn gstreamer_version() -> String {
+    gst::version_string().to_string()
+}
+
 /// gst-plugins' probe really encodes a few frames with each candidate (cached per process).
 fn probe() -> Vec<EncoderInfo> {
     gstcloumer::probe::h264_encoders()

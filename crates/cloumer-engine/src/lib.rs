@@ -32,7 +32,7 @@ pub use config::{
 };
 pub use congestion::{BitrateChange, Reason as BitrateChangeReason};
 pub use devices::{Device, DeviceKind, list_devices};
-pub use encoders::{EncoderInfo, h264_encoders};
+pub use encoders::{EncoderInfo, gstreamer_version, h264_encoders};
 pub use error::{ConfigError, Error, Result};
 pub use memory::limit_malloc_arenas;
 pub use pipeline::{BuiltPipeline, PipelineBuilder, names};

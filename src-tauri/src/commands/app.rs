@@ -33,3 +33,19 @@ pub fn get_settings(s: State<'_, Services>) -> Settings {
 pub fn save_settings(s: State<'_, Services>, settings: Settings) -> Result<Settings> {
     s.settings.save(settings)
 }
+
+/// Opens the folder with the studio's logs in the desktop's file manager; returns its path
+/// (shown too, for desktops without one).
+#[tauri::command]
+#[specta::specta]
+pub fn open_logs(s: State<'_, Services>) -> Result<String> {
+    s.open_logs().map(|dir| dir.display().to_string())
+}
+
+/// Writes a zip of the recent logs, versions, the encoder probe and the settings (secrets
+/// scrubbed) into the Downloads folder (or the home folder); returns its path.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_diagnostics(s: State<'_, Services>) -> Result<String> {
+    s.export_diagnostics().await.map(|p| p.display().to_string())
+}

@@ -10,6 +10,7 @@ mod backend;
 mod broadcast;
 mod chat;
 mod cpu;
+pub mod diagnostics;
 mod engine_map;
 mod local;
 mod moderation;

@@ -269,6 +269,30 @@ async saveSettings(settings: Settings) : Promise<Result<Settings, AppError>> {
 }
 },
 /**
+ * Opens the folder with the studio's logs in the desktop's file manager; returns its path
+ * (shown too, for desktops without one).
+ */
+async openLogs() : Promise<Result<string, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("open_logs") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Writes a zip of the recent logs, versions, the encoder probe and the settings (secrets
+ * scrubbed) into the Downloads folder (or the home folder); returns its path.
+ */
+async exportDiagnostics() : Promise<Result<string, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("export_diagnostics") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Registers the window's receivers for preview frames, audio levels and stats.
  */
 async subscribeMedia(preview: TAURI_CHANNEL<any>, levels: TAURI_CHANNEL<AudioLevels>, stats: TAURI_CHANNEL<StatsSample>) : Promise<void> {
