@@ -9,6 +9,7 @@
 // The key-parity test (parity.test.ts) checks every area has the same keys in both languages.
 import { get } from 'svelte/store';
 import { addMessages, format, init, locale, unwrapFunctionStore } from 'svelte-i18n';
+import { current } from './current.svelte';
 import { LANGS, groupByLang, pickLang, preferredLangs, type Dict, type Lang } from '../../../shared-ts/i18n-files';
 
 export { LANGS, type Dict, type Lang };
@@ -34,7 +35,7 @@ export function applyLang(choice: string | null | undefined): Lang {
 
 /** The current language. */
 export function currentLang(): Lang {
-  return pickLang(get(locale), preferredLangs());
+  return pickLang(current.lang ?? get(locale), preferredLangs());
 }
 
 /** Whether `key` has a message (checked in English, which every key has: see parity.test.ts). */
@@ -44,5 +45,13 @@ export function hasMessage(key: string): boolean {
   return typeof node === 'string';
 }
 
-/** Translates outside components (stores cannot be read with `$` in .ts files). */
-export const t = unwrapFunctionStore(format);
+const translate = unwrapFunctionStore(format);
+
+/**
+ * Translates outside `$_` (stores cannot be read with `$` in .ts files). Reads the language
+ * rune, so a template showing its result follows a language switch.
+ */
+export const t: typeof translate = ((id: Parameters<typeof translate>[0], options?: Parameters<typeof translate>[1]) => {
+  void current.lang;
+  return translate(id, options);
+}) as typeof translate;

@@ -131,11 +131,15 @@ describe('the language switch', () => {
     const fake = fakeBackend();
     render(LivePanel);
     render(LanguageSwitch);
+    render(StatsPanel);
     expect(screen.getByTestId('go-live')).toHaveTextContent('Go live');
+    expect(screen.getByTestId('stats-backlog')).toHaveTextContent('1.8 s');
     await fireEvent.change(screen.getByTestId('lang-switch'), { target: { value: 'ko' } });
     expect(screen.getByTestId('go-live')).toHaveTextContent('방송 시작');
     expect(document.documentElement.lang).toBe('ko');
     await waitFor(() => expect(fake.calls.find((c) => c.cmd === 'save_settings')?.args).toMatchObject({ settings: { language: 'ko' } }));
+    // Texts made by format.ts helpers (t() outside $_) follow too.
+    expect(screen.getByTestId('stats-backlog')).toHaveTextContent('1.8초');
     await fireEvent.change(screen.getByTestId('lang-switch'), { target: { value: '' } });
     expect(screen.getByTestId('go-live')).toHaveTextContent('Go live');
     await waitFor(() => expect(studio.settings?.language).toBeNull());
