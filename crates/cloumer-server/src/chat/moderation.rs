@@ -104,9 +104,11 @@ impl ChatService {
         room: &str,
         user_id: &str,
     ) -> Result<Option<RoomRestriction>> {
+        // Kicks keep only the WebSocket out (see `restrictions`), not R5.
         Ok(self
             .restrictions
             .active(room, user_id, super::now_millis())?
+            .filter(|r| r.moderated)
             .map(|r| to_room_restriction(user_id.to_owned(), r)))
     }
 }

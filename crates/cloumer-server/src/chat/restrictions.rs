@@ -5,8 +5,10 @@
 //! are deleted on every write.
 //!
 //! One row per (room, user) with the end time: a moderator-chosen timeout is another end
-//! time, a ban an end time far in the future, and a shorter restriction never shortens a
-//! longer one.
+//! time, a ban an end time far in the future. A kick never shortens a longer restriction;
+//! a timeout or ban replaces whatever was there. `moderated` marks a timeout or ban
+//! (set through the REST routes): those are listed and also refused at R5, while a kick
+//! only keeps its user's WebSockets out (their client retries until it ends, as before).
 
 use std::path::Path;
 
@@ -21,6 +23,8 @@ pub(crate) struct Restriction {
     /// Unix milliseconds at which the user may join again.
     pub until_ms: i64,
     pub reason: String,
+    /// A moderator's timeout or ban, not a kick.
+    pub moderated: bool,
 }
 
 /// The `until_ms` of a ban: never reached.
@@ -42,9 +46,24 @@ impl Restrictions {
                  user_id TEXT NOT NULL,
                  until_ms INTEGER NOT NULL,
                  reason TEXT NOT NULL DEFAULT '',
+                 moderated INTEGER NOT NULL DEFAULT 0,
                  PRIMARY KEY (room, user_id)
              ) WITHOUT ROWID;",
         )?;
+        {
+            // Files made before timeouts and bans have no `moderated` column: add it.
+            let conn = db.lock();
+            let has_column: bool = conn.query_row(
+                "SELECT count(*) FROM pragma_table_info('chat_restrictions') WHERE name = 'moderated'",
+                [],
+                |row| row.get(0),
+            )?;
+            if !has_column {
+                conn.execute_batch(
+                    "ALTER TABLE chat_restrictions ADD COLUMN moderated INTEGER NOT NULL DEFAULT 0;",
+                )?;
+            }
+        }
         Ok(Self { db })
     }
 
@@ -58,8 +77,9 @@ impl Restrictions {
         now_ms: i64,
     ) -> Result<()> {
         self.upsert(
-            (room, user_id, until_ms, reason, now_ms),
+            (room, user_id, until_ms, reason, now_ms, false),
             "reason = CASE WHEN excluded.until_ms > until_ms THEN excluded.reason ELSE reason END,
+             moderated = CASE WHEN excluded.until_ms > until_ms THEN 0 ELSE moderated END,
              until_ms = max(until_ms, excluded.until_ms)",
         )
     }
@@ -75,15 +95,15 @@ impl Restrictions {
         now_ms: i64,
     ) -> Result<()> {
         self.upsert(
-            (room, user_id, until_ms, reason, now_ms),
-            "until_ms = excluded.until_ms, reason = excluded.reason",
+            (room, user_id, until_ms, reason, now_ms, true),
+            "until_ms = excluded.until_ms, reason = excluded.reason, moderated = 1",
         )
     }
 
     /// Sweeps expired rows, then inserts the row or updates it with `on_conflict`.
     fn upsert(
         &self,
-        (room, user_id, until_ms, reason, now_ms): (&str, &str, i64, &str, i64),
+        (room, user_id, until_ms, reason, now_ms, moderated): (&str, &str, i64, &str, i64, bool),
         on_conflict: &str,
     ) -> Result<()> {
         let conn = self.db.lock();
@@ -93,11 +113,11 @@ impl Restrictions {
         )?;
         conn.execute(
             &format!(
-                "INSERT INTO chat_restrictions (room, user_id, until_ms, reason)
-                 VALUES (?1, ?2, ?3, ?4)
+                "INSERT INTO chat_restrictions (room, user_id, until_ms, reason, moderated)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (room, user_id) DO UPDATE SET {on_conflict}"
             ),
-            params![room, user_id, until_ms, reason],
+            params![room, user_id, until_ms, reason, moderated],
         )?;
         Ok(())
     }
@@ -111,12 +131,12 @@ impl Restrictions {
         Ok(n > 0)
     }
 
-    /// Every restriction of `room` in force at `now_ms`, by user id.
+    /// Every timeout and ban of `room` in force at `now_ms` (not kicks), by user id.
     pub fn list(&self, room: &str, now_ms: i64) -> Result<Vec<(String, Restriction)>> {
         let conn = self.db.lock();
         let mut stmt = conn.prepare_cached(
             "SELECT user_id, until_ms, reason FROM chat_restrictions
-             WHERE room = ?1 AND until_ms > ?2 ORDER BY user_id LIMIT ?3",
+             WHERE room = ?1 AND until_ms > ?2 AND moderated = 1 ORDER BY user_id LIMIT ?3",
         )?;
         let rows = stmt.query_map(params![room, now_ms, LIST_MAX], |row| {
             Ok((
@@ -124,6 +144,7 @@ impl Restrictions {
                 Restriction {
                     until_ms: row.get(1)?,
                     reason: row.get(2)?,
+                    moderated: true,
                 },
             ))
         })?;
@@ -134,7 +155,7 @@ impl Restrictions {
     pub fn active(&self, room: &str, user_id: &str, now_ms: i64) -> Result<Option<Restriction>> {
         let conn = self.db.lock();
         let mut stmt = conn.prepare_cached(
-            "SELECT until_ms, reason FROM chat_restrictions
+            "SELECT until_ms, reason, moderated FROM chat_restrictions
              WHERE room = ?1 AND user_id = ?2 AND until_ms > ?3",
         )?;
         Ok(stmt
@@ -142,6 +163,7 @@ impl Restrictions {
                 Ok(Restriction {
                     until_ms: row.get(0)?,
                     reason: row.get(1)?,
+                    moderated: row.get(2)?,
                 })
             })
             .optional()?)
@@ -162,7 +184,8 @@ mod tests {
             r.active("room", "troll", 4_999).unwrap(),
             Some(Restriction {
                 until_ms: 5_000,
-                reason: "rude".into()
+                reason: "rude".into(),
+                moderated: false,
             })
         );
         assert_eq!(r.active("room", "troll", 5_000).unwrap(), None);
@@ -182,6 +205,25 @@ mod tests {
     }
 
     #[test]
+    fn a_file_without_the_moderated_column_gets_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = rusqlite::Connection::open(dir.path().join("chat.sqlite")).unwrap();
+        old.execute_batch(
+            "CREATE TABLE chat_restrictions (room TEXT NOT NULL, user_id TEXT NOT NULL,
+             until_ms INTEGER NOT NULL, reason TEXT NOT NULL DEFAULT '',
+             PRIMARY KEY (room, user_id)) WITHOUT ROWID;
+             INSERT INTO chat_restrictions VALUES ('room', 'kicked', 9000, 'old');",
+        )
+        .unwrap();
+        drop(old);
+        let r = Restrictions::open(dir.path(), "chat.sqlite").unwrap();
+        let kept = r.active("room", "kicked", 0).unwrap().unwrap();
+        assert_eq!((kept.until_ms, kept.moderated), (9000, false));
+        r.set("room", "troll", BANNED, "", 0).unwrap();
+        assert_eq!(r.list("room", 0).unwrap().len(), 1);
+    }
+
+    #[test]
     fn set_replaces_lift_removes_and_list_shows_those_in_force() {
         let dir = tempfile::tempdir().unwrap();
         let r = Restrictions::open(dir.path(), "chat.sqlite").unwrap();
@@ -192,6 +234,13 @@ mod tests {
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].0, "troll");
         assert_eq!(list[0].1.until_ms, 60_000);
+        // A kick is not listed; a kick outlasting a timeout makes it a kick.
+        r.restrict("room", "kicked", 300_000, "", 100).unwrap();
+        assert_eq!(r.list("room", 100).unwrap().len(), 1);
+        r.restrict("room", "troll", 120_000, "kick", 100).unwrap();
+        assert!(!r.active("room", "troll", 100).unwrap().unwrap().moderated);
+        r.set("room", "troll", 60_000, "shorter", 100).unwrap();
+        assert!(r.active("room", "troll", 100).unwrap().unwrap().moderated);
         assert!(r.lift("room", "troll", 100).unwrap());
         assert!(!r.lift("room", "troll", 100).unwrap());
         assert_eq!(r.active("room", "troll", 100).unwrap(), None);
