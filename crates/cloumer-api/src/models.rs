@@ -16,6 +16,9 @@ pub struct Profile {
     pub stream_key: SecretString,
     pub playback_url: String,
     pub avatar_url: String,
+    /// The IVS channel type (`BASIC`, `STANDARD`, ...) when the backend tells it (ours
+    /// do; the seed's does not).
+    pub channel_type: Option<String>,
 }
 
 /// R6 on the wire (seed names); `isLive` may be `"true"`, `true`, `"True"`...
@@ -35,6 +38,8 @@ pub(crate) struct MyPageWire {
     pub playback_url: String,
     #[serde(default)]
     pub profile: String,
+    #[serde(rename = "channelType", default)]
+    pub channel_type: Option<String>,
 }
 
 impl From<MyPageWire> for Profile {
@@ -47,6 +52,7 @@ impl From<MyPageWire> for Profile {
             stream_key: SecretString::from(w.stream_key),
             playback_url: w.playback_url,
             avatar_url: w.profile,
+            channel_type: w.channel_type.filter(|t| !t.trim().is_empty()),
         }
     }
 }

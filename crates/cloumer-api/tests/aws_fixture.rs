@@ -139,6 +139,8 @@ async fn own_channel_ingest_has_the_key_and_health_is_polled_at_most_every_5_s()
             viewer_count: 42,
         })
     );
+    // "My own IVS channel" mode reads the channel type (its limits) with GetChannel.
+    assert_eq!(destination.channel_type().await.expect("GetChannel"), "STANDARD");
 }
 
 #[tokio::test]

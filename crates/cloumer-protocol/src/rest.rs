@@ -171,6 +171,14 @@ pub struct MyPage {
     #[serde(rename = "playbackUrl")]
     pub playback_url: String,
     pub profile: String,
+    /// Additive: the IVS channel type (`BASIC`, `STANDARD`, `ADVANCED_SD`, `ADVANCED_HD`),
+    /// whose input limits a publisher must keep to. Absent from the seed's backend.
+    #[serde(
+        rename = "channelType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub channel_type: Option<String>,
 }
 
 /// Additive: the answer of a stream-key rotation.

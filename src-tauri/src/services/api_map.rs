@@ -85,6 +85,7 @@ mod tests {
             stream_key: "test-key-ABCDEFGH1234".to_owned().into(),
             playback_url: String::new(),
             avatar_url: String::new(),
+            channel_type: None,
         };
         let shown = profile(&p, "n");
         assert_eq!(shown.stream_key_last4, "1234");

@@ -128,6 +128,22 @@ impl AwsAccount {
         ingest_url(&format!("rtmps://{endpoint}:443/app/"), "ingestEndpoint")
     }
 
+    /// The channel's IVS type (`BASIC`, `STANDARD`, ...), read with GetChannel: it decides
+    /// the input limits the broadcast must keep to.
+    pub async fn channel_type(&self, channel_arn: &str) -> Result<String> {
+        let out = self
+            .ivs
+            .get_channel()
+            .arn(channel_arn)
+            .send()
+            .await
+            .map_err(|e| aws_err("GetChannel", e))?;
+        out.channel()
+            .and_then(|c| c.r#type())
+            .map(|t| t.as_str().to_owned())
+            .ok_or_else(|| aws_err("GetChannel", "the channel has no type"))
+    }
+
     /// The channel's stream key (ListStreamKeys hides values; GetStreamKey shows one).
     pub async fn stream_key(&self, channel_arn: &str) -> Result<SecretString> {
         let keys = self
@@ -220,6 +236,11 @@ impl AwsChannelDestination {
             channel_arn: channel_arn.into(),
             last_poll: Mutex::new(None),
         }
+    }
+
+    /// The channel's IVS type (GetChannel).
+    pub async fn channel_type(&self) -> Result<String> {
+        self.account.channel_type(&self.channel_arn).await
     }
 
     /// Stream health, asking IVS at most once per [`HEALTH_POLL_INTERVAL`] (the cached

@@ -76,6 +76,7 @@ pub async fn mypage(State(state): State<SharedRest>, caller: Caller) -> ApiResul
         playback_url: state.media.playback_url(&ch.name).await?,
         profile: state.avatar_url(ch.avatar.as_deref()),
         stream_key: state.stream_keys.stream_key(&ch.name).await?,
+        channel_type: Some(ch.channel_type.as_str().to_owned()),
         chanel_name: ch.name,
     }))
 }
