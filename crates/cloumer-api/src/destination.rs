@@ -38,8 +38,17 @@ impl Destination for AccountDestination<'_> {
         format!("CLOUMER account at {}", self.account.profile().api_url)
     }
     async fn ingest(&self) -> Result<Ingest> {
+        Ok(self.ingest_and_channel_type().await?.0)
+    }
+}
+
+impl AccountDestination<'_> {
+    /// The ingest and the channel's IVS type (R6 `channelType`, `None` from a backend that
+    /// does not tell it), from one R6 call: the type decides which settings the ingest takes.
+    pub async fn ingest_and_channel_type(&self) -> Result<(Ingest, Option<String>)> {
         let p = self.account.my_page().await?;
-        account_ingest(self.account.profile(), &p.stream_url, p.stream_key.into())
+        let ingest = account_ingest(self.account.profile(), &p.stream_url, p.stream_key.into())?;
+        Ok((ingest, p.channel_type))
     }
 }
 

@@ -43,3 +43,43 @@ fn live_without_to_streams_to_the_self_hosted_account_over_rtmps() {
         );
     }
 }
+
+/// Issue 20 #4: without `--channel-type`, `cloumer live` checks the settings against the
+/// account channel's type (R6 `channelType`): a 1080p / 8500 kbps stream on a BASIC
+/// channel is refused before connecting, exit 2, saying what to change.
+#[test]
+fn live_refuses_settings_over_the_accounts_basic_channel_before_connecting() {
+    let world = World::start_with(&["--channel-type", "BASIC"]);
+    let email = format!("basic-{}@example.com", std::process::id());
+    create_account(&world.home, world.backend(), &world.data, &email, "basic");
+    ok(&cloumer(
+        &world.home,
+        &["--backend", world.backend(), "login", "--username", &email],
+    ));
+
+    let out = cloumer(
+        &world.home,
+        &[
+            "live",
+            "--test-sources",
+            "--size",
+            "1920x1080",
+            "--bitrate",
+            "8500",
+            "--duration",
+            "4",
+            "--json",
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("BASIC") && stderr.contains("3500 kbps or less"),
+        "the refusal does not say what to change: {stderr}"
+    );
+    assert!(
+        !stdout.contains("\"connecting\""),
+        "connected before refusing: {stdout}"
+    );
+}

@@ -211,18 +211,21 @@ pub async fn avatar(a: AvatarArgs, backend: Option<PathBuf>) -> Result<(), Failu
 /// Where `cloumer live` without `--to` goes: the logged-in account's ingest and key (R6
 /// `streamUrl` + `streamKey`; log in first with `cloumer login`). Owned by the account
 /// commands; used by `live`.
+///
+/// Also the channel's IVS type when the backend tells it (R6 `channelType`), so the
+/// settings are checked against its limits before connecting.
 pub async fn account_destination(
     backend: Option<PathBuf>,
-) -> Result<cloumer_api::destination::Ingest, Failure> {
-    use cloumer_api::destination::{AccountDestination as Api, Destination};
+) -> Result<(cloumer_api::destination::Ingest, Option<String>), Failure> {
+    use cloumer_api::destination::AccountDestination as Api;
     let account = Account::resolve(backend.as_deref()).map_err(|e| match e {
         Error::NoBackend => Failure::usage(
             "no destination: pass --to URL, or log in with `cloumer login --backend FILE`",
         ),
         e => failure(e),
     })?;
-    let ingest = Api { account: &account }
-        .ingest()
+    let (ingest, channel_type) = Api { account: &account }
+        .ingest_and_channel_type()
         .await
         .map_err(|e| match e {
             Error::NotLoggedIn => {
@@ -233,5 +236,5 @@ pub async fn account_destination(
     if ingest.key.is_empty() {
         return Err(Failure::other("the account has no stream key"));
     }
-    Ok(ingest)
+    Ok((ingest, channel_type))
 }

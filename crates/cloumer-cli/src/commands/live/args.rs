@@ -74,13 +74,10 @@ pub struct LiveOptions {
     /// H.264 encoder.
     #[arg(long, value_name = "auto|x264|nvenc|va|vaapi", default_value = "auto")]
     pub encoder: EncoderChoice,
-    /// IVS channel type; decides the limits the settings are checked against.
-    #[arg(
-        long,
-        value_name = "basic|standard|advanced-sd|advanced-hd",
-        default_value = "standard"
-    )]
-    pub channel_type: ChannelType,
+    /// IVS channel type; decides the limits the settings are checked against. Default:
+    /// the logged-in account's channel type (R6 `channelType`), else standard.
+    #[arg(long, value_name = "basic|standard|advanced-sd|advanced-hd")]
+    pub channel_type: Option<ChannelType>,
     /// Also record to FILE (Matroska, playable even after a crash). Without --to: record only.
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
@@ -139,6 +136,11 @@ pub(super) async fn broadcast_config(
 ) -> Result<BroadcastConfig, Failure> {
     let defaults = BroadcastConfig::default();
     let (width, height) = args.size.unwrap_or((defaults.width, defaults.height));
+    let (outputs, account_channel_type) = outputs(args, backend).await?;
+    let channel_type = args
+        .channel_type
+        .or(account_channel_type)
+        .unwrap_or(defaults.channel_type);
     Ok(BroadcastConfig {
         sources: sources(args)?,
         layout: PipLayout {
@@ -153,14 +155,14 @@ pub(super) async fn broadcast_config(
         profile: defaults.profile,
         video_bitrate_kbps: args
             .bitrate
-            .unwrap_or_else(|| default_bitrate(args.channel_type, height)),
+            .unwrap_or_else(|| default_bitrate(channel_type, height)),
         audio_bitrate_kbps: args.audio_bitrate,
         adaptive_bitrate: AdaptiveBitrate {
             enabled: !args.no_abr,
             min_kbps: args.min_bitrate,
         },
-        channel_type: args.channel_type,
-        outputs: outputs(args, backend).await?,
+        channel_type,
+        outputs,
         // The preview and level meters are for the desktop app; a CLI broadcast skips them.
         preview: false,
         preview_window: None,
@@ -271,8 +273,13 @@ fn x11_screen(value: &str) -> Result<ScreenSource, Failure> {
     })
 }
 
-async fn outputs(args: &LiveOptions, backend: Option<PathBuf>) -> Result<Outputs, Failure> {
+/// The outputs, and the account channel's type when the stream goes to the account.
+async fn outputs(
+    args: &LiveOptions,
+    backend: Option<PathBuf>,
+) -> Result<(Outputs, Option<ChannelType>), Failure> {
     let recording = args.record.clone().map(|path| RecordingOutput { path });
+    let mut channel_type = None;
     let stream = match (&args.to, &recording) {
         (Some(url), _) => Some(StreamOutput::new(
             url.parse()
@@ -282,9 +289,28 @@ async fn outputs(args: &LiveOptions, backend: Option<PathBuf>) -> Result<Outputs
         (None, Some(_)) => None,
         // A self-hosted backend's ingest may come with its own certificate: trusted on top
         // of the system store for this stream (validation stays on).
-        (None, None) => Some(crate::commands::account::account_destination(backend).await?),
+        (None, None) => {
+            let (ingest, named) = crate::commands::account::account_destination(backend).await?;
+            channel_type = named.as_deref().and_then(account_channel_type);
+            Some(ingest)
+        }
     };
-    Ok(Outputs { stream, recording })
+    Ok((Outputs { stream, recording }, channel_type))
+}
+
+/// R6 `channelType` (IVS's `BASIC`, `ADVANCED_SD`...); one this version does not know is
+/// logged and treated as absent (the ingest still enforces its own limits).
+fn account_channel_type(name: &str) -> Option<ChannelType> {
+    match name.parse() {
+        Ok(t) => {
+            tracing::info!(channel_type = name, "checking the settings against the account's channel type");
+            Some(t)
+        }
+        Err(e) => {
+            tracing::warn!(channel_type = name, "unknown channel type from the backend: {e}");
+            None
+        }
+    }
 }
 
 fn stream_key(file: Option<&Path>) -> Result<StreamKey, Failure> {
@@ -317,6 +343,13 @@ mod tests {
         assert_eq!(parse_size("1280x720"), Ok((1280, 720)));
         assert!(parse_size("1280").is_err());
         assert!(parse_size("ax720").is_err());
+    }
+
+    #[test]
+    fn the_backends_channel_type_names_are_understood() {
+        assert_eq!(account_channel_type("BASIC"), Some(ChannelType::Basic));
+        assert_eq!(account_channel_type("ADVANCED_SD"), Some(ChannelType::AdvancedSd));
+        assert_eq!(account_channel_type("FUTURE"), None);
     }
 
     #[test]
