@@ -241,6 +241,36 @@ impl Default for AbrSettings {
     }
 }
 
+/// Local copies: the engine's crash-safe Matroska (playable even after a crash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RecordingSettings {
+    /// Record every broadcast too (on by default: a streamer's copy for later uploads).
+    pub while_live: bool,
+    /// `None`: "Cloumer" in the XDG videos directory.
+    pub folder: Option<String>,
+}
+
+impl Default for RecordingSettings {
+    fn default() -> Self {
+        Self {
+            while_live: true,
+            folder: None,
+        }
+    }
+}
+
+/// One file in the recordings folder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordingInfo {
+    pub name: String,
+    pub path: String,
+    pub size_bytes: f64,
+    /// Last written, ms since the Unix epoch.
+    pub modified_ms: f64,
+}
+
 /// What the studio remembers between runs (platform config dir). No secrets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase", default)]
@@ -254,6 +284,7 @@ pub struct Settings {
     pub last_email: Option<String>,
     /// The studio's language (`"en"` or `"ko"`); `None` follows the system's locale.
     pub language: Option<String>,
+    pub recording: RecordingSettings,
 }
 
 impl Default for Settings {
@@ -266,6 +297,7 @@ impl Default for Settings {
             last_backend: None,
             last_email: None,
             language: None,
+            recording: RecordingSettings::default(),
         }
     }
 }

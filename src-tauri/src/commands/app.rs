@@ -47,5 +47,7 @@ pub fn open_logs(s: State<'_, Services>) -> Result<String> {
 #[tauri::command]
 #[specta::specta]
 pub async fn export_diagnostics(s: State<'_, Services>) -> Result<String> {
-    s.export_diagnostics().await.map(|p| p.display().to_string())
+    s.export_diagnostics()
+        .await
+        .map(|p| p.display().to_string())
 }

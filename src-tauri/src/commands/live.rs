@@ -5,7 +5,7 @@ use crate::native_preview::NativePreview;
 use crate::services::MediaChannels;
 use crate::types::{
     AudioControl, AudioLevels, AudioSourceId, DeviceInfo, LiveState, PreviewJpeg, PreviewRect,
-    Settings, StatsSample,
+    RecordingInfo, Settings, StatsSample,
 };
 
 #[tauri::command]
@@ -62,6 +62,27 @@ pub async fn go_live(s: State<'_, Services>) -> Result<()> {
 #[specta::specta]
 pub async fn stop_live(s: State<'_, Services>) -> Result<()> {
     s.stop_live().await
+}
+
+/// A local recording without a stream; stopped with `stop_live`.
+#[tauri::command]
+#[specta::specta]
+pub async fn record_only(s: State<'_, Services>) -> Result<()> {
+    s.record_only().await
+}
+
+/// The recordings folder's newest files.
+#[tauri::command]
+#[specta::specta]
+pub fn list_recordings(s: State<'_, Services>) -> Vec<RecordingInfo> {
+    s.recordings()
+}
+
+/// Opens the recordings folder in the file manager; returns its path.
+#[tauri::command]
+#[specta::specta]
+pub fn open_recordings_folder(s: State<'_, Services>) -> Result<String> {
+    s.open_recordings_folder()
 }
 
 /// Shows the sources before going live (a preview-only session, no output).

@@ -96,16 +96,38 @@ impl Services {
 
     /// Resolves the destination, builds the engine config from the settings and starts.
     /// Later changes (live, reconnecting, failed) arrive through [`Services::live_state`].
+    /// Streams to the signed-in destination, recorded too when "Record while live" is on.
     pub async fn go_live(&self) -> Result<()> {
+        let record = self.settings.get().recording.while_live;
+        self.start_broadcast(true, record).await
+    }
+
+    /// Only a local recording, no stream (no account needed).
+    pub async fn record_only(&self) -> Result<()> {
+        self.start_broadcast(false, true).await
+    }
+
+    async fn start_broadcast(&self, stream: bool, record: bool) -> Result<()> {
         let mut slot = self.broadcast.session.lock().await;
         if let Some(session) = slot.as_ref().filter(|s| !s.state().borrow().is_terminal()) {
             tracing::debug!(state = session.state().borrow().name(), "already running");
             return Ok(());
         }
-        let destination = self.destination().await?;
+        let destination = if stream {
+            Some(self.destination().await?)
+        } else {
+            None
+        };
+        // Checked before anything starts: no stream that then fails for want of disk.
+        let recording = if record {
+            Some(self.new_recording()?)
+        } else {
+            None
+        };
         // The devices cannot be opened twice: the broadcast session takes over the preview.
         self.stop_preview().await;
-        let config = self.session_config(Some(destination));
+        let mut config = self.session_config(destination);
+        config.outputs.recording = recording;
         let session = SessionHandle::spawn(config).map_err(engine_error)?;
         forward_states(&session, self.live.clone());
         forward_stats(&session, self.broadcast.media.clone());

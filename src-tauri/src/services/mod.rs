@@ -14,6 +14,7 @@ pub mod diagnostics;
 mod engine_map;
 mod local;
 mod moderation;
+mod recordings;
 mod restore;
 
 use std::sync::Arc;

@@ -320,6 +320,34 @@ async stopLive() : Promise<Result<null, AppError>> {
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * A local recording without a stream; stopped with `stop_live`.
+ */
+async recordOnly() : Promise<Result<null, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("record_only") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The recordings folder's newest files.
+ */
+async listRecordings() : Promise<RecordingInfo[]> {
+    return await TAURI_INVOKE("list_recordings");
+},
+/**
+ * Opens the recordings folder in the file manager; returns its path.
+ */
+async openRecordingsFolder() : Promise<Result<string, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("open_recordings_folder") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async reconnectNow() : Promise<Result<null, AppError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("reconnect_now") };
@@ -700,12 +728,37 @@ export type PreviewRect = { x: number; y: number; width: number; height: number 
  * The profile as the UI shows it. The stream key is never here in full: only its last
  * four characters until the user asks to reveal it.
  */
-export type Profile = { title: string; isLive: boolean; channel: string; nickname: string; streamKeyLast4: string; streamUrl: string; playbackUrl: string; avatarUrl: string }
+export type Profile = { title: string; isLive: boolean; channel: string; nickname: string; streamKeyLast4: string; streamUrl: string; playbackUrl: string; avatarUrl: string; 
+/**
+ * The IVS channel type (`BASIC`, `STANDARD`, ...) when the backend tells it (R6
+ * `channelType`): the quality presets offered are those its limits accept.
+ */
+channelType: string | null }
 /**
  * A backend profile, as a TOML file's text or as the four fields.
  */
 export type ProfileSource = { from: "toml"; text: string } | { from: "fields"; region: string; userPoolId: string; clientId: string; apiUrl: string }
 export type QualityPreset = "1080p30" | "720p30" | "480p30"
+/**
+ * One file in the recordings folder.
+ */
+export type RecordingInfo = { name: string; path: string; sizeBytes: number; 
+/**
+ * Last written, ms since the Unix epoch.
+ */
+modifiedMs: number }
+/**
+ * Local copies: the engine's crash-safe Matroska (playable even after a crash).
+ */
+export type RecordingSettings = { 
+/**
+ * Record every broadcast too (on by default: a streamer's copy for later uploads).
+ */
+whileLive: boolean; 
+/**
+ * `None`: "Cloumer" in the XDG videos directory.
+ */
+folder: string | null }
 /**
  * What the studio remembers between runs (platform config dir). No secrets.
  */
@@ -717,7 +770,7 @@ lastEmail: string | null;
 /**
  * The studio's language (`"en"` or `"ko"`); `None` follows the system's locale.
  */
-language: string | null }
+language: string | null; recording: RecordingSettings }
 /**
  * The result of a log-in: signed in, or the step the account needs first (a code for an
  * unconfirmed account, a new password the pool asks for).

@@ -32,6 +32,7 @@ export const settings: Settings = {
   lastBackend: null,
   lastEmail: null,
   language: null,
+  recording: { whileLive: true, folder: null },
 };
 
 /** app_info of a signed-in local account: init() goes straight to the studio. */
@@ -64,6 +65,11 @@ export function fakeBackend(overrides: Fake['handlers'] = {}): Fake {
       return { ...current, sources: { ...current.sources, [key]: a.control } };
     },
     get_live_state: () => ({ state: 'idle' }),
+    list_recordings: () => [],
+    record_only: () => null,
+    open_recordings_folder: () => '/home/neo/Videos/Cloumer',
+    open_logs: () => '/tmp',
+    export_diagnostics: () => '/home/neo/Downloads/cloumer-diagnostics.zip',
     subscribe_media: (a) => {
       fake.media = a as unknown as Fake['media'];
       return null;

@@ -80,7 +80,8 @@ pub fn export(logs_dir: &Path, dest_dir: &Path, report: &Report) -> Result<PathB
     let file = std::fs::File::create(&path).map_err(|e| storage("the export", &path, e))?;
     let mut zip = zip::ZipWriter::new(file);
     let mut add = |name: &str, text: &str| -> Result<()> {
-        let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        let options =
+            SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
         zip.start_file(name, options)
             .and_then(|()| zip.write_all(scrub(text).as_bytes()).map_err(Into::into))
             .map_err(|e| AppError::Storage {
@@ -187,7 +188,12 @@ mod tests {
         names.sort();
         assert_eq!(
             names,
-            ["encoders.json", "logs/studio.log.2026-12-07", "settings.json", "versions.txt"]
+            [
+                "encoders.json",
+                "logs/studio.log.2026-12-07",
+                "settings.json",
+                "versions.txt"
+            ]
         );
         let mut all = String::new();
         for i in 0..zip.len() {
@@ -195,6 +201,9 @@ mod tests {
                 .expect("text");
         }
         assert!(!all.contains(key) && !all.contains("leakedleaked"), "{all}");
-        assert!(all.contains("방송 시작") && all.contains("Cloumer Studio 0.1.0"), "{all}");
+        assert!(
+            all.contains("방송 시작") && all.contains("Cloumer Studio 0.1.0"),
+            "{all}"
+        );
     }
 }

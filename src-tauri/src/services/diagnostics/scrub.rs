@@ -55,7 +55,8 @@ mod tests {
     use super::*;
 
     const KEY: &str = "sk_us-west-2_AbCdEf0123456789AbCdEf0123456789abcd";
-    const JWT_TOKEN: &str = "eyJraWQiOiJhYmMiLCJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NSIsImV4cCI6MX0.c2lnbmF0dXJlLXBhcnQ";
+    const JWT_TOKEN: &str =
+        "eyJraWQiOiJhYmMiLCJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NSIsImV4cCI6MX0.c2lnbmF0dXJlLXBhcnQ";
 
     #[test]
     fn secrets_are_replaced_wherever_they_appear() {
@@ -72,8 +73,17 @@ mod tests {
         ];
         for case in cases {
             let out = scrub(&case);
-            for secret in [KEY, JWT_TOKEN, "Corr3ct-Horse-Battery", "opaque-refresh-value", "AQICAHh-opaque-chat-token"] {
-                assert!(!out.contains(secret), "{secret} left in {out:?} (from {case:?})");
+            for secret in [
+                KEY,
+                JWT_TOKEN,
+                "Corr3ct-Horse-Battery",
+                "opaque-refresh-value",
+                "AQICAHh-opaque-chat-token",
+            ] {
+                assert!(
+                    !out.contains(secret),
+                    "{secret} left in {out:?} (from {case:?})"
+                );
             }
             assert!(out.contains(REDACTED), "{out:?}");
         }
