@@ -92,6 +92,9 @@ pub struct Profile {
     pub stream_url: String,
     pub playback_url: String,
     pub avatar_url: String,
+    /// The IVS channel type (`BASIC`, `STANDARD`, ...) when the backend tells it (R6
+    /// `channelType`): the quality presets offered are those its limits accept.
+    pub channel_type: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]

@@ -68,6 +68,7 @@ pub fn profile(p: &cloumer_api::Profile, nickname: &str) -> Profile {
         stream_url: p.stream_url.clone(),
         playback_url: p.playback_url.clone(),
         avatar_url: p.avatar_url.clone(),
+        channel_type: p.channel_type.clone(),
     }
 }
 

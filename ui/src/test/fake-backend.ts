@@ -13,6 +13,7 @@ export const profile: Profile = {
   streamUrl: 'rtmp://127.0.0.1:1935/app/',
   playbackUrl: 'http://127.0.0.1:8787/hls/Ab3_x9-QzK/index.m3u8',
   avatarUrl: 'http://127.0.0.1:8787/avatars/default.png',
+  channelType: 'STANDARD',
 };
 
 export const settings: Settings = {
