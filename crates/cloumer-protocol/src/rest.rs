@@ -54,6 +54,9 @@ pub mod paths {
     pub fn chat_history(channel: &str) -> String {
         format!("/public/v1/chat-history/{channel}")
     }
+    /// Additive: `GET` the caller's own stream as IVS GetStream describes it →
+    /// [`super::StreamStatus`] (health and audience while live).
+    pub const STREAM: &str = "/stream/v1/stream";
 }
 
 /// The seed's string booleans: `"true"` / `"false"`.
@@ -84,7 +87,7 @@ pub struct UserEntry {
     #[serde(rename = "chanelName")]
     pub chanel_name: String,
     pub profile: String,
-    /// Additive (not in the seed), as in R2: playback clients in the last 30 s, only for
+    /// Additive (not in the seed), as in R2: playback clients in the last 10 s, only for
     /// a live channel and where counted; absent otherwise.
     #[serde(
         rename = "viewerCount",
@@ -108,7 +111,7 @@ pub struct BroadcastEntry {
     pub sub_key: String,
     pub thumbnail: String,
     pub profile: String,
-    /// Additive (not in the seed): playback clients in the last 30 s, where counted.
+    /// Additive (not in the seed): playback clients in the last 10 s, where counted.
     #[serde(
         rename = "viewerCount",
         default,
@@ -179,6 +182,33 @@ pub struct MyPage {
         skip_serializing_if = "Option::is_none"
     )]
     pub channel_type: Option<String>,
+}
+
+/// Additive: the caller's stream, shaped like IVS GetStream's `stream` (an offline channel
+/// answers `OFFLINE` rather than IVS's ChannelNotBroadcasting error).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamStatus {
+    /// `LIVE` or `OFFLINE`.
+    pub state: String,
+    /// `HEALTHY`, `STARVING` (the ingest gets too little media) or `UNKNOWN`.
+    pub health: String,
+    /// Current playback viewers; `None` where the backend cannot count them.
+    #[serde(rename = "viewerCount", default)]
+    pub viewer_count: Option<u64>,
+    /// When the stream started (RFC 3339, UTC); absent while offline.
+    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
+}
+
+impl StreamStatus {
+    pub fn offline(viewer_count: Option<u64>) -> Self {
+        Self {
+            state: "OFFLINE".into(),
+            health: "UNKNOWN".into(),
+            viewer_count,
+            start_time: None,
+        }
+    }
 }
 
 /// Additive: the answer of a stream-key rotation.

@@ -5,7 +5,7 @@
 
 use async_trait::async_trait;
 use cloumer_protocol::chat::{Attributes, Capability};
-use cloumer_protocol::rest::ChatTokenResponse;
+use cloumer_protocol::rest::{ChatTokenResponse, StreamStatus};
 
 use crate::Result;
 
@@ -62,9 +62,14 @@ pub trait Media: Send + Sync {
     /// (an IVS implementation answers `ChannelNotBroadcasting` with `Ok`): the caller wants
     /// the channel off the air, and it is.
     async fn stop_stream(&self, channel: &str) -> Result<()>;
-    /// Playback clients of the channel in the last 30 s; `None` where the backend does not
+    /// Playback clients of the channel in the last 10 s; `None` where the backend does not
     /// count them (IVS's GetStream `viewerCount` can fill it on AWS).
     async fn viewer_count(&self, _channel: &str) -> Result<Option<u64>> {
+        Ok(None)
+    }
+    /// The channel's stream as IVS GetStream describes it (state, health, viewers, start);
+    /// `None` where the backend cannot tell (the caller then answers from the channel row).
+    async fn stream_status(&self, _channel: &str) -> Result<Option<StreamStatus>> {
         Ok(None)
     }
 }

@@ -1,4 +1,4 @@
-//! Viewer counts (issue 18 #3): HLS playback clients seen in the last 30 s, in R2's and
+//! Viewer counts (issue 18 #3): HLS playback clients seen in the last 10 s, in R2's and
 //! R1's additive `viewerCount` (R1: live channels only). A real publish (ffmpeg) to the
 //! in-process server, then players that fetch the live playlist: one client polling many
 //! times counts once, another client (another User-Agent) adds one; a second, offline
@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use common::media;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn r2_counts_the_hls_clients_of_the_last_30_seconds() {
+async fn r2_counts_the_hls_clients_of_the_last_10_seconds() {
     if !media::have("ffmpeg") {
         cloumer_testkit::skip("ffmpeg not installed (the README's test set-up installs it)");
         return;
@@ -20,6 +20,8 @@ async fn r2_counts_the_hls_clients_of_the_last_30_seconds() {
     let auth = t.user("streamer@example.com", "streamer").await;
     let id_token = auth["IdToken"].as_str().unwrap().to_owned();
     let page = t.mypage(&id_token).await;
+    // Issue 20 #4: R6 tells the channel type (STANDARD unless `--channel-type` says).
+    assert_eq!(page["channelType"], "STANDARD", "{page}");
     let channel = page["chanelName"].as_str().unwrap().to_owned();
     let other = t.user("offline@example.com", "offline").await;
     let offline = t.mypage(other["IdToken"].as_str().unwrap()).await["chanelName"]

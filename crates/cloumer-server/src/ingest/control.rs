@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use cloumer_protocol::rest::StreamStatus;
 
 use super::IngestContext;
 use crate::media::Media;
@@ -35,6 +36,23 @@ impl Media for LocalMedia {
 
     async fn viewer_count(&self, channel: &str) -> crate::Result<Option<u64>> {
         Ok(Some(self.viewers.count(channel)))
+    }
+
+    /// LIVE while a publisher holds the channel, its health from the media flow, and the
+    /// HLS viewers of the last [`super::viewers::WINDOW`].
+    async fn stream_status(&self, channel: &str) -> crate::Result<Option<StreamStatus>> {
+        let viewers = Some(self.viewers.count(channel));
+        Ok(Some(match self.context.activity(channel) {
+            Some(activity) => StreamStatus {
+                state: "LIVE".into(),
+                health: activity.health().into(),
+                viewer_count: viewers,
+                start_time: Some(crate::rest::restrictions::rfc3339_ms(
+                    activity.started_unix_ms(),
+                )),
+            },
+            None => StreamStatus::offline(viewers),
+        }))
     }
 
     async fn stop_stream(&self, channel: &str) -> crate::Result<()> {

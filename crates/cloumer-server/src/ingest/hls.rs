@@ -112,8 +112,8 @@ impl Drop for HlsPipeline {
     }
 }
 
-/// Serves a channel's playlist and segments; a served playlist counts its client as a
-/// viewer (see `viewers`).
+/// Serves a channel's playlist and segments; a served playlist or segment counts its
+/// client as a viewer (see `viewers`): a player fetches both every couple of seconds.
 pub(crate) fn router(hls_dir: PathBuf, viewers: Arc<Viewers>) -> Router {
     Router::new()
         .route("/hls/{channel}/{file}", get(serve_file))
@@ -144,7 +144,7 @@ async fn serve_file(
     };
     match tokio::fs::read(hls_dir.join(&channel).join(&file)).await {
         Ok(bytes) => {
-            if let (true, Some(Extension(ConnectInfo(peer)))) = (file.ends_with(".m3u8"), peer) {
+            if let Some(Extension(ConnectInfo(peer))) = peer {
                 let agent = headers
                     .get(header::USER_AGENT)
                     .and_then(|v| v.to_str().ok())

@@ -18,6 +18,7 @@
 //! ([`listener`], [`rtmp`], [`budget`]); `rml_rtmp`'s panics on malformed input end only
 //! their connection ([`contain`]); a publish can be ended from outside ([`LocalMedia`]).
 
+mod activity;
 mod budget;
 mod contain;
 mod control;
@@ -99,8 +100,9 @@ pub(crate) struct IngestContext {
     pub hooks: Arc<dyn IngestHooks>,
     pub data_dir: PathBuf,
     pub outputs: Outputs,
-    /// Channels with a publisher now (one publisher per channel), and how to stop it.
-    live: Mutex<HashMap<String, Arc<Notify>>>,
+    /// Channels with a publisher now (one publisher per channel): how to stop it, and its
+    /// activity (start time, last media) for GetStream.
+    live: Mutex<HashMap<String, (Arc<Notify>, Arc<activity::Activity>)>>,
     /// RTMP and RTMPS connections that have not started publishing.
     pub pending: Arc<ConnLimiter>,
 }
@@ -121,19 +123,31 @@ impl IngestContext {
         }
     }
 
-    fn live(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Notify>>> {
+    fn live(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<String, (Arc<Notify>, Arc<activity::Activity>)>> {
         // Nothing panics while holding it; a poisoned map is still consistent.
         self.live.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Takes the channel for a publisher; `false` when it already has one.
-    pub(crate) fn claim(&self, channel: &str, stop: Arc<Notify>) -> bool {
+    pub(crate) fn claim(
+        &self,
+        channel: &str,
+        stop: Arc<Notify>,
+        activity: Arc<activity::Activity>,
+    ) -> bool {
         let mut live = self.live();
         if live.contains_key(channel) {
             return false;
         }
-        live.insert(channel.to_owned(), stop);
+        live.insert(channel.to_owned(), (stop, activity));
         true
+    }
+
+    /// The activity of the channel's publish, if it has one now.
+    pub(crate) fn activity(&self, channel: &str) -> Option<Arc<activity::Activity>> {
+        self.live().get(channel).map(|(_, a)| a.clone())
     }
 
     pub(crate) fn release(&self, channel: &str) {
@@ -144,7 +158,7 @@ impl IngestContext {
     pub(crate) fn stop_publisher(&self, channel: &str) -> bool {
         match self.live().get(channel) {
             // `notify_one` keeps the signal if the connection is not waiting right now.
-            Some(stop) => {
+            Some((stop, _)) => {
                 stop.notify_one();
                 true
             }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use tokio::io::{AsyncWriteExt, BufWriter};
 use tokio::sync::Notify;
 
+use super::activity::Activity;
 use super::hls::HlsPipeline;
 use super::limits::LimitCheck;
 use super::{ChannelGrant, IngestContext, Outputs, flv};
@@ -21,6 +22,8 @@ pub(crate) struct Publication {
     pub limits: LimitCheck,
     /// Notified to end this publish from outside (stream-key rotation, StopStream).
     pub stop: Arc<Notify>,
+    /// Start and last media, for GetStream's health.
+    activity: Arc<Activity>,
 }
 
 /// Claims the channel and opens the recording and the HLS pipeline.
@@ -29,10 +32,11 @@ pub(crate) async fn begin(
     context: &IngestContext,
 ) -> Result<Publication, String> {
     let stop = Arc::new(Notify::new());
-    if !context.claim(&grant.channel, stop.clone()) {
+    let activity = Arc::new(Activity::default());
+    if !context.claim(&grant.channel, stop.clone(), activity.clone()) {
         return Err("the channel already has a publisher".into());
     }
-    match open_outputs(grant, context, stop).await {
+    match open_outputs(grant, context, stop, activity).await {
         Ok(publication) => {
             context
                 .hooks
@@ -52,6 +56,7 @@ async fn open_outputs(
     grant: &ChannelGrant,
     context: &IngestContext,
     stop: Arc<Notify>,
+    activity: Arc<Activity>,
 ) -> Result<Publication> {
     let session_id = uuid::Uuid::new_v4().simple().to_string();
     let (recording, hls) = match context.outputs {
@@ -78,6 +83,7 @@ async fn open_outputs(
         hls,
         limits: LimitCheck::new(grant.channel_type),
         stop,
+        activity,
     })
 }
 
@@ -93,6 +99,7 @@ impl Publication {
         if let Err(reason) = self.limits.bytes(data.len()) {
             return Ok(Err(reason));
         }
+        self.activity.media();
         let tag = flv::tag(kind, timestamp, data);
         if let Some(recording) = &mut self.recording {
             recording.write_all(&tag).await?;

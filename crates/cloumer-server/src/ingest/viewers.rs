@@ -18,8 +18,9 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// A session counts while its last playlist request is younger than this.
-pub const WINDOW: Duration = Duration::from_secs(30);
+/// A session counts while its last playlist request is younger than this: five of a
+/// player's 2 s playlist refreshes, so a viewer who left stops counting within ~10 s.
+pub const WINDOW: Duration = Duration::from_secs(10);
 /// Sessions kept per channel at most (a flood of fake agents cannot grow memory past it:
 /// about 24 bytes each, so ~1.2 MB a channel).
 pub const MAX_PER_CHANNEL: usize = 50_000;

@@ -122,6 +122,7 @@ pub fn router() -> axum::Router<SharedRest> {
                 .put(stream::broadcast_info_edit),
         )
         .route(paths::STREAM_KEY_ROTATE, post(stream::rotate_stream_key))
+        .route(paths::STREAM, get(stream::stream_status))
         .route(paths::MODERATORS, get(moderators::list))
         .route(
             &format!("{}/{{channel}}", paths::MODERATORS),

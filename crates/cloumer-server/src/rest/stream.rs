@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use cloumer_protocol::chat::{Attributes, Capability};
-use cloumer_protocol::rest::{ChatTokenGrant, MyPage, StreamKey, limits};
+use cloumer_protocol::rest::{ChatTokenGrant, MyPage, StreamKey, StreamStatus, limits};
 
 use super::caller::Caller;
 use super::state::SharedRest;
@@ -78,6 +78,30 @@ pub async fn mypage(State(state): State<SharedRest>, caller: Caller) -> ApiResul
         stream_key: state.stream_keys.stream_key(&ch.name).await?,
         channel_type: Some(ch.channel_type.as_str().to_owned()),
         chanel_name: ch.name,
+    }))
+}
+
+/// `GET /stream/v1/stream`: the caller's own stream (state, health, viewers, start time),
+/// shaped like IVS GetStream's answer, for the studio and `cloumer live` while live.
+pub async fn stream_status(
+    State(state): State<SharedRest>,
+    caller: Caller,
+) -> ApiResult<Json<StreamStatus>> {
+    let ch = caller.channel;
+    if let Some(status) = state.media.stream_status(&ch.name).await? {
+        return Ok(Json(status));
+    }
+    // A backend that cannot describe the stream: the row's live flag, health unknown.
+    let viewers = state.media.viewer_count(&ch.name).await?;
+    Ok(Json(if ch.is_live {
+        StreamStatus {
+            state: "LIVE".into(),
+            health: "UNKNOWN".into(),
+            viewer_count: viewers,
+            start_time: None,
+        }
+    } else {
+        StreamStatus::offline(viewers)
     }))
 }
 
