@@ -2,6 +2,7 @@
 //! stream keys read and rotated with IVS's own calls (never stored by us), StopStream.
 
 use async_trait::async_trait;
+use cloumer_protocol::rest::StreamStatus;
 use cloumer_server::media::{Media, StreamKeys};
 
 use crate::error::Error;
@@ -83,6 +84,13 @@ impl Media for IvsMedia {
         }
     }
 
+    /// GetStream as IVS answers it (the owner's health and audience while live).
+    async fn stream_status(&self, channel: &str) -> ServerResult<Option<StreamStatus>> {
+        let arn = self.arn(channel).await?;
+        let answer = self.ivs.get_stream().channel_arn(arn).send().await;
+        Ok(Some(stream_status(answer)?))
+    }
+
     /// IVS's own count (GetStream `viewerCount`). R2 is public and lists every live
     /// channel: a count IVS cannot give (not broadcasting, throttled, not permitted) is
     /// left out rather than failing the listing.
@@ -103,6 +111,36 @@ impl Media for IvsMedia {
             }
         }
     }
+}
+
+/// IVS's stream description, or `OFFLINE` when IVS answers ChannelNotBroadcasting.
+fn stream_status(
+    answer: Result<
+        aws_sdk_ivs::operation::get_stream::GetStreamOutput,
+        aws_sdk_ivs::error::SdkError<aws_sdk_ivs::operation::get_stream::GetStreamError>,
+    >,
+) -> Result<StreamStatus, Error> {
+    let stream = match answer {
+        Ok(out) => out.stream,
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|e| e.is_channel_not_broadcasting()) =>
+        {
+            None
+        }
+        Err(e) => return Err(Error::service("ivs", e)),
+    };
+    let Some(s) = stream else {
+        return Ok(StreamStatus::offline(None));
+    };
+    Ok(StreamStatus {
+        state: s.state().map_or("OFFLINE", |x| x.as_str()).to_owned(),
+        health: s.health().map_or("UNKNOWN", |x| x.as_str()).to_owned(),
+        viewer_count: u64::try_from(s.viewer_count()).ok(),
+        start_time: s
+            .start_time()
+            .and_then(|t| t.fmt(aws_sdk_ivs::primitives::DateTimeFormat::DateTime).ok()),
+    })
 }
 
 #[async_trait]

@@ -128,6 +128,15 @@ async fn live_status_from_ivs_events(home: &AwsHome<'_>) {
     let ch = page["chanelName"].as_str().expect("channel").to_owned();
     let arn = home.channel_arn(&ch).await;
     let live = |page: Value| page["isLive"].clone();
+    // Issue 20 #4, #6: R6 tells the channel's type; the owner's stream comes from GetStream
+    // (the stand-in's channel is not broadcasting: OFFLINE, not an error).
+    assert_eq!(page["channelType"], "STANDARD", "{page}");
+    let (status, stream) = home.get("/stream/v1/stream", Some(&me)).await;
+    assert_eq!((status, &stream["state"]), (200, &Value::from("OFFLINE")), "{stream}");
+    assert!(
+        home.stack.ivs.calls().iter().any(|(op, _)| op == "GetStream"),
+        "not asked of IVS"
+    );
 
     assert_eq!(
         home.ivs_event("Stream Start", &ch, &arn, 10).await,
