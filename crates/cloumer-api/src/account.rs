@@ -71,6 +71,14 @@ impl Account {
             .await
     }
 
+    /// Additive: the account channel's stream (state, health, viewers), as
+    /// `GET /stream/v1/stream` answers.
+    pub async fn stream_status(&self) -> Result<cloumer_protocol::rest::StreamStatus> {
+        self.session
+            .authorized(|t| async move { self.rest.stream_status(&t).await })
+            .await
+    }
+
     /// R8.
     pub async fn set_title(&self, title: &str) -> Result<()> {
         self.session

@@ -31,6 +31,7 @@ pub mod session;
 pub use account::Account;
 pub use backend::BackendProfile;
 pub use error::{AuthErrorKind, Error, Result};
+pub use cloumer_protocol::rest::StreamStatus;
 pub use models::{Broadcast, Channel, ChatToken, Moderator, Profile};
 pub use rest::{RestClient, RestClientBuilder};
 pub use session::{Session, Tokens};

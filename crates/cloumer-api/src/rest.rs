@@ -13,6 +13,7 @@ use backon::Retryable;
 use cloumer_protocol::chat::ChatMessage;
 use cloumer_protocol::rest::{
     self, ApiError, BroadcastEntry, ChatTokenGrant, Moderator, PlayBack, ProfileUrl, StreamKey,
+    StreamStatus,
     UserEntry, paths,
 };
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -354,6 +355,12 @@ impl RestClient {
             .json(Call::with(Method::POST, paths::STREAM_KEY_ROTATE).auth(id_token))
             .await?;
         Ok(SecretString::from(key.stream_key))
+    }
+
+    /// Additive: the caller's own stream as IVS GetStream describes it (state, health,
+    /// viewers, start time).
+    pub async fn stream_status(&self, id_token: &SecretString) -> Result<StreamStatus> {
+        self.json(Call::get(paths::STREAM).auth(id_token)).await
     }
 
     /// Additive: the caller's channel moderators.

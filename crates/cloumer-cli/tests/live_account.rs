@@ -34,6 +34,17 @@ fn live_without_to_streams_to_the_self_hosted_account_over_rtmps() {
         .filter(|e| e["event"] == "state")
         .filter_map(|e| e["state"].as_str().map(str::to_owned))
         .collect();
+    // Issue 20 #6: stats lines carry the account channel's viewers (none watch here).
+    let viewers: Vec<serde_json::Value> = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|e| e["event"] == "stats")
+        .map(|e| e["viewers"].clone())
+        .collect();
+    assert!(
+        viewers.iter().any(|v| v == 0),
+        "no `viewers` in the stats: {viewers:?}"
+    );
     // `live` comes from ivssink only once the ingest accepted the publish over TLS.
     for wanted in ["connecting", "live", "stopped"] {
         assert!(

@@ -1,6 +1,7 @@
 //! `cloumer live`: capture, encode and push to an RTMP(S) ingest and/or record to a file.
 
 mod args;
+mod audience;
 mod portal_token;
 mod progress;
 
@@ -16,7 +17,9 @@ use crate::failure::Failure;
 
 pub async fn run(args: LiveArgs, backend: Option<PathBuf>) -> Result<(), Failure> {
     let args = args.options;
-    let mut config = args::broadcast_config(&args, backend).await?;
+    // Streaming to the account's channel (no --to, not record-only): its viewers too.
+    let to_account = args.to.is_none() && args.record.is_none();
+    let mut config = args::broadcast_config(&args, backend.clone()).await?;
     let tokens = portal_token::TokenStore::default_location();
     if let (Some(ScreenSource::Portal { restore_token }), Some(store)) =
         (&mut config.sources.screen, &tokens)
@@ -25,7 +28,12 @@ pub async fn run(args: LiveArgs, backend: Option<PathBuf>) -> Result<(), Failure
         *restore_token = store.load();
     }
     let handle = SessionHandle::spawn(config).map_err(failure_from)?;
-    let mut printer = progress::Printer::new(args.json, handle.config().video_bitrate_kbps);
+    let audience = to_account.then(|| audience::watch(backend));
+    let mut printer = progress::Printer::new(
+        args.json,
+        handle.config().video_bitrate_kbps,
+        audience,
+    );
     let mut states = handle.transitions();
     let mut stats = handle.stats();
     let mut bitrate_changes = handle.bitrate_changes();

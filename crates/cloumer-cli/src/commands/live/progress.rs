@@ -1,21 +1,41 @@
 //! What `cloumer live` prints: a human status line per second on stderr, and with `--json`
 //! one JSON object a line on stdout (`{"event":"state",...}`, `{"event":"stats",...}`).
+//! Stats carry `viewers` where the backend counts them (see `audience`).
 
 use std::io::Write;
 use std::time::UNIX_EPOCH;
 
 use cloumer_engine::{BitrateChange, SessionState, Stats};
+use cloumer_api::StreamStatus;
 use serde_json::{Value, json};
+use tokio::sync::watch;
 
 pub(super) struct Printer {
     json: bool,
     /// `--bitrate`: the status line shows the target only when it differs.
     bitrate_kbps: u32,
+    /// The backend's latest view of the stream, when streaming to the account.
+    audience: Option<watch::Receiver<Option<StreamStatus>>>,
 }
 
 impl Printer {
-    pub(super) fn new(json: bool, bitrate_kbps: u32) -> Self {
-        Self { json, bitrate_kbps }
+    pub(super) fn new(
+        json: bool,
+        bitrate_kbps: u32,
+        audience: Option<watch::Receiver<Option<StreamStatus>>>,
+    ) -> Self {
+        Self {
+            json,
+            bitrate_kbps,
+            audience,
+        }
+    }
+
+    /// Current viewers, where the backend has told them.
+    fn viewers(&self) -> Option<u64> {
+        let audience = self.audience.as_ref()?;
+        let status = audience.borrow();
+        status.as_ref()?.viewer_count
     }
 
     /// `{"event":"bitrate","from":N,"to":N,"reason":"congestion"|"recovery"}`.
@@ -48,12 +68,20 @@ impl Printer {
     }
 
     pub(super) fn stats(&mut self, state: &SessionState, stats: &Stats) {
-        eprintln!("{}", status_line(state, stats, self.bitrate_kbps));
+        let viewers = self.viewers();
+        let mut line = status_line(state, stats, self.bitrate_kbps);
+        if let Some(n) = viewers {
+            line.push_str(&format!("  viewers {n}"));
+        }
+        eprintln!("{line}");
         if self.json
             && let Ok(Value::Object(mut fields)) = serde_json::to_value(stats)
         {
             fields.insert("event".into(), json!("stats"));
             fields.insert("state".into(), json!(state.name()));
+            if let Some(n) = viewers {
+                fields.insert("viewers".into(), json!(n));
+            }
             emit(Value::Object(fields));
         }
     }
