@@ -130,7 +130,14 @@ impl Services {
         config.outputs.recording = recording;
         let session = SessionHandle::spawn(config).map_err(engine_error)?;
         forward_states(&session, self.live.clone());
-        forward_stats(&session, self.broadcast.media.clone());
+        // Viewers and health (issue 20 #6) ride along with the stats while streaming.
+        let source = if stream {
+            self.audience_source().await
+        } else {
+            None
+        };
+        let audience = source.map(|source| super::audience::watch(source, session.state()));
+        forward_stats(&session, self.broadcast.media.clone(), audience);
         forward_preview(&session, &self.broadcast);
         self.live.send_replace(LiveState::Connecting);
         if let Err(e) = session.start().await {
@@ -295,7 +302,11 @@ async fn forward_frames(
     }
 }
 
-fn forward_stats(session: &SessionHandle, media: SharedMedia) {
+fn forward_stats(
+    session: &SessionHandle,
+    media: SharedMedia,
+    audience: Option<watch::Receiver<super::audience::Audience>>,
+) {
     let mut stats = session.stats();
     tauri::async_runtime::spawn(async move {
         let mut cpu = CpuMeter::new();
@@ -313,8 +324,8 @@ fn forward_stats(session: &SessionHandle, media: SharedMedia) {
                     .unwrap_or(u32::MAX),
                 encoder: s.encoder,
                 cpu_percent: cpu.sample(),
-                viewer_count: None,
-                health: None,
+                viewer_count: audience.as_ref().and_then(|a| a.borrow().viewers),
+                health: audience.as_ref().and_then(|a| a.borrow().health.clone()),
                 target_bitrate_kbps: s.target_bitrate_kbps,
                 backlog_ms: u32::try_from(s.backlog_ms).unwrap_or(u32::MAX),
                 congested: s.congested,

@@ -5,6 +5,7 @@
 
 mod account;
 mod api_map;
+mod audience;
 mod audio;
 mod backend;
 mod broadcast;

@@ -3,9 +3,11 @@
 // Go live is refused before connecting, saying what to choose instead.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { render, screen, waitFor } from '@testing-library/svelte';
+import { emit } from '@tauri-apps/api/event';
 import App from '../App.svelte';
 import { studio } from '../lib/studio.svelte';
 import { maxVideoKbps, presetRefusal } from '../lib/channel';
+import type { StatsSample } from '../lib/bindings';
 import { fakeBackend, profile, settings, signedIn } from './fake-backend';
 
 async function studioWith(channelType: string | null, quality: '1080p30' | '720p30') {
@@ -55,5 +57,32 @@ describe('presets that fit the channel', () => {
     expect((screen.getByRole('option', { name: '1080p30' }) as HTMLOptionElement).disabled).toBe(false);
     expect(screen.queryByTestId('preset-refused')).toBeNull();
     expect((screen.getByTestId('go-live') as HTMLButtonElement).disabled).toBe(false);
+  });
+});
+
+// Health and audience (issue 20 #6): while live, the backend's viewers and the ingest's
+// health come with the stats and show next to them.
+describe('health and audience', () => {
+  const sample = (over: Partial<StatsSample>): StatsSample => ({
+    bitrateKbps: 3400, fps: 30, droppedFrames: 0, encoder: 'x264', cpuPercent: 20, viewerCount: null, health: null,
+    targetBitrateKbps: 3500, backlogMs: 80, congested: false, ...over,
+  });
+
+  it('shows the viewer count and the stream health while live', async () => {
+    const fake = await studioWith('STANDARD', '720p30');
+    await waitFor(() => expect(fake.media).not.toBeNull());
+    await emit('live-state-changed', { state: 'live', sinceMs: Date.now() });
+    fake.media!.stats.onmessage(sample({}));
+    await screen.findByTestId('stats-bitrate');
+    expect(screen.queryByTestId('viewer-count')).toBeNull();
+
+    fake.media!.stats.onmessage(sample({ viewerCount: 1234, health: 'HEALTHY' }));
+    await waitFor(() => expect(screen.getByTestId('viewer-count')).toHaveTextContent('1,234'));
+    expect(screen.getByTestId('stream-health')).toHaveTextContent('Healthy');
+
+    fake.media!.stats.onmessage(sample({ viewerCount: 2, health: 'STARVING' }));
+    await waitFor(() => expect(screen.getByTestId('stream-health')).toHaveAttribute('data-health', 'STARVING'));
+    expect(screen.getByTestId('stream-health')).toHaveTextContent('too little data');
+    expect(screen.getByTestId('viewer-count')).toHaveTextContent('2');
   });
 });
