@@ -111,6 +111,12 @@ pub enum ScreenSource {
         display: Option<String>,
         region: Option<Region>,
     },
+    /// One X11 window, found by its title (ximagesrc's `xname`): it follows the window
+    /// wherever it moves, and shows what covers it.
+    X11Window {
+        display: Option<String>,
+        title: String,
+    },
     /// Wayland through the xdg-desktop-portal ScreenCast and `pipewiresrc`. The restore
     /// token remembers the user's choice so the next start does not ask again.
     Portal { restore_token: Option<String> },

@@ -48,16 +48,42 @@ pub fn list_devices() -> crate::Result<Vec<Device>> {
     Ok(devices)
 }
 
+/// The X11 display, each of its monitors and each window with a title, as screen ids
+/// [`crate::screen_from_id`] reads back.
 fn screens() -> Vec<Device> {
-    match std::env::var("DISPLAY") {
-        Ok(display) if !display.is_empty() => vec![Device {
-            kind: DeviceKind::Screen,
-            id: display.clone(),
-            name: format!("X11 display {display}"),
-            class: "Video/Source/Screen".into(),
-        }],
-        _ => Vec::new(),
+    let Some(display) = std::env::var("DISPLAY").ok().filter(|d| !d.is_empty()) else {
+        return Vec::new();
+    };
+    let screen = |id: String, name: String| Device {
+        kind: DeviceKind::Screen,
+        id,
+        name,
+        class: "Video/Source/Screen".into(),
+    };
+    let mut screens = vec![screen(display.clone(), format!("X11 display {display}"))];
+    let monitors = crate::x11_monitors(Some(&display)).unwrap_or_default();
+    // One monitor is the whole display: no second entry for it.
+    if monitors.len() > 1 {
+        screens.extend(monitors.iter().map(|m| {
+            let r = m.region;
+            let primary = if m.primary { ", primary" } else { "" };
+            screen(
+                format!("{display}#monitor={}", m.index),
+                format!(
+                    "Monitor {} {} ({}x{}{primary})",
+                    m.index, m.name, r.width, r.height
+                ),
+            )
+        }));
     }
+    let windows = crate::x11_windows(Some(&display)).unwrap_or_default();
+    screens.extend(windows.into_iter().map(|title| {
+        screen(
+            format!("{display}#window={title}"),
+            format!("Window: {title}"),
+        )
+    }));
+    screens
 }
 
 fn describe(device: &gst::Device) -> Option<Device> {

@@ -42,7 +42,7 @@ pub use session::SessionHandle;
 pub use state::{Event, InvalidTransition, SessionState, StopReason, next};
 pub use stats::Stats;
 pub use validate::{ChannelLimits, validate};
-pub use x11::{X11Monitor, x11_monitor_region, x11_monitors};
+pub use x11::{X11Monitor, screen_from_id, x11_monitor_region, x11_monitors, x11_windows};
 
 /// Initialises GStreamer and registers Cloumer's own elements (`cloumerh264enc`,
 /// `ivssink`). Idempotent; every public entry point that touches GStreamer calls it.

@@ -42,11 +42,15 @@ pub fn broadcast_config(
             pattern: "ball".into(),
         }
     } else {
-        // Screen ids are X11 display names (":0"); anything else means the default display.
-        ScreenSource::X11 {
-            display: s.screen.clone().filter(|id| id.contains(':')),
-            region: None,
-        }
+        // Screen ids come from the device list (a display, a monitor, a window); one that
+        // no longer exists (a monitor unplugged) falls back to the default display.
+        s.screen
+            .as_deref()
+            .and_then(|id| cloumer_engine::screen_from_id(id).ok())
+            .unwrap_or(ScreenSource::X11 {
+                display: None,
+                region: None,
+            })
     });
     config.sources.camera = s.camera.as_ref().map(|id| CameraSource::V4l2 {
         device: Some(id.clone()),

@@ -185,6 +185,16 @@ pub(super) fn screen_source(
             }
             Ok(src)
         }
+        ScreenSource::X11Window { display, title } => {
+            let src = make("ximagesrc", Some(names::SCREEN_SOURCE))?;
+            if let Some(display) = display {
+                src.set_property("display-name", display);
+            }
+            src.set_property("xname", title);
+            src.set_property("use-damage", false);
+            src.set_property("show-pointer", true);
+            Ok(src)
+        }
         ScreenSource::Portal { .. } => match portal {
             Some(stream) => stream.source_element(names::SCREEN_SOURCE),
             None => Err(Error::Portal(

@@ -29,7 +29,8 @@ pub struct LiveOptions {
     #[arg(long, value_name = "URL")]
     pub to: Option<String>,
     /// Capture the screen: an X11 display (`:0`), a monitor number of $DISPLAY (`0`, `1`),
-    /// or `portal` (Wayland ScreenCast portal; the default in a Wayland session).
+    /// one window by its title (`:0#window=TITLE`, as `cloumer devices` lists them), or
+    /// `portal` (Wayland ScreenCast portal; the default in a Wayland session).
     #[arg(long, value_name = "DISPLAY|MONITOR", num_args = 0..=1, default_missing_value = "")]
     pub screen: Option<String>,
     /// Show a camera picture-in-picture: a V4L2 device (e.g. /dev/video0), `test` (colour
@@ -253,6 +254,9 @@ fn x11_screen(value: &str) -> Result<ScreenSource, Failure> {
             region: None,
         });
     }
+    if value.contains('#') {
+        return cloumer_engine::screen_from_id(value).map_err(|e| Failure::usage(e.to_string()));
+    }
     if value.contains(':') {
         return Ok(ScreenSource::X11 {
             display: Some(value.into()),
@@ -303,11 +307,17 @@ async fn outputs(
 fn account_channel_type(name: &str) -> Option<ChannelType> {
     match name.parse() {
         Ok(t) => {
-            tracing::info!(channel_type = name, "checking the settings against the account's channel type");
+            tracing::info!(
+                channel_type = name,
+                "checking the settings against the account's channel type"
+            );
             Some(t)
         }
         Err(e) => {
-            tracing::warn!(channel_type = name, "unknown channel type from the backend: {e}");
+            tracing::warn!(
+                channel_type = name,
+                "unknown channel type from the backend: {e}"
+            );
             None
         }
     }
@@ -348,7 +358,10 @@ mod tests {
     #[test]
     fn the_backends_channel_type_names_are_understood() {
         assert_eq!(account_channel_type("BASIC"), Some(ChannelType::Basic));
-        assert_eq!(account_channel_type("ADVANCED_SD"), Some(ChannelType::AdvancedSd));
+        assert_eq!(
+            account_channel_type("ADVANCED_SD"),
+            Some(ChannelType::AdvancedSd)
+        );
         assert_eq!(account_channel_type("FUTURE"), None);
     }
 
