@@ -112,8 +112,8 @@ impl AwsAccount {
             .collect())
     }
 
-    /// `rtmps://<ingestEndpoint>:443/app/` of a channel.
-    pub async fn ingest_url(&self, channel_arn: &str) -> Result<IngestUrl> {
+    /// GetChannel.
+    async fn channel(&self, channel_arn: &str) -> Result<aws_sdk_ivs::types::Channel> {
         let out = self
             .ivs
             .get_channel()
@@ -121,9 +121,15 @@ impl AwsAccount {
             .send()
             .await
             .map_err(|e| aws_err("GetChannel", e))?;
-        let endpoint = out
-            .channel()
-            .and_then(|c| c.ingest_endpoint())
+        out.channel
+            .ok_or_else(|| aws_err("GetChannel", "no channel in the answer"))
+    }
+
+    /// `rtmps://<ingestEndpoint>:443/app/` of a channel.
+    pub async fn ingest_url(&self, channel_arn: &str) -> Result<IngestUrl> {
+        let channel = self.channel(channel_arn).await?;
+        let endpoint = channel
+            .ingest_endpoint()
             .ok_or_else(|| aws_err("GetChannel", "the channel has no ingest endpoint"))?;
         ingest_url(&format!("rtmps://{endpoint}:443/app/"), "ingestEndpoint")
     }
@@ -131,15 +137,9 @@ impl AwsAccount {
     /// The channel's IVS type (`BASIC`, `STANDARD`, ...), read with GetChannel: it decides
     /// the input limits the broadcast must keep to.
     pub async fn channel_type(&self, channel_arn: &str) -> Result<String> {
-        let out = self
-            .ivs
-            .get_channel()
-            .arn(channel_arn)
-            .send()
-            .await
-            .map_err(|e| aws_err("GetChannel", e))?;
-        out.channel()
-            .and_then(|c| c.r#type())
+        let channel = self.channel(channel_arn).await?;
+        channel
+            .r#type()
             .map(|t| t.as_str().to_owned())
             .ok_or_else(|| aws_err("GetChannel", "the channel has no type"))
     }
