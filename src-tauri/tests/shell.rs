@@ -174,10 +174,10 @@ fn local_backend_sign_up_profile_and_title() {
     )
     .expect("title saved");
     assert_eq!(profile["title"], "첫 방송 <b>live</b>");
-    assert_eq!(
-        invoke(&window, "get_profile", json!({})).expect("profile")["title"],
-        "첫 방송 <b>live</b>"
-    );
+    let page = invoke(&window, "get_profile", json!({})).expect("profile");
+    assert_eq!(page["title"], "첫 방송 <b>live</b>");
+    // Issue 20 #4: the studio's presets follow the channel type R6 tells.
+    assert_eq!(page["channelType"], "STANDARD", "{page}");
     let last4 = profile["streamKeyLast4"]
         .as_str()
         .expect("last4")

@@ -26,15 +26,15 @@ pub struct Audience {
     pub health: Option<String>,
 }
 
-/// Where the audience comes from for the chosen backend.
+/// Where the channel's type, health and audience come from for the chosen backend.
 pub(super) enum Source {
     Ivs(Arc<AwsChannelDestination>),
     Account(Arc<cloumer_api::Account>),
 }
 
 impl Services {
-    /// The audience source of the backend in use; `None` for custom RTMP or signed out.
-    pub(super) async fn audience_source(&self) -> Option<Source> {
+    /// The channel source of the backend in use; `None` for custom RTMP or signed out.
+    pub(super) async fn channel_source(&self) -> Option<Source> {
         let ivs = match self.backend.lock().await.as_ref()? {
             ActiveBackend::Ivs { channel, .. } => Some(channel.clone()),
             ActiveBackend::Rtmp(_) => return None,

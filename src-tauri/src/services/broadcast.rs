@@ -127,12 +127,16 @@ impl Services {
         // The devices cannot be opened twice: the broadcast session takes over the preview.
         self.stop_preview().await;
         let mut config = self.session_config(destination);
+        // The channel's limits, checked by the engine before connecting (issue 20 #4).
+        if stream && let Some(channel_type) = self.channel_type().await {
+            config.channel_type = channel_type;
+        }
         config.outputs.recording = recording;
         let session = SessionHandle::spawn(config).map_err(engine_error)?;
         forward_states(&session, self.live.clone());
         // Viewers and health (issue 20 #6) ride along with the stats while streaming.
         let source = if stream {
-            self.audience_source().await
+            self.channel_source().await
         } else {
             None
         };

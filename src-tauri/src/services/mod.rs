@@ -9,6 +9,7 @@ mod audience;
 mod audio;
 mod backend;
 mod broadcast;
+mod channel_type;
 mod chat;
 mod cpu;
 pub mod diagnostics;
