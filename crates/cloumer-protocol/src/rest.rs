@@ -291,6 +291,19 @@ mod tests {
     }
 
     #[test]
+    fn stream_status_has_get_streams_names_and_mypage_an_optional_channel_type() {
+        let offline = serde_json::to_value(StreamStatus::offline(Some(0))).unwrap();
+        assert_eq!(
+            offline,
+            serde_json::json!({"state": "OFFLINE", "health": "UNKNOWN", "viewerCount": 0})
+        );
+        let seed = r#"{"boradCastTitle":"t","isLive":"true","chanelName":"c","streamKey":"k","streamUrl":"u","playbackUrl":"p","profile":"a"}"#;
+        let page: MyPage = serde_json::from_str(seed).unwrap();
+        assert_eq!(page.channel_type, None, "the seed's R6 has no channelType");
+        assert!(!serde_json::to_string(&page).unwrap().contains("channelType"));
+    }
+
+    #[test]
     fn empty_chat_token_object_decodes_without_token() {
         let t: ChatTokenResponse = serde_json::from_str("{}").unwrap();
         assert!(t.token.is_none());
