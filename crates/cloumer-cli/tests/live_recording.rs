@@ -2,7 +2,6 @@
 
 mod live_support;
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use cloumer_testkit::probe;
@@ -118,31 +117,16 @@ fn real_camera_picture_in_picture() {
     assert_eq!(run.code(), Some(0), "{}", run.describe());
 }
 
-/// Frame number `n`, decoded from the start (streamable Matroska has no index to seek by).
+/// Frame number `n`, `width` x `height` RGB.
 fn rgb_frame(file: &std::path::Path, width: usize, height: usize, n: u32) -> Vec<u8> {
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(file)
-        .args([
-            "-vf",
-            &format!("select=eq(n\\,{n})"),
-            "-frames:v",
-            "1",
-            "-f",
-            "rawvideo",
-            "-pix_fmt",
-            "rgb24",
-            "-",
-        ])
-        .output()
-        .expect("ffmpeg");
+    let rgb = probe::rgb_frame(file, n).expect("ffmpeg");
     assert_eq!(
-        out.stdout.len(),
+        rgb.len(),
         width * height * 3,
-        "ffmpeg: {}",
-        String::from_utf8_lossy(&out.stderr)
+        "frame {n} of {}",
+        file.display()
     );
-    out.stdout
+    rgb
 }
 
 /// Share of strongly coloured pixels in a rectangle (x, y, w, h).

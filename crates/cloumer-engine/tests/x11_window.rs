@@ -4,7 +4,6 @@
 
 mod support;
 
-use std::process::Command;
 use std::time::Duration;
 
 use cloumer_engine::{SessionHandle, screen_from_id, x11_windows};
@@ -50,31 +49,21 @@ fn red_window(display: &str) -> RustConnection {
     conn
 }
 
-/// The average colour of the middle of the recording's first frame after `at` seconds, as
-/// RGB (the 4:3 window sits between black bars on the 16:9 canvas).
-fn average_rgb(path: &std::path::Path, at: f64) -> [u8; 3] {
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-ss", &at.to_string(), "-i"])
-        .arg(path)
-        .args([
-            "-frames:v",
-            "1",
-            "-vf",
-            "crop=128:128,scale=1:1:flags=area",
-            "-f",
-            "rawvideo",
-            "-pix_fmt",
-            "rgb24",
-            "-",
-        ])
-        .output()
-        .expect("ffmpeg");
-    assert!(
-        out.status.success(),
-        "ffmpeg: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    [out.stdout[0], out.stdout[1], out.stdout[2]]
+/// The average colour of a 128x128 square in the middle of frame `n` (the 4:3 window sits
+/// between black bars on the 1280x720 canvas).
+fn middle_rgb(path: &std::path::Path, n: u32) -> [u8; 3] {
+    let rgb = cloumer_testkit::probe::rgb_frame(path, n).expect("frame");
+    let (width, height) = (1280, 720);
+    assert_eq!(rgb.len(), width * height * 3);
+    let mut sum = [0u64; 3];
+    for y in height / 2 - 64..height / 2 + 64 {
+        for x in width / 2 - 64..width / 2 + 64 {
+            for (c, total) in sum.iter_mut().enumerate() {
+                *total += u64::from(rgb[(y * width + x) * 3 + c]);
+            }
+        }
+    }
+    sum.map(|total| (total / (128 * 128)) as u8)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -108,7 +97,10 @@ async fn a_window_is_listed_by_title_and_captured_alone() {
     tokio::time::sleep(Duration::from_secs(2)).await;
     handle.stop().await;
 
-    let [r, g, b] = average_rgb(&recording, 1.0);
+    // Late in the recording: the first frames may predate the window's first capture.
+    let frames = cloumer_testkit::probe::decoded_video_frames(&recording).expect("decode");
+    assert!(frames >= 45, "{frames} frames in 2 s");
+    let [r, g, b] = middle_rgb(&recording, (frames - 10) as u32);
     assert!(
         r > 200 && g < 60 && b < 60,
         "the recording shows rgb({r}, {g}, {b}), not the red window"

@@ -143,3 +143,25 @@ pub fn decoded_video_frames(path: &Path) -> Result<u64> {
         .and_then(|s| s.parse().ok())
         .with_context(|| format!("ffprobe could not count the frames of {}", path.display()))
 }
+
+/// Frame number `n` of a video file as RGB24 bytes, decoded from the start (streamable
+/// Matroska has no index to seek by).
+pub fn rgb_frame(path: &Path, n: u32) -> Result<Vec<u8>> {
+    crate::require_programs(&["ffmpeg"])?;
+    let output = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args(["-vf", &format!("select=eq(n\\,{n})"), "-frames:v", "1"])
+        .args(["-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
+        .output()
+        .context("running ffmpeg")?;
+    if !output.status.success() || output.stdout.is_empty() {
+        bail!(
+            "ffmpeg frame {n} of {} ({}): {}",
+            path.display(),
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    Ok(output.stdout)
+}

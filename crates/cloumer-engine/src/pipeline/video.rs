@@ -169,14 +169,7 @@ pub(super) fn screen_source(
 ) -> Result<gst::Element> {
     match source {
         ScreenSource::X11 { display, region } => {
-            let src = make("ximagesrc", Some(names::SCREEN_SOURCE))?;
-            if let Some(display) = display {
-                src.set_property("display-name", display);
-            }
-            // Damage tracking makes static screens cheap but gives irregular frame timing;
-            // an ingest wants a steady rate.
-            src.set_property("use-damage", false);
-            src.set_property("show-pointer", true);
+            let src = ximagesrc(display.as_deref())?;
             if let Some(r) = region {
                 src.set_property("startx", r.x);
                 src.set_property("starty", r.y);
@@ -186,13 +179,8 @@ pub(super) fn screen_source(
             Ok(src)
         }
         ScreenSource::X11Window { display, title } => {
-            let src = make("ximagesrc", Some(names::SCREEN_SOURCE))?;
-            if let Some(display) = display {
-                src.set_property("display-name", display);
-            }
+            let src = ximagesrc(display.as_deref())?;
             src.set_property("xname", title);
-            src.set_property("use-damage", false);
-            src.set_property("show-pointer", true);
             Ok(src)
         }
         ScreenSource::Portal { .. } => match portal {
@@ -203,6 +191,19 @@ pub(super) fn screen_source(
         },
         ScreenSource::TestPattern { pattern } => test_pattern(names::SCREEN_SOURCE, pattern),
     }
+}
+
+/// X11 capture of `display` (`None` = `$DISPLAY`) at a steady rate, with the pointer.
+fn ximagesrc(display: Option<&str>) -> Result<gst::Element> {
+    let src = make("ximagesrc", Some(names::SCREEN_SOURCE))?;
+    if let Some(display) = display {
+        src.set_property("display-name", display);
+    }
+    // Damage tracking makes static screens cheap but gives irregular frame timing; an
+    // ingest wants a steady rate.
+    src.set_property("use-damage", false);
+    src.set_property("show-pointer", true);
+    Ok(src)
 }
 
 fn camera_source(source: &CameraSource) -> Result<gst::Element> {
