@@ -170,7 +170,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let logs = dir.path().join("logs");
         std::fs::create_dir_all(&logs).expect("logs");
-        let key = "sk_ap-northeast-2_Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Jh1Gf0EdCb";
+        let key = scrub::fake_stream_key("ap-northeast-2");
+        let settings_key = scrub::fake_stream_key("us-west-2");
         std::fs::write(
             logs.join("studio.log.2026-12-07"),
             format!("INFO go live url=rtmps://ingest:443/app/{key}\nINFO 방송 시작\n"),
@@ -180,7 +181,7 @@ mod tests {
             app_version: "0.1.0".into(),
             gstreamer_version: "1.22.0".into(),
             encoders: r#"[{"kind":"x264","usable":true}]"#.into(),
-            settings: r#"{"lang":"ko","streamKey":"sk_us-west-2_leakedleakedleaked"}"#.into(),
+            settings: format!(r#"{{"lang":"ko","streamKey":"{settings_key}"}}"#),
         };
         let path = export(&logs, &dir.path().join("out"), &report).expect("export");
         let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).expect("zip")).expect("zip");
@@ -200,7 +201,7 @@ mod tests {
             std::io::Read::read_to_string(&mut zip.by_index(i).expect("entry"), &mut all)
                 .expect("text");
         }
-        assert!(!all.contains(key) && !all.contains("leakedleaked"), "{all}");
+        assert!(!all.contains(&key) && !all.contains(&settings_key), "{all}");
         assert!(
             all.contains("방송 시작") && all.contains("Cloumer Studio 0.1.0"),
             "{all}"

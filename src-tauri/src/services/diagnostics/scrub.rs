@@ -50,20 +50,26 @@ pub fn scrub(text: &str) -> String {
     STREAM_KEY.replace_all(&text, REDACTED).into_owned()
 }
 
+/// A stream key of the real shape, made at run time so that no key-like literal sits in
+/// the source (secret scanners would rightly flag one).
+#[cfg(test)]
+pub(crate) fn fake_stream_key(region: &str) -> String {
+    format!("sk_{region}_{}", "NotARealKey0".repeat(3))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const KEY: &str = "sk_us-west-2_AbCdEf0123456789AbCdEf0123456789abcd";
     const JWT_TOKEN: &str =
         "eyJraWQiOiJhYmMiLCJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NSIsImV4cCI6MX0.c2lnbmF0dXJlLXBhcnQ";
 
     #[test]
     fn secrets_are_replaced_wherever_they_appear() {
+        let key = fake_stream_key("us-west-2");
         let cases = [
-            format!("ingest key {KEY} accepted"),
-            format!("url=rtmps://a1b2.global-contribute.live-video.net:443/app/{KEY}"),
-            format!("{{\"streamKey\":\"{KEY}\",\"ok\":true}}"),
+            format!("ingest key {key} accepted"),
+            format!("url=rtmps://a1b2.global-contribute.live-video.net:443/app/{key}"),
+            format!("{{\"streamKey\":\"{key}\",\"ok\":true}}"),
             format!("Authorization: Bearer {JWT_TOKEN}"),
             format!("id token {JWT_TOKEN} refreshed"),
             "{\"password\": \"Corr3ct-Horse-Battery\"}".to_owned(),
@@ -74,7 +80,7 @@ mod tests {
         for case in cases {
             let out = scrub(&case);
             for secret in [
-                KEY,
+                key.as_str(),
                 JWT_TOKEN,
                 "Corr3ct-Horse-Battery",
                 "opaque-refresh-value",
