@@ -9,35 +9,15 @@
 //
 // Leaves the studio signed in as the local owner (`invoke('app_info')` gives its e-mail)
 // and the second account VIEWER (e-mail and password below) confirmed, for later modules.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { lastCode, outboxCodes, studioHelpers } from './studio.mjs';
 
 export const VIEWER = { email: 'viewer@example.com', nickname: 'Viewer', password: 'Viewer-N3w-Passw0rd' };
 const FIRST_PASSWORD = 'Viewer-Passw0rd-1';
 
-const outbox = join(process.env.XDG_DATA_HOME ?? join(process.env.HOME, '.local/share'), 'cloumer-studio/local-server/outbox.jsonl');
-
-/** The newest code of `purpose` ("confirm", "reset") the embedded server sent to `email`. */
-function lastCode(email, purpose) {
-  if (!existsSync(outbox)) return null;
-  const codes = readFileSync(outbox, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l))
-    .filter((m) => m.to === email && m.purpose === purpose);
-  return codes.at(-1)?.code ?? null;
-}
-const codeCount = (email, purpose) =>
-  existsSync(outbox) ? readFileSync(outbox, 'utf8').split('\n').filter((l) => l.includes(`"to":"${email}"`) && l.includes(`"purpose":"${purpose}"`)).length : 0;
+const codeCount = (email, purpose) => outboxCodes(email, purpose).length;
 
 export async function run({ wd, step, shot, invoke, assert }) {
-  const textOf = async (id) => (await wd.text(await wd.find(id))).trim();
-  const fill = async (id, text) => {
-    const el = await wd.find(id);
-    await wd.clear(el);
-    await wd.type(el, text);
-  };
-  const signedInAs = (nickname) => wd.until(`studio as ${nickname}`, async () => (await textOf('account-nickname')) === nickname, 60000);
+  const { textOf, fill, signedInAs } = studioHelpers(wd);
 
   await step('accounts: an account made elsewhere is left unconfirmed', async () => {
     // The web site's sign-up, say: the same Cognito endpoint the site's config names.

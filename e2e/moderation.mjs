@@ -8,27 +8,20 @@
 // the token is granted again. Ends signed in as the local owner again.
 //
 // Needs the VIEWER account that accounts.mjs leaves (confirmed, password known).
-import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VIEWER } from './accounts.mjs';
+import { lastCode, studioHelpers } from './studio.mjs';
 
 // Node 20 has no WebSocket of its own: `ws`, already in ui/'s dependencies (jsdom's).
 const WebSocket = createRequire(join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'ui/package.json'))('ws');
 
 const TROLL = { email: 'troll@example.com', nickname: 'Troll', password: 'Troll-Passw0rd-1' };
-const outbox = join(process.env.XDG_DATA_HOME ?? join(process.env.HOME, '.local/share'), 'cloumer-studio/local-server/outbox.jsonl');
 const KEY = { tab: '\uE004', enter: '\uE007' };
 
 export async function run({ wd, step, shot, invoke, assert }) {
-  const textOf = async (id) => (await wd.text(await wd.find(id))).trim();
-  const fill = async (id, text) => {
-    const el = await wd.find(id);
-    await wd.clear(el);
-    await wd.type(el, text);
-  };
-  const signedInAs = (nickname) => wd.until(`studio as ${nickname}`, async () => (await textOf('account-nickname')) === nickname, 60000);
+  const { textOf, fill, signedInAs } = studioHelpers(wd);
   /** One key pressed and released on whatever has the focus (W3C key actions). */
   const press = async (key) => {
     await wd.request('POST', wd.s('/actions'), { actions: [{ type: 'key', id: 'keyboard', actions: [{ type: 'keyDown', value: key }, { type: 'keyUp', value: key }] }] });
@@ -86,8 +79,7 @@ export async function run({ wd, step, shot, invoke, assert }) {
     owner = (await invoke('app_info')).account;
     // TROLL signs up and confirms elsewhere (the web site, say).
     await cognito('SignUp', { Username: TROLL.email, Password: TROLL.password, UserAttributes: [{ Name: 'email', Value: TROLL.email }, { Name: 'nickname', Value: TROLL.nickname }] });
-    const code = await wd.until('TROLL\'s code', async () =>
-      existsSync(outbox) && readFileSync(outbox, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((m) => m.to === TROLL.email && m.purpose === 'confirm').at(-1)?.code, 10000);
+    const code = await wd.until('TROLL\'s code', async () => lastCode(TROLL.email, 'confirm'), 10000);
     await cognito('ConfirmSignUp', { Username: TROLL.email, ConfirmationCode: code });
     troll.idToken = await login(TROLL);
     troll.channel = (await api('/stream/mypage', troll.idToken)).body.chanelName;
