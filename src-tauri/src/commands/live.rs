@@ -83,6 +83,7 @@ pub fn list_recordings(s: State<'_, Services>) -> Vec<RecordingInfo> {
 #[specta::specta]
 pub fn open_recordings_folder(s: State<'_, Services>) -> Result<String> {
     s.open_recordings_folder()
+        .map(|dir| dir.display().to_string())
 }
 
 /// Shows the sources before going live (a preview-only session, no output).

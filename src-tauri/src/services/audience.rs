@@ -49,7 +49,10 @@ impl Services {
 
 /// Polls `source` every [`POLL`] until the session ends; the latest answer is in the
 /// receiver (default until the first).
-pub(super) fn watch(source: Source, mut ended: watch::Receiver<SessionState>) -> watch::Receiver<Audience> {
+pub(super) fn watch(
+    source: Source,
+    mut ended: watch::Receiver<SessionState>,
+) -> watch::Receiver<Audience> {
     let (tx, rx) = watch::channel(Audience::default());
     tauri::async_runtime::spawn(async move {
         let source = Arc::new(source);

@@ -14,6 +14,7 @@ mod chat;
 mod cpu;
 pub mod diagnostics;
 mod engine_map;
+mod folders;
 mod local;
 mod moderation;
 mod recordings;

@@ -73,15 +73,10 @@ impl Services {
     }
 
     /// Opens the recordings folder in the desktop's file manager; its path.
-    pub fn open_recordings_folder(&self) -> Result<String> {
+    pub fn open_recordings_folder(&self) -> Result<PathBuf> {
         let dir = self.recordings_dir();
-        std::fs::create_dir_all(&dir).map_err(|e| AppError::Storage {
-            message: format!("cannot create {}: {e}", dir.display()),
-        })?;
-        tauri_plugin_opener::open_path(&dir, None::<&str>).map_err(|e| AppError::Storage {
-            message: format!("cannot open {} (no file manager?): {e}", dir.display()),
-        })?;
-        Ok(dir.display().to_string())
+        super::folders::open_in_file_manager(&dir)?;
+        Ok(dir)
     }
 }
 

@@ -36,6 +36,8 @@ export class Studio {
   settings = $state<Settings | null>(null);
   devices = $state<DeviceInfo[]>([]);
   live = $state<LiveState>({ state: 'idle' });
+  /** The app's version (the package's), for the first screen and the Help menu. */
+  version = $state('');
   stats = $state<StatsSample[]>([]);
   levels = $state<AudioLevels>({ microphoneDb: -90, desktopDb: -90 });
   /** The latest preview frame (a JPEG), drawn by the Preview component. */
@@ -71,6 +73,7 @@ export class Studio {
     });
     this.subscribeMedia();
     const info = await this.run('init', () => call(commands.appInfo()));
+    if (info) this.version = info.version;
     this.settings = await commands.getSettings();
     applyLang(this.settings.language);
     this.live = await commands.getLiveState();

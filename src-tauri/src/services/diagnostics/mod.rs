@@ -18,12 +18,8 @@ pub use scrub::{REDACTED, scrub};
 impl Services {
     /// Opens the logs folder in the desktop's file manager; its path.
     pub fn open_logs(&self) -> Result<PathBuf> {
-        let dir = &self.paths.logs;
-        std::fs::create_dir_all(dir).map_err(|e| storage("the logs folder", dir, e))?;
-        tauri_plugin_opener::open_path(dir, None::<&str>).map_err(|e| AppError::Storage {
-            message: format!("cannot open {} (no file manager?): {e}", dir.display()),
-        })?;
-        Ok(dir.clone())
+        super::folders::open_in_file_manager(&self.paths.logs)?;
+        Ok(self.paths.logs.clone())
     }
 
     /// [`export`] into the Downloads folder (or the home folder), with this machine's report.
