@@ -70,7 +70,24 @@ impl Ingest {
     /// Like [`Self::start`], on the far side of a test bed's shaped link: reachable as
     /// `localhost` from the bed's client namespace only.
     pub fn start_behind(accepted_key: &str, bed: &crate::NetBed) -> Result<Self> {
-        Self::start_in(accepted_key, Some(bed.ingest().clone()))
+        let ingest = Self::start_in(accepted_key, Some(bed.ingest().clone()))?;
+        // nginx answering on its own loopback is not yet the client reaching it over the
+        // veth pair (a CI run once had the first connection refused): wait for that too.
+        let addr = std::net::SocketAddr::new(
+            crate::netbed::INGEST_ADDR
+                .parse()
+                .context("ingest address")?,
+            ingest.tls_port,
+        );
+        let reachable = || {
+            bed.client()
+                .enter(|| TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok())
+                .unwrap_or(false)
+        };
+        if !wait_until(Duration::from_secs(10), reachable) {
+            bail!("the ingest at {addr} cannot be reached from the bed's client namespace");
+        }
+        Ok(ingest)
     }
 
     fn start_in(accepted_key: &str, netns: Option<Namespace>) -> Result<Self> {
