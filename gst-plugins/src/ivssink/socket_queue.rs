@@ -40,10 +40,11 @@ impl SocketQueue {
         if self.peers.is_empty() {
             return None;
         }
-        // The descriptor number may be reused by another connection after a reconnect:
-        // check the peer each time, search again when it changed.
+        // After a reconnect the old descriptor is closed, or its number reused by another
+        // connection or by something that is not a socket: check the peer each time and
+        // search again when it is not the ingest any more (a closed fd has no peer).
         if let Some(fd) = self.fd
-            && !self.peers.contains(&peer_of(fd)?)
+            && !peer_of(fd).is_some_and(|peer| self.peers.contains(&peer))
         {
             self.fd = None;
         }
@@ -152,6 +153,21 @@ mod tests {
             queued > 0 && queued as usize <= written,
             "{queued} of {written}"
         );
+    }
+
+    #[test]
+    fn finds_the_new_connection_after_a_reconnect() {
+        use std::os::fd::AsRawFd;
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let mut queue = SocketQueue::for_location(&format!("rtmp://127.0.0.1:{port}/live/"));
+        let _client = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        let _server = listener.accept().expect("accept");
+        // After ivssink's reconnect the remembered descriptor number may hold something
+        // that is not a socket at all (seen in CI: the level then read as unknown for good).
+        let file = std::fs::File::open("/proc/self/stat").expect("open");
+        queue.fd = Some(file.as_raw_fd());
+        assert_eq!(queue.queued_bytes(), Some(0), "the connection is found again");
     }
 
     #[test]
