@@ -27,15 +27,25 @@ pub struct Device {
 /// Lists screens, cameras, microphones and desktop-audio monitors.
 pub fn list_devices() -> crate::Result<Vec<Device>> {
     crate::init()?;
-    let mut devices = screens();
+    // Without start() every provider probes synchronously: a complete list, no waiting
+    // for asynchronous "device added" messages.
+    Ok(collect(&capture_monitor()))
+}
+
+/// A monitor of the capture devices the studio offers.
+pub(crate) fn capture_monitor() -> gst::DeviceMonitor {
     let monitor = gst::DeviceMonitor::new();
     monitor.add_filter(Some("Video/Source"), None);
     monitor.add_filter(Some("Audio/Source"), None);
     // The PipeWire provider hides the PulseAudio one, which then lists nothing on a
     // desktop that runs PulseAudio without PipeWire; duplicates are removed below.
     monitor.set_show_all(true);
-    // Without start() every provider probes synchronously: a complete list, no waiting
-    // for asynchronous "device added" messages.
+    monitor
+}
+
+/// The screens and every device `monitor` knows, without duplicates.
+pub(crate) fn collect(monitor: &gst::DeviceMonitor) -> Vec<Device> {
+    let mut devices = screens();
     for device in monitor.devices() {
         if let Some(d) = describe(&device)
             && !devices
@@ -45,12 +55,12 @@ pub fn list_devices() -> crate::Result<Vec<Device>> {
             devices.push(d);
         }
     }
-    Ok(devices)
+    devices
 }
 
 /// The X11 display, each of its monitors and each window with a title, as screen ids
 /// [`crate::screen_from_id`] reads back.
-fn screens() -> Vec<Device> {
+pub(crate) fn screens() -> Vec<Device> {
     let Some(display) = std::env::var("DISPLAY").ok().filter(|d| !d.is_empty()) else {
         return Vec::new();
     };
@@ -86,7 +96,7 @@ fn screens() -> Vec<Device> {
     screens
 }
 
-fn describe(device: &gst::Device) -> Option<Device> {
+pub(crate) fn describe(device: &gst::Device) -> Option<Device> {
     let class = device.device_class().to_string();
     let props = device.properties();
     let prop = |key: &str| props.as_ref().and_then(|p| p.get::<String>(key).ok());

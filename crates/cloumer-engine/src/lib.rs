@@ -8,6 +8,7 @@
 
 mod config;
 pub mod congestion;
+mod device_watch;
 mod devices;
 mod encoders;
 mod error;
@@ -31,6 +32,7 @@ pub use config::{
     RecordingOutput, Region, ScreenSource, Sources, StreamOutput,
 };
 pub use congestion::{BitrateChange, Reason as BitrateChangeReason};
+pub use device_watch::{DeviceChange, DeviceWatcher};
 pub use devices::{Device, DeviceKind, list_devices};
 pub use encoders::{EncoderInfo, gstreamer_version, h264_encoders};
 pub use error::{ConfigError, Error, Result};
