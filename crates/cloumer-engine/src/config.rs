@@ -11,7 +11,10 @@ use serde::{Deserialize, Serialize};
 #[serde(default)]
 pub struct BroadcastConfig {
     pub sources: Sources,
-    pub layout: PipLayout,
+    /// What the canvas shows; switchable while live ([`crate::SessionHandle::set_layout`]).
+    pub layout: Layout,
+    /// The "be right back" still shown by [`Layout::BeRightBack`].
+    pub be_right_back: BeRightBack,
     /// Output canvas; the stream has this size and rate whatever the inputs are.
     pub width: u32,
     pub height: u32,
@@ -43,7 +46,8 @@ impl Default for BroadcastConfig {
     fn default() -> Self {
         Self {
             sources: Sources::default(),
-            layout: PipLayout::default(),
+            layout: Layout::default(),
+            be_right_back: BeRightBack::default(),
             width: 1280,
             height: 720,
             fps: 30,
@@ -170,6 +174,47 @@ pub enum Corner {
     BottomLeft,
     #[default]
     BottomRight,
+}
+
+/// What the canvas shows. Every source the session has is always connected to the
+/// compositor, so switching is only a change of each source's placement: no reconnect, no
+/// new keyframe, no lost frame. A layout whose source is missing shows what there is
+/// (camera-only without a camera shows the screen, and so on; see `pipeline::layout`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Layout {
+    /// The screen alone, full canvas.
+    Screen,
+    /// The camera alone, full canvas.
+    Camera,
+    /// The screen with the camera picture-in-picture.
+    Pip(PipLayout),
+    /// The still of [`BroadcastConfig::be_right_back`] (sources keep running underneath).
+    BeRightBack,
+}
+
+impl Default for Layout {
+    fn default() -> Self {
+        Layout::Pip(PipLayout::default())
+    }
+}
+
+/// The "be right back" still: an image (PNG or JPEG) scaled to the canvas, or, without one,
+/// a built-in card: a dark canvas with `caption` (the front end passes it in its language).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BeRightBack {
+    pub image: Option<PathBuf>,
+    pub caption: String,
+}
+
+impl Default for BeRightBack {
+    fn default() -> Self {
+        Self {
+            image: None,
+            caption: "Be right back".into(),
+        }
+    }
 }
 
 /// Where the camera sits over the screen.

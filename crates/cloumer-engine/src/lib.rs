@@ -27,9 +27,9 @@ mod x11;
 
 pub use cloumer_protocol::destination::{IngestUrl, StreamKey};
 pub use config::{
-    AdaptiveBitrate, AudioSource, AudioSourceKind, BroadcastConfig, CameraSource, ChannelType,
-    Corner, DEFAULT_MIN_BITRATE_KBPS, EncoderChoice, H264Profile, Outputs, PipLayout,
-    RecordingOutput, Region, ScreenSource, Sources, StreamOutput,
+    AdaptiveBitrate, AudioSource, AudioSourceKind, BeRightBack, BroadcastConfig, CameraSource,
+    ChannelType, Corner, DEFAULT_MIN_BITRATE_KBPS, EncoderChoice, H264Profile, Layout, Outputs,
+    PipLayout, RecordingOutput, Region, ScreenSource, Sources, StreamOutput,
 };
 pub use congestion::{BitrateChange, Reason as BitrateChangeReason};
 pub use device_watch::{DeviceChange, DeviceWatcher};
@@ -40,7 +40,7 @@ pub use memory::limit_malloc_arenas;
 pub use pipeline::{BuiltPipeline, PipelineBuilder, names};
 pub use preview::{AudioLevel, PreviewFrame, PreviewSubscriber};
 pub use preview_window::PreviewWindow;
-pub use session::SessionHandle;
+pub use session::{SessionHandle, VideoSources};
 pub use state::{Event, InvalidTransition, SessionState, StopReason, next};
 pub use stats::Stats;
 pub use validate::{ChannelLimits, validate};

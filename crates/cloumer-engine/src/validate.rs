@@ -3,7 +3,7 @@
 //! error up front beats a broadcast that dies after connecting. Every message says what
 //! to change.
 
-use crate::config::{BroadcastConfig, ChannelType, ScreenSource};
+use crate::config::{BeRightBack, BroadcastConfig, ChannelType, Layout, ScreenSource};
 use crate::error::ConfigError;
 
 /// IVS input limits: up to 1080p and 60 fps for every channel type; BASIC caps the bitrate
@@ -115,10 +115,41 @@ fn validate_sources(config: &BroadcastConfig) -> Result<(), ConfigError> {
             )));
         }
     }
-    let size = config.layout.size;
-    if !(0.1..=0.5).contains(&size) {
+    validate_layout(&config.layout)?;
+    validate_still(&config.be_right_back)
+}
+
+/// The rules a layout must meet, also checked when it changes while live.
+pub(crate) fn validate_layout(layout: &Layout) -> Result<(), ConfigError> {
+    if let Layout::Pip(pip) = layout {
+        let size = pip.size;
+        if !(0.1..=0.5).contains(&size) {
+            return Err(ConfigError(format!(
+                "camera picture-in-picture size {size} is out of range: use 0.1 to 0.5 of the canvas width"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn validate_still(still: &BeRightBack) -> Result<(), ConfigError> {
+    let Some(image) = &still.image else {
+        return Ok(());
+    };
+    let extension = image
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if !matches!(extension.as_deref(), Some("png" | "jpg" | "jpeg")) {
         return Err(ConfigError(format!(
-            "camera picture-in-picture size {size} is out of range: use 0.1 to 0.5 of the canvas width"
+            "the \"be right back\" image {} is not a PNG or JPEG file: choose a .png or .jpg",
+            image.display()
+        )));
+    }
+    if !image.is_file() {
+        return Err(ConfigError(format!(
+            "the \"be right back\" image {} does not exist: choose another or none (a plain card)",
+            image.display()
         )));
     }
     Ok(())

@@ -78,6 +78,19 @@ pub fn keyframe_times(path: &Path) -> Result<Vec<f64>> {
         .collect())
 }
 
+/// Video packets in the file, and their share of what `fps` over the file's time span
+/// needs (1.0 = not one frame missing).
+pub fn frame_ratio(path: &Path, fps: f64) -> Result<(usize, f64)> {
+    let packets = packets(path, "v")?;
+    let first = packets.iter().map(|p| p.pts).fold(f64::INFINITY, f64::min);
+    let last = packets
+        .iter()
+        .map(|p| p.pts)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let expected = ((last - first) * fps).round() + 1.0;
+    Ok((packets.len(), packets.len() as f64 / expected))
+}
+
 /// `30/1` -> 30.0
 pub fn parse_rate(rate: &str) -> Option<f64> {
     let (n, d) = rate.split_once('/')?;

@@ -75,7 +75,7 @@ pub fn broadcast_config(
             .audio
             .push(audio_source(desktop, s.desktop_audio_control));
     }
-    config.layout = PipLayout {
+    config.layout = cloumer_engine::Layout::Pip(PipLayout {
         corner: match settings.pip.corner {
             Corner::TopLeft => cloumer_engine::Corner::TopLeft,
             Corner::TopRight => cloumer_engine::Corner::TopRight,
@@ -84,7 +84,7 @@ pub fn broadcast_config(
         },
         size: f64::from(settings.pip.size_percent) / 100.0,
         ..PipLayout::default()
-    };
+    });
     config.outputs = Outputs {
         stream: destination,
         recording: None,

@@ -22,6 +22,7 @@
 
 mod audio;
 mod encode;
+mod layout;
 pub mod names;
 mod outputs;
 mod preview;
@@ -31,6 +32,8 @@ mod video;
 
 pub(crate) use audio::set_volume;
 pub(crate) use encode::{encoder_in_use, set_bitrate};
+pub(crate) use layout::{Slot, apply as apply_layout, end_still};
+pub(crate) use video::{live_camera_source, live_screen_source, replace_source};
 
 use gst::prelude::*;
 

@@ -4,6 +4,13 @@ pub const PIPELINE: &str = "cloumer-broadcast";
 pub const SCREEN_SOURCE: &str = "cloumer-screen-source";
 pub const CAMERA_SOURCE: &str = "cloumer-camera-source";
 pub const COMPOSITOR: &str = "cloumer-compositor";
+/// The bins of the compositor's inputs (see `pipeline::layout`): a source change while live
+/// replaces the screen's or camera's bin.
+pub const SCREEN_SLOT: &str = "cloumer-screen";
+pub const CAMERA_SLOT: &str = "cloumer-camera";
+pub const STILL_SLOT: &str = "cloumer-still";
+/// The still's `imagefreeze`, ended by hand at stop (it outlives EOS by design).
+pub const STILL_FREEZE: &str = "cloumer-still-freeze";
 /// `videorate` that makes the canvas rate exact; its `drop`/`duplicate` counters feed stats.
 pub const VIDEO_RATE: &str = "cloumer-video-rate";
 /// The caps filter that fixes the output canvas (size, rate, I420).

@@ -2,7 +2,8 @@
 
 use gst::prelude::*;
 
-use super::{add_chain, capsfilter, make, names};
+use super::layout::{self, Slot};
+use super::{capsfilter, make, names};
 use crate::config::{BroadcastConfig, CameraSource, Corner, PipLayout, ScreenSource};
 use crate::error::{Error, Result};
 use crate::portal::PortalStream;
@@ -10,61 +11,130 @@ use crate::portal::PortalStream;
 /// Builds capture + composition and returns the element whose src pad carries the canvas
 /// (I420, configured size and rate, whatever the inputs are).
 ///
-/// One source (the common case) needs no compositor, which saves a full-frame copy:
+/// Every source sits in its own bin on a compositor pad for the whole session (the layout
+/// only places them, see [`super::layout`]); the compositor outputs the configured rate.
 /// ```text
-///  source ─ videoscale ─ videoconvert ─ videorate ─ capsfilter(canvas)
-/// ```
-/// Screen and camera: the camera sits picture-in-picture over the screen:
-/// ```text
-///  screen ─ videoscale ─ videoconvert ─ caps(w x h) ──────┐ sink_0 (z 0)
-///  camera ─ videoscale ─ videoconvert ─ caps(pip size) ─ compositor ─ capsfilter(canvas)
-///                                                        sink_1 (z 1, corner + margin)
+///  [screen ─ videoscale ─ videoconvert ─ caps(canvas)] ─┐ cloumer-screen
+///  [camera ─ videoscale ─ videoconvert ─ caps(canvas)] ─┼ compositor ─ capsfilter(canvas)
+///  [still ─ ... ─ imagefreeze]                         ─┘ cloumer-still
 /// ```
 pub(super) fn canvas(
     pipeline: &gst::Pipeline,
     config: &BroadcastConfig,
     portal: Option<&PortalStream>,
 ) -> Result<gst::Element> {
-    let screen = config
-        .sources
-        .screen
-        .as_ref()
-        .map(|s| screen_source(s, portal))
-        .transpose()?;
-    let camera = config
-        .sources
-        .camera
-        .as_ref()
-        .map(camera_source)
-        .transpose()?;
-    let canvas_caps = capsfilter(Some(names::CANVAS_CAPS), canvas_caps(config, true))?;
-    match (screen, camera) {
-        (Some(only), None) | (None, Some(only)) => {
-            let rate = make("videorate", Some(names::VIDEO_RATE))?;
-            let chain = scaled(pipeline, &only, config.width, config.height)?;
-            pipeline.add_many([&rate, &canvas_caps])?;
-            gst::Element::link_many([&chain, &rate, &canvas_caps])?;
-            Ok(canvas_caps)
-        }
-        (Some(screen), Some(camera)) => {
-            let compositor = make("compositor", Some(names::COMPOSITOR))?;
-            compositor.set_property_from_str("background", "black");
-            pipeline.add_many([&compositor, &canvas_caps])?;
-            compositor.link(&canvas_caps)?;
-            let screen_out = scaled(pipeline, &screen, config.width, config.height)?;
-            link_to_compositor(&compositor, &screen_out, 0, None)?;
-            let pip = pip_geometry(config.width, config.height, &config.layout);
-            let camera_out = scaled(pipeline, &camera, pip.width, pip.height)?;
-            link_to_compositor(&compositor, &camera_out, 1, Some(pip))?;
-            Ok(canvas_caps)
-        }
-        (None, None) => Err(Error::Config(crate::ConfigError("no video source".into()))),
+    if config.sources.screen.is_none() && config.sources.camera.is_none() {
+        return Err(Error::Config(crate::ConfigError("no video source".into())));
     }
+    let compositor = make("compositor", Some(names::COMPOSITOR))?;
+    compositor.set_property_from_str("background", "black");
+    let canvas_caps = capsfilter(Some(names::CANVAS_CAPS), canvas_caps(config, true))?;
+    pipeline.add_many([&compositor, &canvas_caps])?;
+    compositor.link(&canvas_caps)?;
+    if let Some(screen) = &config.sources.screen {
+        add_source(
+            pipeline,
+            config,
+            Slot::Screen,
+            screen_source(screen, portal)?,
+        )?;
+    }
+    if let Some(camera) = &config.sources.camera {
+        add_source(pipeline, config, Slot::Camera, camera_source(camera)?)?;
+    }
+    let still = layout::still_bin(config)?;
+    pipeline.add(&still)?;
+    layout::connect_slot(&compositor, still.upcast_ref())?;
+    layout::apply(pipeline, config, &config.layout);
+    Ok(canvas_caps)
+}
+
+/// Puts `source` in the bin of `slot` (scaled to the canvas) and connects it, hidden until
+/// the layout is applied.
+/// ```text
+///  source ─ videoscale ─ videoconvert ─ caps(I420, canvas size, square pixels)
+/// ```
+/// Scaling first converts fewer pixels when a big screen goes to a smaller canvas;
+/// videoscale keeps the aspect ratio with black borders.
+fn add_source(
+    pipeline: &gst::Pipeline,
+    config: &BroadcastConfig,
+    slot: Slot,
+    source: gst::Element,
+) -> Result<gst::Bin> {
+    let scale = make("videoscale", None)?;
+    let convert = make("videoconvert", None)?;
+    let filter = capsfilter(None, canvas_caps(config, false))?;
+    let bin = layout::slot_bin(slot, &[&source, &scale, &convert, &filter])?;
+    pipeline.add(&bin)?;
+    let compositor = pipeline
+        .by_name(names::COMPOSITOR)
+        .ok_or_else(|| Error::Pipeline("no compositor".into()))?;
+    layout::connect_slot(&compositor, bin.upcast_ref())?;
+    Ok(bin)
+}
+
+/// Changes the screen or camera while the pipeline plays: the old bin is cut off (its
+/// frames dropped, so no EOS and no not-linked error reach anything), stopped and removed;
+/// the new one joins the compositor on a fresh pad and starts on the pipeline's clock. The
+/// compositor keeps producing frames meanwhile (from the other inputs or its background),
+/// so the stream never misses a frame. Blocks while the old source stops: not on an async
+/// thread.
+pub(crate) fn replace_source(
+    pipeline: &gst::Pipeline,
+    config: &BroadcastConfig,
+    slot: Slot,
+    source: Option<gst::Element>,
+) -> Result<()> {
+    remove_slot(pipeline, slot)?;
+    if let Some(source) = source {
+        let bin = add_source(pipeline, config, slot, source)?;
+        bin.sync_state_with_parent()
+            .map_err(|e| Error::Pipeline(format!("starting the new {slot:?} source: {e}")))?;
+    }
+    layout::apply(pipeline, config, &config.layout);
+    Ok(())
+}
+
+fn remove_slot(pipeline: &gst::Pipeline, slot: Slot) -> Result<()> {
+    let Some(bin) = pipeline.by_name(slot.bin_name()) else {
+        return Ok(());
+    };
+    let src = bin
+        .static_pad("src")
+        .ok_or_else(|| Error::Pipeline(format!("{} has no src pad", bin.name())))?;
+    src.add_probe(gst::PadProbeType::DATA_DOWNSTREAM, |_, _| {
+        gst::PadProbeReturn::Drop
+    });
+    let pad = src.peer();
+    if let Some(pad) = &pad {
+        pad.set_property("alpha", 0.0f64);
+    }
+    bin.set_state(gst::State::Null)
+        .map_err(|e| Error::Pipeline(format!("stopping the old {slot:?} source: {e}")))?;
+    if let Some(pad) = pad {
+        let _ = src.unlink(&pad);
+        if let Some(compositor) = pad.parent_element() {
+            compositor.release_request_pad(&pad);
+        }
+    }
+    pipeline.remove(&bin)?;
+    Ok(())
+}
+
+/// The element for a new screen source while live (a Wayland screen needs its portal
+/// opened before the pipeline is built, so it cannot be switched to while live).
+pub(crate) fn live_screen_source(source: &ScreenSource) -> Result<gst::Element> {
+    screen_source(source, None)
+}
+
+pub(crate) fn live_camera_source(source: &CameraSource) -> Result<gst::Element> {
+    camera_source(source)
 }
 
 /// The canvas caps: I420 (x264 and hardware encoders take it; no 4:4:4 profile surprises),
 /// square pixels, the configured size and, after the rate stage, the configured rate.
-pub(super) fn canvas_caps(config: &BroadcastConfig, with_rate: bool) -> gst::Caps {
+pub(crate) fn canvas_caps(config: &BroadcastConfig, with_rate: bool) -> gst::Caps {
     let mut builder = gst::Caps::builder("video/x-raw")
         .field("format", "I420")
         .field("width", config.width as i32)
@@ -74,32 +144,6 @@ pub(super) fn canvas_caps(config: &BroadcastConfig, with_rate: bool) -> gst::Cap
         builder = builder.field("framerate", gst::Fraction::new(config.fps as i32, 1));
     }
     builder.build()
-}
-
-/// ```text
-///  source ─ videoscale ─ videoconvert ─ caps(I420, width x height, square pixels)
-/// ```
-/// Scaling first converts fewer pixels when a big screen goes to a smaller canvas;
-/// videoscale keeps the aspect ratio with black borders.
-fn scaled(
-    pipeline: &gst::Pipeline,
-    source: &gst::Element,
-    width: u32,
-    height: u32,
-) -> Result<gst::Element> {
-    let scale = make("videoscale", None)?;
-    let convert = make("videoconvert", None)?;
-    let caps = gst::Caps::builder("video/x-raw")
-        .field("format", "I420")
-        .field("width", width as i32)
-        .field("height", height as i32)
-        .field("pixel-aspect-ratio", gst::Fraction::new(1, 1))
-        .build();
-    let filter = capsfilter(None, caps)?;
-    pipeline.add(source)?;
-    add_chain(pipeline, &[&scale, &convert, &filter])?;
-    source.link(&scale)?;
-    Ok(filter)
 }
 
 /// Where the camera goes on the canvas.
@@ -134,32 +178,6 @@ pub(crate) fn pip_geometry(canvas_w: u32, canvas_h: u32, layout: &PipLayout) -> 
         width,
         height,
     }
-}
-
-fn link_to_compositor(
-    compositor: &gst::Element,
-    upstream: &gst::Element,
-    zorder: u32,
-    geometry: Option<PipGeometry>,
-) -> Result<()> {
-    let pad = compositor
-        .request_pad_simple("sink_%u")
-        .ok_or_else(|| Error::Pipeline("compositor gave no sink pad".into()))?;
-    pad.set_property("zorder", zorder);
-    if let Some(g) = geometry {
-        pad.set_property("xpos", g.x as i32);
-        pad.set_property("ypos", g.y as i32);
-        pad.set_property("width", g.width as i32);
-        pad.set_property("height", g.height as i32);
-    }
-    let src = upstream
-        .static_pad("src")
-        .ok_or_else(|| Error::Pipeline("capsfilter without src pad".into()))?;
-    src.link(&pad).map(|_| ()).map_err(|e| {
-        Error::Pipeline(format!(
-            "cannot link a video source to the compositor: {e:?}"
-        ))
-    })
 }
 
 /// The screen capture element.

@@ -181,7 +181,61 @@ impl Actor {
                     self.with_pipeline(|p| crate::pipeline::set_volume(p, index, volume, muted));
                 let _ = reply.send(result);
             }
+            Command::SetLayout(layout, reply) => {
+                Arc::make_mut(&mut self.config).layout = layout;
+                if let Some(running) = &self.running {
+                    crate::pipeline::apply_layout(&running.built.pipeline, &self.config, &layout);
+                }
+                tracing::info!(?layout, "layout");
+                let _ = reply.send(Ok(()));
+            }
+            Command::SetVideoSources(sources, reply) => {
+                let result = self.set_video_sources(sources).await;
+                let _ = reply.send(result);
+            }
         }
+    }
+
+    /// Replaces the screen and/or camera that changed, in the playing pipeline if there is
+    /// one; later starts use the new ones either way.
+    async fn set_video_sources(&mut self, wanted: super::VideoSources) -> Result<()> {
+        use crate::pipeline::{Slot, live_camera_source, live_screen_source};
+        let current = &self.config.sources;
+        let screen_changed = current.screen != wanted.screen;
+        let camera_changed = current.camera != wanted.camera;
+        if let Some(running) = &self.running {
+            if screen_changed && matches!(wanted.screen, Some(ScreenSource::Portal { .. })) {
+                return Err(Error::Portal(
+                    "a Wayland screen cannot be switched to while live: stop and go live again"
+                        .into(),
+                ));
+            }
+            let mut changes = Vec::new();
+            if screen_changed {
+                let source = wanted.screen.as_ref().map(live_screen_source).transpose()?;
+                changes.push((Slot::Screen, source));
+            }
+            if camera_changed {
+                let source = wanted.camera.as_ref().map(live_camera_source).transpose()?;
+                changes.push((Slot::Camera, source));
+            }
+            let pipeline = running.built.pipeline.clone();
+            let mut config = (*self.config).clone();
+            config.sources.screen = wanted.screen.clone();
+            config.sources.camera = wanted.camera.clone();
+            tokio::task::spawn_blocking(move || {
+                changes.into_iter().try_for_each(|(slot, source)| {
+                    crate::pipeline::replace_source(&pipeline, &config, slot, source)
+                })
+            })
+            .await
+            .map_err(|e| Error::Pipeline(format!("source change task: {e}")))??;
+        }
+        let config = Arc::make_mut(&mut self.config);
+        config.sources.screen = wanted.screen;
+        config.sources.camera = wanted.camera;
+        tracing::info!(screen_changed, camera_changed, "video sources");
+        Ok(())
     }
 
     fn with_pipeline(&self, f: impl FnOnce(&gst::Pipeline) -> Result<()>) -> Result<()> {
@@ -312,6 +366,7 @@ impl Actor {
         if running.drain_deadline.is_none() {
             tracing::info!("stopping: sending EOS");
             running.drain_deadline = Some(Instant::now() + DRAIN_TIMEOUT);
+            crate::pipeline::end_still(&running.built.pipeline);
             running.built.pipeline.send_event(gst::event::Eos::new());
         }
     }
@@ -356,6 +411,10 @@ impl Actor {
                 tracing::info!(kind = error.kind(), "{error}");
                 pipeline.debug_to_dot_file_with_ts(gst::DebugGraphDetails::all(), "cloumer-error");
                 self.finish(Event::Fail(error)).await;
+            }
+            // A source added while live changes the latency the sinks must allow for.
+            MessageView::Latency(_) => {
+                let _ = pipeline.recalculate_latency();
             }
             MessageView::Warning(w) => {
                 tracing::warn!(source = ?w.src().map(|s| s.path_string()), "{}", w.error());

@@ -29,6 +29,15 @@ pub(crate) enum Command {
         muted: bool,
         reply: oneshot::Sender<Result<()>>,
     },
+    SetLayout(crate::config::Layout, oneshot::Sender<Result<()>>),
+    SetVideoSources(VideoSources, oneshot::Sender<Result<()>>),
+}
+
+/// The screen and camera a session shows; see [`SessionHandle::set_video_sources`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VideoSources {
+    pub screen: Option<crate::config::ScreenSource>,
+    pub camera: Option<crate::config::CameraSource>,
 }
 
 /// Controls one broadcast. Clones share the same session; the session ends (stopping the
@@ -145,6 +154,30 @@ impl SessionHandle {
             reply,
         })
         .await
+    }
+
+    /// Switches what the canvas shows (see [`crate::Layout`]). While running, only the
+    /// compositor's placement of each source changes: the stream stays connected and loses
+    /// no frame. Before start, the session starts with it.
+    pub async fn set_layout(&self, layout: crate::config::Layout) -> Result<()> {
+        crate::validate::validate_layout(&layout)?;
+        self.ask(|reply| Command::SetLayout(layout, reply)).await
+    }
+
+    /// Changes the screen and/or camera. While running, a source that changed is replaced
+    /// in the playing pipeline (the stream stays connected; the canvas shows the other
+    /// sources, or black, for the moment the new device takes to deliver); the current
+    /// layout then places it. A Wayland (portal) screen cannot be switched to while live.
+    pub async fn set_video_sources(&self, sources: VideoSources) -> Result<()> {
+        if sources.screen.is_none() && sources.camera.is_none() {
+            return Err(crate::ConfigError(
+                "no video source: keep a screen or a camera (or switch to the be-right-back layout)"
+                    .into(),
+            )
+            .into());
+        }
+        self.ask(|reply| Command::SetVideoSources(sources, reply))
+            .await
     }
 
     /// The state now and every change after; the last state stays readable after the end.

@@ -1,3 +1,4 @@
+#![allow(dead_code)] // each test binary uses part of these helpers
 //! What the preview tests share: a test-source config and waiting for frames.
 
 use std::collections::BTreeSet;

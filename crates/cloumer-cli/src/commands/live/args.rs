@@ -144,11 +144,11 @@ pub(super) async fn broadcast_config(
         .unwrap_or(defaults.channel_type);
     Ok(BroadcastConfig {
         sources: sources(args)?,
-        layout: PipLayout {
+        layout: cloumer_engine::Layout::Pip(PipLayout {
             corner: args.pip_corner,
             size: args.pip_size,
             margin: args.pip_margin,
-        },
+        }),
         width,
         height,
         fps: args.fps.unwrap_or(defaults.fps),
