@@ -39,8 +39,8 @@ fn build_appimage(appdir: &Path, out: &Path) -> Result<(), PackageError> {
         return Err(PackageError::NotAnAppDir(appdir.to_path_buf()));
     }
     // `AppImage::new` makes an empty `<staging>/<name>.AppDir` (removing any old one) and
-    // `build` puts the squashfs beside it: a staging directory of our own, next to the output
-    // (same disk), keeps both away from the caller's AppDir.
+    // `build` puts the squashfs beside it: a staging directory of our own, next to the output,
+    // keeps both away from the caller's files.
     let staging = staging_dir(out);
     let io = |source| PackageError::Staging {
         path: staging.clone(),
@@ -49,10 +49,24 @@ fn build_appimage(appdir: &Path, out: &Path) -> Result<(), PackageError> {
     std::fs::create_dir_all(&staging).map_err(io)?;
     let built = (|| -> Result<(), String> {
         let image = appimage::AppImage::new(&staging, APP_NAME.to_string()).map_err(chain)?;
-        image.add_directory(appdir, Path::new("")).map_err(chain)?;
-        image.build(out, None).map_err(chain)
+        // The AppDir is moved into the place `new` made (rename replaces an empty directory)
+        // and back afterwards, rather than copied: a copy would add the whole tree (about
+        // 370 MB for the studio) to the disk a CI run needs. Across file systems, it is copied.
+        let inside = image.appdir().to_path_buf();
+        if std::fs::rename(appdir, &inside).is_err() {
+            image.add_directory(appdir, Path::new("")).map_err(chain)?;
+            return image.build(out, None).map_err(chain);
+        }
+        let result = image.build(out, None).map_err(chain);
+        std::fs::rename(&inside, appdir)
+            .map_err(|e| format!("moving the AppDir back from {}: {e}", inside.display()))?;
+        result
     })();
-    let cleaned = std::fs::remove_dir_all(&staging).map_err(io);
+    // Had the AppDir not come back, it is still inside the staging directory: keep that.
+    let cleaned = match appdir.exists() {
+        true => std::fs::remove_dir_all(&staging).map_err(io),
+        false => Ok(()),
+    };
     built.map_err(|message| PackageError::Build {
         out: out.to_path_buf(),
         message,
