@@ -40,6 +40,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "open_recordings_folder",
     "reconnect_now",
     "set_audio_control",
+    "set_layout",
     "start_preview",
     "stop_preview",
     "set_preview_visible",

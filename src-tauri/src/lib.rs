@@ -67,6 +67,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             live::open_recordings_folder,
             live::reconnect_now,
             live::set_audio_control,
+            live::set_layout,
             live::start_preview,
             live::stop_preview,
             live::set_preview_visible,

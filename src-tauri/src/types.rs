@@ -223,6 +223,19 @@ impl Default for PipSettings {
     }
 }
 
+/// What the stream shows; switched while live without reconnecting (issue 20 #2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum LayoutChoice {
+    Screen,
+    Camera,
+    /// The screen with the camera picture-in-picture (`Settings::pip`).
+    #[default]
+    Pip,
+    /// A "be right back" card; the sources keep running underneath.
+    BeRightBack,
+}
+
 /// Automatic bitrate: the engine lowers the video bitrate (not below `min_kbps`) while the
 /// network cannot carry the preset's, and climbs back when it can.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -280,6 +293,7 @@ pub struct RecordingInfo {
 pub struct Settings {
     pub sources: SourceSettings,
     pub pip: PipSettings,
+    pub layout: LayoutChoice,
     pub quality: QualityPreset,
     pub abr: AbrSettings,
     pub last_backend: Option<BackendKind>,
@@ -295,6 +309,7 @@ impl Default for Settings {
         Self {
             sources: SourceSettings::default(),
             pip: PipSettings::default(),
+            layout: LayoutChoice::default(),
             quality: QualityPreset::P720,
             abr: AbrSettings::default(),
             last_backend: None,

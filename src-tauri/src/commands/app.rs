@@ -30,8 +30,8 @@ pub fn get_settings(s: State<'_, Services>) -> Settings {
 
 #[tauri::command]
 #[specta::specta]
-pub fn save_settings(s: State<'_, Services>, settings: Settings) -> Result<Settings> {
-    s.settings.save(settings)
+pub async fn save_settings(s: State<'_, Services>, settings: Settings) -> Result<Settings> {
+    s.save_settings(settings).await
 }
 
 /// Opens the folder with the studio's logs in the desktop's file manager; returns its path

@@ -4,8 +4,8 @@ use super::{Result, Services, State};
 use crate::native_preview::NativePreview;
 use crate::services::MediaChannels;
 use crate::types::{
-    AudioControl, AudioLevels, AudioSourceId, DeviceInfo, LiveState, PreviewJpeg, PreviewRect,
-    RecordingInfo, Settings, StatsSample,
+    AudioControl, AudioLevels, AudioSourceId, DeviceInfo, LayoutChoice, LiveState, PreviewJpeg,
+    PreviewRect, RecordingInfo, Settings, StatsSample,
 };
 
 #[tauri::command]
@@ -124,4 +124,13 @@ pub async fn set_audio_control(
     control: AudioControl,
 ) -> Result<Settings> {
     s.set_audio_control(source, control).await
+}
+
+/// Switches what the stream shows (screen, camera, picture-in-picture, be right back):
+/// saved, and applied at once to a running session without reconnecting. Answers the saved
+/// settings.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_layout(s: State<'_, Services>, layout: LayoutChoice) -> Result<Settings> {
+    s.set_layout(layout).await
 }

@@ -68,7 +68,7 @@ impl Services {
     }
 
     /// The engine config for the current settings, with the native preview window.
-    fn session_config(&self, destination: Option<StreamOutput>) -> BroadcastConfig {
+    pub(super) fn session_config(&self, destination: Option<StreamOutput>) -> BroadcastConfig {
         let mut config = broadcast_config(&self.settings.get(), destination, force_test());
         config.preview_window = self
             .broadcast

@@ -2,14 +2,14 @@
 //! functions, tested below.
 
 use cloumer_engine::{
-    AdaptiveBitrate, AudioSource, AudioSourceKind, BroadcastConfig, CameraSource, Outputs,
-    PipLayout, ScreenSource, SessionState, StreamOutput,
+    AdaptiveBitrate, AudioSource, AudioSourceKind, BroadcastConfig, CameraSource, Layout,
+    Outputs, PipLayout, ScreenSource, SessionState, StreamOutput,
 };
 
 use crate::error::AppError;
 use crate::types::{
     AudioControl, AudioLevels, AudioSourceId, Corner, DeviceInfo, DeviceKind, FailureKind,
-    LiveState, PreviewJpeg, Settings, StopReason,
+    LayoutChoice, LiveState, PreviewJpeg, Settings, StopReason,
 };
 
 /// Builds the engine's config from the saved settings. `test_sources` (settings or the
@@ -52,8 +52,18 @@ pub fn broadcast_config(
                 region: None,
             })
     });
-    config.sources.camera = s.camera.as_ref().map(|id| CameraSource::V4l2 {
-        device: Some(id.clone()),
+    config.sources.camera = s.camera.as_ref().map(|id| {
+        if test {
+            // A chosen camera in test mode is a still-coloured pattern, unlike the screen's
+            // ball, so layouts can be told apart (the e2e test checks them on the ingest).
+            CameraSource::TestPattern {
+                pattern: "green".into(),
+            }
+        } else {
+            CameraSource::V4l2 {
+                device: Some(id.clone()),
+            }
+        }
     });
     let mic = if test {
         AudioSourceKind::TestTone { frequency: 440 }
@@ -75,21 +85,42 @@ pub fn broadcast_config(
             .audio
             .push(audio_source(desktop, s.desktop_audio_control));
     }
-    config.layout = cloumer_engine::Layout::Pip(PipLayout {
-        corner: match settings.pip.corner {
-            Corner::TopLeft => cloumer_engine::Corner::TopLeft,
-            Corner::TopRight => cloumer_engine::Corner::TopRight,
-            Corner::BottomLeft => cloumer_engine::Corner::BottomLeft,
-            Corner::BottomRight => cloumer_engine::Corner::BottomRight,
-        },
-        size: f64::from(settings.pip.size_percent) / 100.0,
-        ..PipLayout::default()
-    });
+    config.layout = layout(settings);
+    config.be_right_back.caption = be_right_back_caption(settings.language.as_deref()).into();
     config.outputs = Outputs {
         stream: destination,
         recording: None,
     };
     config
+}
+
+/// The engine's layout for the chosen one (picture-in-picture from `Settings::pip`).
+pub fn layout(settings: &Settings) -> Layout {
+    match settings.layout {
+        LayoutChoice::Screen => Layout::Screen,
+        LayoutChoice::Camera => Layout::Camera,
+        LayoutChoice::BeRightBack => Layout::BeRightBack,
+        LayoutChoice::Pip => Layout::Pip(PipLayout {
+            corner: match settings.pip.corner {
+                Corner::TopLeft => cloumer_engine::Corner::TopLeft,
+                Corner::TopRight => cloumer_engine::Corner::TopRight,
+                Corner::BottomLeft => cloumer_engine::Corner::BottomLeft,
+                Corner::BottomRight => cloumer_engine::Corner::BottomRight,
+            },
+            size: f64::from(settings.pip.size_percent) / 100.0,
+            ..PipLayout::default()
+        }),
+    }
+}
+
+/// The "be right back" card's words, drawn into the stream by the engine (the UI's
+/// messages never reach the pipeline): the studio's language, else the system's.
+fn be_right_back_caption(language: Option<&str>) -> &'static str {
+    let system = std::env::var("LANG").unwrap_or_default();
+    match language.unwrap_or(&system) {
+        lang if lang.starts_with("ko") => "잠시 후 돌아올게요",
+        _ => "Be right back",
+    }
 }
 
 fn audio_source(kind: AudioSourceKind, control: AudioControl) -> AudioSource {
@@ -295,6 +326,23 @@ mod tests {
             c.sources.audio[0].kind,
             AudioSourceKind::TestTone { .. }
         ));
+    }
+
+    #[test]
+    fn the_chosen_layout_and_its_card_reach_the_engine() {
+        let mut settings = Settings::default();
+        let pip = broadcast_config(&settings, None, true).layout;
+        assert!(matches!(pip, Layout::Pip(p) if (p.size - 0.25).abs() < 1e-9));
+        settings.layout = LayoutChoice::BeRightBack;
+        settings.language = Some("ko".into());
+        let c = broadcast_config(&settings, None, true);
+        assert_eq!(c.layout, Layout::BeRightBack);
+        assert_eq!(c.be_right_back.caption, "잠시 후 돌아올게요");
+        settings.layout = LayoutChoice::Camera;
+        settings.language = Some("en".into());
+        let c = broadcast_config(&settings, None, true);
+        assert_eq!(c.layout, Layout::Camera);
+        assert_eq!(c.be_right_back.caption, "Be right back");
     }
 
     #[test]

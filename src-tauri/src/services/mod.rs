@@ -15,6 +15,7 @@ mod cpu;
 pub mod diagnostics;
 mod engine_map;
 mod folders;
+mod layout;
 mod local;
 mod moderation;
 mod recordings;

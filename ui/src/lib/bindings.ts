@@ -369,6 +369,19 @@ async setAudioControl(source: AudioSourceId, control: AudioControl) : Promise<Re
 }
 },
 /**
+ * Switches what the stream shows (screen, camera, picture-in-picture, be right back):
+ * saved, and applied at once to a running session without reconnecting. Answers the saved
+ * settings.
+ */
+async setLayout(layout: LayoutChoice) : Promise<Result<Settings, AppError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_layout", { layout }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Shows the sources before going live (a preview-only session, no output).
  */
 async startPreview() : Promise<Result<null, AppError>> {
@@ -698,6 +711,18 @@ export type FailureKind =
  */
 "other"
 /**
+ * What the stream shows; switched while live without reconnecting (issue 20 #2).
+ */
+export type LayoutChoice = "screen" | "camera" | 
+/**
+ * The screen with the camera picture-in-picture (`Settings::pip`).
+ */
+"pip" | 
+/**
+ * A "be right back" card; the sources keep running underneath.
+ */
+"beRightBack"
+/**
  * The broadcast state; `state` is exactly the name the UI shows in `live-state`.
  */
 export type LiveState = { state: "idle" } | { state: "connecting" } | { state: "live"; sinceMs: number } | { state: "reconnecting"; attempt: number } | 
@@ -762,7 +787,7 @@ folder: string | null }
 /**
  * What the studio remembers between runs (platform config dir). No secrets.
  */
-export type Settings = { sources: SourceSettings; pip: PipSettings; quality: QualityPreset; abr: AbrSettings; lastBackend: BackendKind | null; 
+export type Settings = { sources: SourceSettings; pip: PipSettings; layout: LayoutChoice; quality: QualityPreset; abr: AbrSettings; lastBackend: BackendKind | null; 
 /**
  * Last e-mail used per backend kind, to pre-fill the sign-in form.
  */

@@ -10,6 +10,7 @@ import {
   type AudioSourceId,
   type BackendInfo,
   type DeviceInfo,
+  type LayoutChoice,
   type LiveState,
   type Profile,
   type ProfileSource,
@@ -235,6 +236,16 @@ export class Studio {
     } finally {
       this.audioSending[source] = false;
     }
+  }
+
+  /** Switches what the stream shows; while live the engine applies it at once. */
+  async setLayout(layout: LayoutChoice) {
+    if (!this.settings || this.settings.layout === layout) return;
+    const before = this.settings.layout;
+    this.settings.layout = layout;
+    const saved = await this.run('layout', () => call(commands.setLayout(layout)));
+    if (saved) this.settings = saved;
+    else this.settings.layout = before;
   }
 
   async goLive() {

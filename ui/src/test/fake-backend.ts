@@ -28,6 +28,7 @@ export const settings: Settings = {
     desktopAudioControl: { volume: 1, muted: false },
   },
   pip: { corner: 'bottomRight', sizePercent: 25 },
+  layout: 'pip',
   quality: '720p30',
   abr: { enabled: true, minKbps: 300 },
   lastBackend: null,
@@ -65,6 +66,7 @@ export function fakeBackend(overrides: Fake['handlers'] = {}): Fake {
       const current = fake.handlers.get_settings({}) as Settings;
       return { ...current, sources: { ...current.sources, [key]: a.control } };
     },
+    set_layout: (a) => ({ ...(fake.handlers.get_settings({}) as Settings), layout: a.layout }),
     get_live_state: () => ({ state: 'idle' }),
     list_recordings: () => [],
     record_only: () => null,

@@ -1,0 +1,107 @@
+//! Layout and video sources changed while a session runs (issue 20 #2): saved in the
+//! settings, then applied to the running sessions (live and preview) in place. The engine
+//! only moves compositor inputs or swaps one source's bin, so the stream stays connected.
+
+use cloumer_engine::VideoSources;
+
+use super::Services;
+use super::engine_map::engine_error;
+use crate::error::Result;
+use crate::types::{LayoutChoice, Settings};
+
+impl Services {
+    /// Saves the layout and switches the running sessions to it.
+    pub async fn set_layout(&self, layout: LayoutChoice) -> Result<Settings> {
+        let settings = self.settings.update(|s| s.layout = layout)?;
+        self.apply_to_running().await?;
+        Ok(settings)
+    }
+
+    /// Saves the settings; a new screen, camera, layout or camera corner reaches the
+    /// running sessions at once (the rest applies from the next start).
+    pub async fn save_settings(&self, settings: Settings) -> Result<Settings> {
+        let saved = self.settings.save(settings)?;
+        self.apply_to_running().await?;
+        Ok(saved)
+    }
+
+    /// Settings just saved reach the engine through the same config a start would use.
+    async fn apply_to_running(&self) -> Result<()> {
+        let wanted = self.session_config(None);
+        for slot in [&self.broadcast.session, &self.broadcast.preview] {
+            let slot = slot.lock().await;
+            let Some(session) = slot.as_ref().filter(|s| !s.state().borrow().is_terminal()) else {
+                continue;
+            };
+            let sources = VideoSources {
+                screen: wanted.sources.screen.clone(),
+                camera: wanted.sources.camera.clone(),
+            };
+            // Unchanged sources are left alone by the engine.
+            session
+                .set_video_sources(sources)
+                .await
+                .map_err(engine_error)?;
+            session
+                .set_layout(wanted.layout)
+                .await
+                .map_err(engine_error)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::paths::AppPaths;
+
+    /// The studio's preview session (test sources) takes a layout switch and a camera
+    /// chosen while it runs: saved, applied, and the same session keeps running throughout
+    /// (the engine test `layout_switch` checks the picture itself on an ingest).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn layout_and_camera_changes_reach_the_running_session_without_a_restart() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let services = Services::new(AppPaths::under(dir.path()));
+        services
+            .settings
+            .update(|s| s.sources.test_sources = true)
+            .expect("settings");
+        services.start_preview().await.expect("preview");
+        let (mut state, mut transitions) = {
+            let slot = services.broadcast.preview.lock().await;
+            let session = slot.as_ref().expect("preview session");
+            (session.state(), session.transitions())
+        };
+        tokio::time::timeout(
+            Duration::from_secs(20),
+            state.wait_for(|s| s.name() == "live"),
+        )
+        .await
+        .expect("previewing within 20 s")
+        .expect("state");
+
+        let saved = services
+            .set_layout(LayoutChoice::BeRightBack)
+            .await
+            .expect("be right back");
+        assert_eq!(saved.layout, LayoutChoice::BeRightBack);
+        let mut with_camera = saved.clone();
+        with_camera.sources.camera = Some("/dev/video-test".into());
+        with_camera.layout = LayoutChoice::Pip;
+        let saved = services
+            .save_settings(with_camera)
+            .await
+            .expect("a camera added live");
+        assert_eq!(saved.layout, LayoutChoice::Pip);
+        assert_eq!(services.settings.get().layout, LayoutChoice::Pip);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(state.borrow().name(), "live", "the session stopped");
+        while let Ok(s) = transitions.try_recv() {
+            assert_eq!(s.name(), "live", "the session changed state: {s:?}");
+        }
+        services.stop_preview().await;
+    }
+}
