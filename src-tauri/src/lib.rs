@@ -85,7 +85,10 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             chat::chat_set_moderator,
             chat::moderated_channels,
         ])
-        .events(tauri_specta::collect_events![events::LiveStateChanged])
+        .events(tauri_specta::collect_events![
+            events::LiveStateChanged,
+            events::DevicesChanged
+        ])
         .constant("LIMITS", types::Limits::CURRENT)
 }
 
@@ -123,6 +126,7 @@ pub fn run_app_with<R: Runtime>(builder: tauri::Builder<R>, paths: AppPaths) -> 
         .setup(move |app| {
             specta.mount_events(app);
             forward_live_state(app.handle().clone());
+            forward_device_changes(app.handle().clone());
             open_native_preview(app);
             Ok(())
         })
@@ -151,6 +155,19 @@ fn forward_live_state<R: Runtime>(app: tauri::AppHandle<R>) {
                 tracing::warn!("cannot emit the live state: {e}");
             }
         }
+    });
+}
+
+/// Turns every change of the capture devices into a typed `DevicesChanged` event. The
+/// watcher starts off the main thread: its device monitor probes every provider first.
+fn forward_device_changes<R: Runtime>(app: tauri::AppHandle<R>) {
+    std::thread::spawn(move || {
+        let emitter = app.clone();
+        app.state::<Services>().watch_devices(move |list| {
+            if let Err(e) = events::DevicesChanged(list).emit(&emitter) {
+                tracing::warn!("cannot emit the device list: {e}");
+            }
+        });
     });
 }
 

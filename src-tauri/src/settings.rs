@@ -17,7 +17,9 @@ pub struct SettingsStore {
 
 impl SettingsStore {
     /// Loads `dir/settings.json`; a missing or unreadable file gives the defaults (a broken
-    /// settings file must never keep the app from starting).
+    /// settings file must never keep the app from starting), with the test pattern and tone
+    /// on when `CLOUMER_STUDIO_TEST_SOURCES=1` (tests, demos: the checkbox shows it and the
+    /// user can still turn it off, to try a real screen or microphone).
     pub fn load(dir: &Path) -> Self {
         let path = dir.join("settings.json");
         let current = std::fs::read_to_string(&path)
@@ -29,7 +31,14 @@ impl SettingsStore {
                     None
                 }
             })
-            .unwrap_or_default();
+            .unwrap_or_else(|| Settings {
+                sources: crate::types::SourceSettings {
+                    test_sources: std::env::var("CLOUMER_STUDIO_TEST_SOURCES")
+                        .is_ok_and(|v| v == "1"),
+                    ..Default::default()
+                },
+                ..Default::default()
+            });
         Self {
             path,
             current: Mutex::new(current),

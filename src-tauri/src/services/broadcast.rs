@@ -69,7 +69,7 @@ impl Services {
 
     /// The engine config for the current settings, with the native preview window.
     pub(super) fn session_config(&self, destination: Option<StreamOutput>) -> BroadcastConfig {
-        let mut config = broadcast_config(&self.settings.get(), destination, force_test());
+        let mut config = broadcast_config(&self.settings.get(), destination, false);
         config.preview_window = self
             .broadcast
             .preview_window
@@ -214,11 +214,6 @@ fn forward_states(session: &SessionHandle, live: Arc<watch::Sender<LiveState>>) 
             }
         }
     });
-}
-
-/// `CLOUMER_STUDIO_TEST_SOURCES=1` swaps devices for a pattern and a tone (tests, demos).
-fn force_test() -> bool {
-    std::env::var("CLOUMER_STUDIO_TEST_SOURCES").is_ok_and(|v| v == "1")
 }
 
 /// Sends to the window's channels, if a window subscribed.

@@ -12,9 +12,10 @@ use crate::types::{
     LayoutChoice, LiveState, PreviewJpeg, Settings, StopReason,
 };
 
-/// Builds the engine's config from the saved settings. `test_sources` (settings or the
-/// `CLOUMER_STUDIO_TEST_SOURCES=1` environment variable) swaps devices for a moving
-/// pattern and a tone, so the studio can be tried without a camera or microphone.
+/// Builds the engine's config from the saved settings. `test_sources` (the setting, on at
+/// first run with `CLOUMER_STUDIO_TEST_SOURCES=1`; `force_test_sources` in tests) swaps
+/// devices for a moving pattern and a tone, so the studio can be tried without a camera
+/// or microphone.
 ///
 /// `destination` `None` is a preview-only session (the studio before going live). The
 /// preview and level meters are always on: the studio shows them.

@@ -12,6 +12,7 @@ mod broadcast;
 mod channel_type;
 mod chat;
 mod cpu;
+mod devices;
 pub mod diagnostics;
 mod engine_map;
 mod folders;
@@ -44,6 +45,7 @@ pub struct Services {
     live: Arc<watch::Sender<LiveState>>,
     broadcast: broadcast::Broadcast,
     chat: chat::Chat,
+    devices: devices::Devices,
 }
 
 impl Services {
@@ -59,6 +61,7 @@ impl Services {
             live: Arc::new(live),
             broadcast: broadcast::Broadcast::default(),
             chat: chat::Chat::default(),
+            devices: devices::Devices::default(),
         }
     }
 
@@ -79,6 +82,7 @@ impl Services {
 impl Services {
     /// Stops a running broadcast and the embedded server before the process exits.
     pub async fn shutdown(&self) {
+        self.stop_watching_devices();
         self.stop_preview().await;
         if let Err(e) = self.stop_live().await {
             tracing::warn!("stopping the broadcast on exit: {e}");

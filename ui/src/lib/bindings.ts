@@ -541,8 +541,10 @@ async moderatedChannels() : Promise<Result<ModeratorInfo[], AppError>> {
 
 
 export const events = __makeEvents__<{
+devicesChanged: DevicesChanged,
 liveStateChanged: LiveStateChanged
 }>({
+devicesChanged: "devices-changed",
 liveStateChanged: "live-state-changed"
 })
 
@@ -689,6 +691,11 @@ export type ChatUpdate = { type: "connection"; state: ChatConnection } | { type:
 export type Corner = "topLeft" | "topRight" | "bottomLeft" | "bottomRight"
 export type DeviceInfo = { id: string; name: string; kind: DeviceKind }
 export type DeviceKind = "screen" | "camera" | "microphone" | "desktopAudio"
+/**
+ * The capture devices changed (a camera or microphone plugged in or out, a sound output
+ * added, a monitor or window come or gone): the whole list, as `list_devices` returns it.
+ */
+export type DevicesChanged = DeviceInfo[]
 /**
  * What failed, as far as the user can act on it.
  */

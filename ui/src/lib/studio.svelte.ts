@@ -72,6 +72,8 @@ export class Studio {
       // A finished broadcast leaves no frozen picture unless the preview is on.
       if (['stopped', 'failed'].includes(e.payload.state) && !this.previewOn) this.preview = null;
     });
+    // Devices plugged in or out, monitors and windows come or gone: the lists follow.
+    void events.devicesChanged.listen((e) => (this.devices = e.payload));
     this.subscribeMedia();
     const info = await this.run('init', () => call(commands.appInfo()));
     if (info) this.version = info.version;

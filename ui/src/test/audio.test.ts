@@ -35,7 +35,7 @@ describe('audio controls', () => {
     fake.media!.levels.onmessage({ microphoneDb: -6, desktopDb: -20 });
     const meter = screen.getByRole('meter', { name: 'Microphone level' });
     await waitFor(() => expect(Number(meter.getAttribute('aria-valuenow'))).toBeGreaterThan(0.5));
-    expect(screen.queryByTestId('mic-muted-badge')).toBeNull();
+    expect(screen.queryByTestId('mic-muted-indicator')).toBeNull();
 
     const mute = screen.getByRole('button', { name: 'Mute microphone' });
     expect(mute.getAttribute('aria-pressed')).toBe('false');
@@ -44,7 +44,7 @@ describe('audio controls', () => {
     expect(mute.getAttribute('aria-pressed')).toBe('true');
     expect(meter.getAttribute('aria-valuenow')).toBe('0');
     expect(meter.getAttribute('aria-valuetext')).toBe('silent');
-    const badge = screen.getByTestId('mic-muted-badge');
+    const badge = screen.getByTestId('mic-muted-indicator');
     expect(badge.textContent).toContain('Microphone muted');
     expect(badge.getAttribute('role')).toBe('status');
     // The desktop meter is untouched by the microphone's mute; no restart was asked for.
@@ -52,7 +52,7 @@ describe('audio controls', () => {
     expect(fake.calls.filter((c) => ['go_live', 'stop_live', 'start_preview', 'stop_preview'].includes(c.cmd))).toEqual([]);
 
     await fireEvent.click(mute);
-    await waitFor(() => expect(screen.queryByTestId('mic-muted-badge')).toBeNull());
+    await waitFor(() => expect(screen.queryByTestId('mic-muted-indicator')).toBeNull());
     expect(audioCalls(fake).at(-1)).toEqual({ source: 'microphone', control: { volume: 1, muted: false } });
   });
 
@@ -96,5 +96,19 @@ describe('audio controls', () => {
       const saved = fake.calls.filter((c) => c.cmd === 'save_settings').at(-1)?.args.settings as Settings | undefined;
       expect(saved?.sources.desktopAudioDevice).toBe('null.monitor');
     });
+  });
+
+  it('follows devices plugged in and out (devices-changed) without asking again', async () => {
+    const mic = { id: 'usb-mic', name: 'USB microphone', kind: 'microphone' } as const;
+    const fake = await studioWith({ list_devices: () => [mic] });
+    const select = (await screen.findByTestId('desktop-audio-device')) as HTMLSelectElement;
+    const names = () => [...select.options].map((o) => o.textContent);
+    expect(names()).toEqual(['Default output']);
+    const sink = { id: 'hdmi.monitor', name: 'Monitor of HDMI', kind: 'desktopAudio' } as const;
+    await emit('devices-changed', [mic, sink]);
+    await waitFor(() => expect(names()).toEqual(['Default output', 'Monitor of HDMI']));
+    await emit('devices-changed', [mic]);
+    await waitFor(() => expect(names()).toEqual(['Default output']));
+    expect(fake.calls.filter((c) => c.cmd === 'list_devices')).toHaveLength(1);
   });
 });
