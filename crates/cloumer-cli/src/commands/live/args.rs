@@ -149,6 +149,8 @@ pub(super) async fn broadcast_config(
             size: args.pip_size,
             margin: args.pip_margin,
         }),
+        // The CLI has no layout switching: the still is never shown.
+        be_right_back: Default::default(),
         width,
         height,
         fps: args.fps.unwrap_or(defaults.fps),
