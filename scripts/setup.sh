@@ -23,6 +23,9 @@ APT_PACKAGES=(
   keyutils gnome-keyring dbus-daemon dbus-bin dbus-x11 imagemagick time nodejs
   # the web site's browser test (crates/cloumer-cli/tests/web_site.rs): Chromium + WebDriver
   chromium chromium-driver fonts-noto-cjk fonts-noto-color-emoji
+  # Wayland capture test bed (testkit wayland.rs, live_wayland.rs): headless sway, the
+  # ScreenCast portal with its wlroots backend, PipeWire + WirePlumber, grim
+  sway xdg-desktop-portal xdg-desktop-portal-wlr pipewire wireplumber grim
   # constrained-network tests (live_constrained.rs) and bench/abr: ip netns, tc tbf
   iproute2
   # benchmarks (bench/): load generator for the REST figures

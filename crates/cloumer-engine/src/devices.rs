@@ -59,8 +59,17 @@ pub(crate) fn collect(monitor: &gst::DeviceMonitor) -> Vec<Device> {
 }
 
 /// The X11 display, each of its monitors and each window with a title, as screen ids
-/// [`crate::screen_from_id`] reads back.
+/// [`crate::screen_from_id`] reads back. In a Wayland session: the portal alone (X11
+/// would see only XWayland windows; the portal's dialog offers monitors and windows).
 pub(crate) fn screens() -> Vec<Device> {
+    if crate::portal::wayland_session() {
+        return vec![Device {
+            kind: DeviceKind::Screen,
+            id: crate::portal::PORTAL_SCREEN_ID.into(),
+            name: crate::portal::PORTAL_SCREEN_NAME.into(),
+            class: "Video/Source/Screen".into(),
+        }];
+    }
     let Some(display) = std::env::var("DISPLAY").ok().filter(|d| !d.is_empty()) else {
         return Vec::new();
     };

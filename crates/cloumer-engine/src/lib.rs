@@ -38,6 +38,7 @@ pub use encoders::{EncoderInfo, gstreamer_version, h264_encoders};
 pub use error::{ConfigError, Error, Result};
 pub use memory::limit_malloc_arenas;
 pub use pipeline::{BuiltPipeline, PipelineBuilder, names};
+pub use portal::{PORTAL_SCREEN_ID, wayland_session};
 pub use preview::{AudioLevel, PreviewFrame, PreviewSubscriber};
 pub use preview_window::PreviewWindow;
 pub use session::{SessionHandle, VideoSources};

@@ -8,6 +8,31 @@ use gst::prelude::*;
 
 use crate::error::{Error, Result};
 
+/// The screen id (`--screen portal`, the studio's screen list) meaning "what the user
+/// picks in the portal's dialog".
+pub const PORTAL_SCREEN_ID: &str = "portal";
+
+/// The name the device list gives the portal's entry.
+pub(crate) const PORTAL_SCREEN_NAME: &str = "Screen or window (chosen in the system dialog)";
+
+/// Whether this process runs in a Wayland session, where X11 capture sees only XWayland
+/// windows and the screen must come through the ScreenCast portal.
+pub fn wayland_session() -> bool {
+    is_wayland(
+        std::env::var("XDG_SESSION_TYPE").ok().as_deref(),
+        std::env::var("WAYLAND_DISPLAY").ok().as_deref(),
+    )
+}
+
+/// `XDG_SESSION_TYPE` says so where a login manager set it; a session started otherwise
+/// (a compositor run by hand, a nested one) is known by its `WAYLAND_DISPLAY`.
+fn is_wayland(session_type: Option<&str>, wayland_display: Option<&str>) -> bool {
+    match session_type.filter(|t| !t.is_empty()) {
+        Some(kind) => kind == "wayland",
+        None => wayland_display.is_some_and(|d| !d.is_empty()),
+    }
+}
+
 /// An open screen cast: keep it alive as long as the pipeline reads from it (dropping it
 /// closes the PipeWire connection and ends the portal session).
 pub(crate) struct PortalStream {
@@ -99,4 +124,23 @@ pub(crate) async fn open_screencast(_restore_token: Option<&str>) -> Result<Port
     Err(Error::Portal(
         "the ScreenCast portal exists only on Linux".into(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_wayland;
+
+    #[test]
+    fn the_session_type_decides_and_wayland_display_fills_in() {
+        assert!(is_wayland(Some("wayland"), None));
+        assert!(is_wayland(Some("wayland"), Some("wayland-0")));
+        // An X11 session with a nested compositor running is still X11.
+        assert!(!is_wayland(Some("x11"), Some("wayland-1")));
+        assert!(!is_wayland(Some("tty"), None));
+        // No session type (a compositor started by hand): the display decides.
+        assert!(is_wayland(None, Some("wayland-1")));
+        assert!(is_wayland(Some(""), Some("/run/user/1000/wayland-1")));
+        assert!(!is_wayland(None, None));
+        assert!(!is_wayland(None, Some("")));
+    }
 }

@@ -168,9 +168,16 @@ pub fn x11_windows(_display: Option<&str>) -> Result<Vec<String>> {
     Err(Error::Device("X11 capture exists only on Linux".into()))
 }
 
-/// A screen id from the device list as a source: `:0`, `:0#monitor=1`, `:0#window=<title>`.
-/// A monitor's region is looked up now (monitors move and change size).
+/// A screen id from the device list as a source: `:0`, `:0#monitor=1`, `:0#window=<title>`,
+/// or `portal` (Wayland: the user's choice in the ScreenCast portal, without a restore
+/// token; the caller adds one it kept). A monitor's region is looked up now (monitors
+/// move and change size).
 pub fn screen_from_id(id: &str) -> Result<ScreenSource> {
+    if id == crate::portal::PORTAL_SCREEN_ID {
+        return Ok(ScreenSource::Portal {
+            restore_token: None,
+        });
+    }
     let (display, choice) = id.split_once('#').unwrap_or((id, ""));
     if !display.is_empty() && !display.contains(':') {
         return Err(Error::Config(crate::ConfigError(format!(
@@ -209,6 +216,12 @@ mod id_tests {
 
     #[test]
     fn screen_ids_name_a_display_or_a_window() {
+        assert_eq!(
+            screen_from_id("portal").expect("portal"),
+            ScreenSource::Portal {
+                restore_token: None
+            }
+        );
         assert_eq!(
             screen_from_id(":3").expect("display"),
             ScreenSource::X11 {

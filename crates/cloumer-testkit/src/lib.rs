@@ -13,7 +13,9 @@
 //!   the far side ([`Ingest::start_behind`]);
 //! * [`MotoServer`]: moto_server, the stand-in for AWS APIs;
 //! * [`IvsStandIn`]: the IVS / IVS Chat calls moto lacks (stream keys, StopStream, chat);
-//! * [`seed_contract`]: the REST checks both homes of the handlers must pass.
+//! * [`seed_contract`]: the REST checks both homes of the handlers must pass;
+//! * [`WaylandSession`]: headless sway with PipeWire and the ScreenCast portal
+//!   (xdg-desktop-portal-wlr with a chooser that counts how often it was asked).
 //!
 //! A component that cannot run here (missing program, not root) returns an error whose text
 //! says why; tests turn it into a printed skip with [`skip_unless!`].
@@ -30,6 +32,8 @@ mod process;
 mod pulse;
 pub mod seed_contract;
 mod skip;
+mod wayland;
+mod wayland_shim;
 
 pub use ca::TestCa;
 pub use display::Xvfb;
@@ -40,6 +44,7 @@ pub use netbed::{Namespace, NetBed};
 pub use process::{free_port, wait_until};
 pub use pulse::Pulse;
 pub use skip::{SKIP_LOG_ENV, skip, skip_for_hardware};
+pub use wayland::WaylandSession;
 
 /// Runs `$expr` (an `anyhow::Result`); on error [`skip`]s the calling test with the reason
 /// and returns from it, so a missing component is a counted skip, never a silent pass

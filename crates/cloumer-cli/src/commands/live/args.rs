@@ -244,8 +244,9 @@ fn sources(args: &LiveOptions) -> Result<Sources, Failure> {
 /// `--screen :1` is a display; `--screen 1` a monitor of $DISPLAY.
 fn x11_screen(value: &str) -> Result<ScreenSource, Failure> {
     // On Wayland, X11 capture sees only XWayland windows: go through the portal.
-    let wayland = std::env::var("XDG_SESSION_TYPE").is_ok_and(|t| t == "wayland");
-    if value == "portal" || (value.is_empty() && wayland) {
+    if value == cloumer_engine::PORTAL_SCREEN_ID
+        || (value.is_empty() && cloumer_engine::wayland_session())
+    {
         return Ok(ScreenSource::Portal {
             restore_token: None,
         });

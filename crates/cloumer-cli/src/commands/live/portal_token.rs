@@ -6,10 +6,10 @@
 //! A token only names a previous choice to the local portal: it is not a credential, so it
 //! lives in a plain file in the user's state directory.
 //!
-//! Tested: the storage (unit tests below). Not tested automatically: the round trip through
-//! a real portal, which needs a Wayland compositor with xdg-desktop-portal and a user to
-//! pick a screen once; the test machines have neither (the engine test
-//! `no_portal_fails_fast_with_a_clear_reason` covers a missing portal).
+//! Tested: the storage (unit tests below) and the round trip through a real portal
+//! (tests/live_wayland.rs: headless sway with xdg-desktop-portal-wlr, whose chooser is
+//! asked on the first run only); the engine test `no_portal_fails_fast_with_a_clear_reason`
+//! covers a missing portal.
 
 use std::path::{Path, PathBuf};
 
