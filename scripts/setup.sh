@@ -30,6 +30,9 @@ APT_PACKAGES=(
   iproute2
   # benchmarks (bench/): load generator for the REST figures
   wrk
+  # the AppImage (scripts/appdir.sh, crates/cloumer-package): mksquashfs, and the libfuse2
+  # its runtime mounts the image with (scripts/appimage-test.sh)
+  squashfs-tools libfuse2
 )
 
 missing=()

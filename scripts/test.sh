@@ -57,6 +57,9 @@ esac
 # The .deb as a user gets it: built from the binary above, installed with apt, started
 # (scripts/package-test.sh).
 run_suite "package (.deb)" bash scripts/package-test.sh --prebuilt
+# The AppImage from the same binary, started through FUSE or extracted, its WebKitGTK and
+# GStreamer checked to come from the image (scripts/appimage-test.sh).
+run_suite "package (AppImage)" bash scripts/appimage-test.sh --prebuilt
 
 # One closing line over all Rust suites (cargo prints one `test result` per test binary).
 passed=$(grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}')

@@ -169,6 +169,10 @@ pub struct SourceSettings {
     /// The microphone's (or test tone's) gain and mute.
     pub microphone_control: AudioControl,
     pub desktop_audio_control: AudioControl,
+    /// Wayland: the ScreenCast portal's restore token from the last capture, given back
+    /// at the next start so the system does not ask again what to share. Not a secret (it
+    /// names an earlier choice to the local portal only). `None` = ask ("choose again").
+    pub portal_restore_token: Option<String>,
 }
 
 impl SourceSettings {

@@ -148,6 +148,7 @@ impl Services {
             self.live.send_replace(engine_map::failed(&e));
             return Err(engine_error(e));
         }
+        self.remember_portal_choice(&session);
         *slot = Some(session);
         Ok(())
     }
@@ -183,6 +184,7 @@ impl Services {
         let session = SessionHandle::spawn(config).map_err(engine_error)?;
         forward_preview(&session, &self.broadcast);
         session.start().await.map_err(engine_error)?;
+        self.remember_portal_choice(&session);
         *slot = Some(session);
         Ok(())
     }

@@ -43,15 +43,10 @@ pub fn broadcast_config(
             pattern: "ball".into(),
         }
     } else {
-        // Screen ids come from the device list (a display, a monitor, a window); one that
-        // no longer exists (a monitor unplugged) falls back to the default display.
-        s.screen
-            .as_deref()
-            .and_then(|id| cloumer_engine::screen_from_id(id).ok())
-            .unwrap_or(ScreenSource::X11 {
-                display: None,
-                region: None,
-            })
+        // Screen ids come from the device list (a display, a monitor, a window, the
+        // portal); one that no longer exists (a monitor unplugged) falls back to the
+        // default display. Wayland: the portal with its kept restore token.
+        super::screen_choice::screen_source(s, cloumer_engine::wayland_session())
     });
     config.sources.camera = s.camera.as_ref().map(|id| {
         if test {
@@ -270,10 +265,15 @@ mod tests {
     #[test]
     fn defaults_are_screen_and_default_microphone_at_720p() {
         let c = broadcast_config(&Settings::default(), Some(dest()), false);
-        assert!(matches!(
-            c.sources.screen,
-            Some(ScreenSource::X11 { display: None, .. })
-        ));
+        // The default screen is the session's: the portal under Wayland (screen_choice.rs).
+        if cloumer_engine::wayland_session() {
+            assert!(matches!(c.sources.screen, Some(ScreenSource::Portal { .. })));
+        } else {
+            assert!(matches!(
+                c.sources.screen,
+                Some(ScreenSource::X11 { display: None, .. })
+            ));
+        }
         assert!(c.sources.camera.is_none());
         assert_eq!(c.sources.audio.len(), 1);
         assert!(matches!(

@@ -21,6 +21,7 @@ mod local;
 mod moderation;
 mod recordings;
 mod restore;
+mod screen_choice;
 
 use std::sync::Arc;
 

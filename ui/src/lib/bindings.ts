@@ -837,7 +837,13 @@ testSources: boolean;
 /**
  * The microphone's (or test tone's) gain and mute.
  */
-microphoneControl: AudioControl; desktopAudioControl: AudioControl }
+microphoneControl: AudioControl; desktopAudioControl: AudioControl; 
+/**
+ * Wayland: the ScreenCast portal's restore token from the last capture, given back
+ * at the next start so the system does not ask again what to share. Not a secret (it
+ * names an earlier choice to the local portal only). `None` = ask ("choose again").
+ */
+portalRestoreToken: string | null }
 /**
  * Sent once a second while live.
  */

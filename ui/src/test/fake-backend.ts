@@ -26,6 +26,7 @@ export const settings: Settings = {
     testSources: false,
     microphoneControl: { volume: 1, muted: false },
     desktopAudioControl: { volume: 1, muted: false },
+    portalRestoreToken: null,
   },
   pip: { corner: 'bottomRight', sizePercent: 25 },
   layout: 'pip',
