@@ -239,3 +239,46 @@ async fn a_be_right_back_image_is_shown_and_the_session_stops_at_once() {
         "the middle of the picture is ({r}, {g}, {b}), not the orange image"
     );
 }
+
+/// The microphone changed while running (here a tone swapped for a silent source and back):
+/// what is recorded follows within a moment, the picture never misses a frame and the
+/// session still stops cleanly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_audio_source_swapped_while_running_is_heard_in_the_recording() {
+    skip_unless!(cloumer_testkit::require_programs(&["ffmpeg", "ffprobe"]));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("swap.mkv");
+    let mut config = config("rtmp://127.0.0.1:1/live");
+    config.outputs = Outputs {
+        stream: None,
+        recording: Some(cloumer_engine::RecordingOutput { path: path.clone() }),
+    };
+    let handle = SessionHandle::spawn(config).expect("valid config");
+    support::wait_running(&handle).await;
+    let started = Instant::now();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let silent = AudioSourceKind::TestTone { frequency: 0 };
+    handle.set_audio_device(0, silent).await.expect("swap");
+    let swapped = started.elapsed().as_secs_f64();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let tone = AudioSourceKind::TestTone { frequency: 440 };
+    handle.set_audio_device(0, tone).await.expect("swap back");
+    let back = started.elapsed().as_secs_f64();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let end = handle.stop().await;
+    assert_eq!(end.name(), "stopped", "{end:?}");
+
+    // Windows well inside each stretch (wall clock and file time differ by a few hundred ms).
+    let level = |from: f64, to: f64| probe::volume_db_between(&path, from, to).expect("volume").0;
+    let before = level(0.5, swapped - 0.5);
+    let during = level(swapped + 0.5, back - 0.5);
+    let after = level(back + 0.5, back + 1.5);
+    assert!(before > -30.0, "the tone before the swap: {before} dB");
+    assert!(
+        during < -60.0,
+        "the silent source after the swap: {during} dB"
+    );
+    assert!(after > -30.0, "the tone after swapping back: {after} dB");
+    let (frames, ratio) = probe::frame_ratio(&path, FPS).expect("video packets");
+    assert!(ratio >= 0.995, "{frames} frames = {:.2} %", ratio * 100.0);
+}

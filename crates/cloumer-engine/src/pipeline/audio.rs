@@ -157,6 +157,42 @@ fn pulse_source(name: &str) -> Result<gst::Element> {
     Ok(src)
 }
 
+/// Changes the device of audio source `index` while the pipeline plays: only the source
+/// element is replaced, its volume (and meter) stay. The old source's data is dropped at
+/// its pad from here on (no EOS or flush reaches the mixer), it is stopped and removed, and
+/// the new one starts on the pipeline's clock; the mixer's silence bed covers the moment
+/// between. Blocks while the old source stops: not on an async thread.
+pub(crate) fn replace_source(
+    pipeline: &gst::Pipeline,
+    index: usize,
+    kind: &AudioSourceKind,
+) -> Result<()> {
+    let name = names::audio_source(index);
+    let old = pipeline
+        .by_name(&name)
+        .ok_or_else(|| Error::Pipeline(format!("there is no audio source number {index}")))?;
+    let src = old
+        .static_pad("src")
+        .ok_or_else(|| Error::Pipeline(format!("{name} has no src pad")))?;
+    let next = src
+        .peer()
+        .and_then(|p| p.parent_element())
+        .ok_or_else(|| Error::Pipeline(format!("{name} is not linked")))?;
+    src.add_probe(gst::PadProbeType::DATA_DOWNSTREAM, |_, _| {
+        gst::PadProbeReturn::Drop
+    });
+    old.set_state(gst::State::Null)
+        .map_err(|e| Error::Pipeline(format!("stopping audio source {index}: {e}")))?;
+    old.unlink(&next);
+    pipeline.remove(&old)?;
+    let new = source_element(index, kind)?;
+    pipeline.add(&new)?;
+    new.link(&next)?;
+    new.sync_state_with_parent()
+        .map_err(|e| Error::Pipeline(format!("starting the new audio source {index}: {e}")))?;
+    Ok(())
+}
+
 /// Sets the gain and mute of audio source `index` while running.
 pub(crate) fn set_volume(
     pipeline: &gst::Pipeline,

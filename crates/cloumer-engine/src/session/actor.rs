@@ -12,7 +12,7 @@ use tokio::sync::{broadcast, mpsc, watch};
 use tokio::time::Instant;
 
 use super::Command;
-use crate::config::{BroadcastConfig, ScreenSource};
+use crate::config::{AudioSourceKind, BroadcastConfig, ScreenSource};
 use crate::error::{Error, Result};
 use crate::pipeline::{BuiltPipeline, PipelineBuilder, names};
 use crate::portal::PortalStream;
@@ -193,6 +193,10 @@ impl Actor {
                 let result = self.set_video_sources(sources).await;
                 let _ = reply.send(result);
             }
+            Command::SetAudioDevice { index, kind, reply } => {
+                let result = self.set_audio_device(index, kind).await;
+                let _ = reply.send(result);
+            }
         }
     }
 
@@ -235,6 +239,31 @@ impl Actor {
         config.sources.screen = wanted.screen;
         config.sources.camera = wanted.camera;
         tracing::info!(screen_changed, camera_changed, "video sources");
+        Ok(())
+    }
+
+    /// Replaces what audio source `index` captures, in the playing pipeline if there is one.
+    async fn set_audio_device(&mut self, index: usize, kind: AudioSourceKind) -> Result<()> {
+        let current =
+            self.config.sources.audio.get(index).ok_or_else(|| {
+                Error::Pipeline(format!("there is no audio source number {index}"))
+            })?;
+        if current.kind == kind {
+            return Ok(());
+        }
+        if let Some(running) = &self.running {
+            let pipeline = running.built.pipeline.clone();
+            let new = kind.clone();
+            tokio::task::spawn_blocking(move || {
+                crate::pipeline::replace_audio_source(&pipeline, index, &new)
+            })
+            .await
+            .map_err(|e| Error::Pipeline(format!("audio source change task: {e}")))??;
+        }
+        if let Some(source) = Arc::make_mut(&mut self.config).sources.audio.get_mut(index) {
+            source.kind = kind;
+        }
+        tracing::info!(index, "audio source changed");
         Ok(())
     }
 

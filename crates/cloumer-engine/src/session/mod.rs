@@ -31,6 +31,11 @@ pub(crate) enum Command {
     },
     SetLayout(crate::config::Layout, oneshot::Sender<Result<()>>),
     SetVideoSources(VideoSources, oneshot::Sender<Result<()>>),
+    SetAudioDevice {
+        index: usize,
+        kind: crate::config::AudioSourceKind,
+        reply: oneshot::Sender<Result<()>>,
+    },
 }
 
 /// The screen and camera a session shows; see [`SessionHandle::set_video_sources`].
@@ -177,6 +182,19 @@ impl SessionHandle {
             .into());
         }
         self.ask(|reply| Command::SetVideoSources(sources, reply))
+            .await
+    }
+
+    /// Changes what audio source `index` (order of `Sources::audio`) captures, e.g. another
+    /// microphone, while running: only its capture element is replaced (gain, mute and
+    /// meter stay), the mix goes on meanwhile and the stream stays connected. Adding or
+    /// removing a source needs a new start.
+    pub async fn set_audio_device(
+        &self,
+        index: usize,
+        kind: crate::config::AudioSourceKind,
+    ) -> Result<()> {
+        self.ask(|reply| Command::SetAudioDevice { index, kind, reply })
             .await
     }
 
