@@ -98,14 +98,22 @@ fn relay(client: UnixStream, upstream: &Path) -> Result<()> {
     let objects = Arc::new(Mutex::new(Objects::default()));
     let requests = {
         let (from, to, objects) = (client.try_clone()?, server.try_clone()?, objects.clone());
-        std::thread::spawn(move || pump(&from, &to, &objects, Direction::Requests))
+        std::thread::spawn(move || {
+            let done = pump(&from, &to, &objects, Direction::Requests);
+            close_both(&from, &to);
+            done
+        })
     };
     let events = pump(&server, &client, &objects, Direction::Events);
-    // One side closed: close both so the other pump ends too.
-    let _ = client.shutdown(std::net::Shutdown::Both);
-    let _ = server.shutdown(std::net::Shutdown::Both);
+    close_both(&server, &client);
     let _ = requests.join();
     events
+}
+
+/// One side closed: closing both ends the other direction's pump too.
+fn close_both(a: &UnixStream, b: &UnixStream) {
+    let _ = a.shutdown(std::net::Shutdown::Both);
+    let _ = b.shutdown(std::net::Shutdown::Both);
 }
 
 #[derive(Clone, Copy, PartialEq)]
