@@ -4,7 +4,8 @@
 //! streams it over RTMPS to nginx-rtmp; the picture the ingest recorded shows the colour
 //! sway drew, edge to edge. The first run saves the portal's restore token; the second
 //! (a bare `--screen`, which means the portal in a Wayland session) hands it back and
-//! the portal does not ask again: its chooser ran once in all.
+//! the portal does not ask again: its chooser ran once in all; with the token deleted (a
+//! third run) it asks again.
 
 mod live_support;
 
@@ -43,9 +44,18 @@ fn portal_capture_reaches_the_ingest_and_the_restored_choice_asks_no_more() {
         wayland.logs()
     );
 
+    // The token is what spared the question: without it the portal asks again.
+    std::fs::remove_file(&token_path).expect("forget the token");
+    go_live(&wayland, &ingest, &["--screen", "portal"]);
+    assert_eq!(
+        wayland.chooser_calls(),
+        2,
+        "without a restore token the portal must ask"
+    );
+
     let recordings = ingest
-        .wait_recordings(2, Duration::from_secs(30))
-        .expect("two recordings at the ingest");
+        .wait_recordings(3, Duration::from_secs(30))
+        .expect("three recordings at the ingest");
     for recording in &recordings {
         assert_shows_the_drawn_colour(&recording.path);
     }
