@@ -1,11 +1,11 @@
 //! Wayland capture for real (issue 20 #1): in a headless sway session with the ScreenCast
 //! portal ([`WaylandSession`]: xdg-desktop-portal + xdg-desktop-portal-wlr, PipeWire,
-//! WirePlumber), `cloumer live` captures the screen through the portal and PipeWire and
-//! streams it over RTMPS to nginx-rtmp; the picture the ingest recorded shows the colour
-//! sway drew, edge to edge. The first run saves the portal's restore token; the second
-//! (a bare `--screen`, which means the portal in a Wayland session) hands it back and
-//! the portal does not ask again: its chooser ran once in all; with the token deleted (a
-//! third run) it asks again.
+//! WirePlumber), `cloumer devices` offers the portal as the one screen, and `cloumer live`
+//! captures the screen through the portal and PipeWire and streams it over RTMPS to
+//! nginx-rtmp; the picture the ingest recorded shows the colour sway drew, edge to edge.
+//! The first run saves the portal's restore token; the second (a bare `--screen`, which
+//! means the portal in a Wayland session) hands it back and the portal does not ask
+//! again: its chooser ran once in all; with the token deleted (a third run) it asks again.
 
 mod live_support;
 
@@ -21,6 +21,19 @@ const TOKEN_FILE: &str = ".local/state/cloumer/portal-restore-token";
 fn portal_capture_reaches_the_ingest_and_the_restored_choice_asks_no_more() {
     let wayland = skip_unless!(WaylandSession::start());
     let ingest = skip_unless!(Ingest::start(GOOD_KEY));
+
+    // The screens a Wayland session offers: the portal alone (X11 would see nothing here).
+    let devices = run(
+        cloumer().args(["devices", "--json"]).envs(wayland.env()),
+        Duration::from_secs(30),
+    );
+    let screens: Vec<_> = devices
+        .events()
+        .into_iter()
+        .filter(|d| d["kind"] == "screen")
+        .map(|d| d["id"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(screens, ["portal"], "{}", devices.describe());
 
     go_live(&wayland, &ingest, &["--screen", "portal"]);
     assert_eq!(

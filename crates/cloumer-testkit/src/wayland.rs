@@ -3,7 +3,8 @@
 //! backend (one 1280x720 output filled with [`WaylandSession::COLOUR`]),
 //! xdg-desktop-portal-wlr and xdg-desktop-portal. The portal's "choose a screen" step
 //! runs a chooser script that logs each call and picks the one output, so a test can
-//! count how often the user would have been asked.
+//! count how often the user would have been asked. Without a GPU the portal needs a
+//! small relay on its Wayland connection (see `wayland_shim.rs`).
 //!
 //! Everything lives in temporary directories (runtime dir, home, config, state) and
 //! stops on drop. Packages: sway, xdg-desktop-portal, xdg-desktop-portal-wlr, pipewire,
@@ -45,7 +46,7 @@ pub struct WaylandSession {
 }
 
 impl WaylandSession {
-    /// The colour the output shows (sway's background), RGB.
+    /// The colour the output shows (sway's background, repainted by a client), RGB.
     pub const COLOUR: [u8; 3] = [0x2a, 0x7f, 0xd4];
     /// The output's size.
     pub const SIZE: (u32, u32) = (1280, 720);
