@@ -21,6 +21,8 @@ APT_PACKAGES=(
   # test bed: display, sound, ingest, probes, credential stores, screenshots
   xvfb pulseaudio ffmpeg nginx libnginx-mod-rtmp libnginx-mod-stream ca-certificates
   keyutils gnome-keyring dbus-daemon dbus-bin dbus-x11 imagemagick time nodejs
+  # the studio e2e adds RandR monitors to its display (e2e/sources.mjs)
+  x11-xserver-utils
   # the web site's browser test (crates/cloumer-cli/tests/web_site.rs): Chromium + WebDriver
   chromium chromium-driver fonts-noto-cjk fonts-noto-color-emoji
   # Wayland capture test bed (testkit wayland.rs, live_wayland.rs): headless sway, the

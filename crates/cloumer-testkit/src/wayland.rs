@@ -89,7 +89,10 @@ impl WaylandSession {
         let wireplumber =
             spawn_logged("wireplumber", Command::new("wireplumber"), root, &base_env)?;
 
-        let sway_dir = tempfile::Builder::new().prefix("cloumer-sway-").tempdir()?;
+        // In /tmp, not $TMPDIR: under root sway runs as `nobody`, who must reach it.
+        let sway_dir = tempfile::Builder::new()
+            .prefix("cloumer-sway-")
+            .tempdir_in("/tmp")?;
         let (sway, wayland_socket) = start_sway(sway_dir.path(), root)?;
         let painter = start_painter(&wayland_socket, root, &base_env)?;
         let shim = DmabufShim::start(&shim_socket, &wayland_socket)?;
