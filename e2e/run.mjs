@@ -239,6 +239,7 @@ try {
   });
   await (await import('./support.mjs')).run({ wd, step, invoke, assert, work });
   await (await import('./recordings.mjs')).run({ wd, step, invoke, assert });
+  await (await import('./layouts.mjs')).run({ wd, step, invoke, assert });
   await (await import('./sources.mjs')).run({ wd, step, shot, invoke, assert, bin });
   await (await import('./korean.mjs')).run({ wd, step, shot, invoke, bin, sleep, assert, work });
   await (await import('./accounts.mjs')).run({ wd, step, shot, invoke, assert });

@@ -17,8 +17,9 @@ impl Services {
         Ok(settings)
     }
 
-    /// Saves the settings; a new screen, camera, layout or camera corner reaches the
-    /// running sessions at once (the rest applies from the next start).
+    /// Saves the settings; a new screen, camera, microphone, desktop-audio device, layout
+    /// or camera corner reaches the running sessions at once (the rest applies from the
+    /// next start).
     pub async fn save_settings(&self, settings: Settings) -> Result<Settings> {
         let saved = self.settings.save(settings)?;
         self.apply_to_running().await?;
@@ -42,6 +43,17 @@ impl Services {
                 .set_video_sources(sources)
                 .await
                 .map_err(engine_error)?;
+            // The same audio sources in the same order: a device chosen anew is swapped in
+            // (unchanged ones are left alone). Desktop audio switched on or off changes the
+            // mix itself and waits for the next start.
+            if session.config().sources.audio.len() == wanted.sources.audio.len() {
+                for (index, source) in wanted.sources.audio.iter().enumerate() {
+                    session
+                        .set_audio_device(index, source.kind.clone())
+                        .await
+                        .map_err(engine_error)?;
+                }
+            }
             session
                 .set_layout(wanted.layout)
                 .await
