@@ -9,6 +9,10 @@ use cloumer_engine::{
 };
 use gst::prelude::*;
 
+#[path = "session/layouts.rs"]
+mod layouts;
+mod support;
+
 fn test_config(path: &std::path::Path) -> BroadcastConfig {
     BroadcastConfig {
         sources: Sources {

@@ -4,7 +4,8 @@
 //! blue one and shown alone. At each step the picture is what the layout says (the mean
 //! colour of a screen-only region and of the camera's corner), and over the whole run there
 //! was one connection, no missing frame (>= 99.5 % of the frames the time span needs) and
-//! no keyframe gap over 2 s.
+//! no keyframe gap over 2 s. (A module of the `session` test binary: one binary less on
+//! CI's disk.)
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -15,7 +16,7 @@ use cloumer_engine::{
 };
 use cloumer_testkit::{Ingest, probe, skip_unless};
 
-mod support;
+use crate::support;
 
 const KEY: &str = "sk_test_layout_switch_00001";
 const WIDTH: usize = 640;
