@@ -222,8 +222,10 @@ mod x11_changes {
                 changed |= match event {
                     Event::RandrScreenChangeNotify(_) | Event::RandrNotify(_) => true,
                     Event::PropertyNotify(e) => e.atom == self.client_list,
-                    // Top-level windows (moves and resizes, ConfigureNotify, are not changes).
-                    Event::MapNotify(_) | Event::UnmapNotify(_) | Event::DestroyNotify(_) => true,
+                    // Top-level windows (moves and resizes, ConfigureNotify, are not changes;
+                    // menus and tooltips, override-redirect, are never listed).
+                    Event::MapNotify(e) => !e.override_redirect,
+                    Event::UnmapNotify(_) | Event::DestroyNotify(_) => true,
                     _ => false,
                 };
             }
