@@ -69,12 +69,14 @@ rm -f "$appdir/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser"
 # textoverlay (pango), jpegenc, videotestsrc,
 # ximagesink (the native preview); encoders: x264, va + vaapi (VA-API), nvcodec (NVENC, CUDA
 # from the host's driver); out: h264parse (videoparsersbad), flvmux, rtmp2 (RTMPS),
-# matroska (recordings).
+# matroska (recordings); the embedded server ("Try it locally", cloumer-server's HLS):
+# flvdemux (flv), aacparse (audioparsers), mpegtsmux, hlssink (hls, around multifilesink).
 gst_plugins=(
   coreelements coretracers app typefindfunctions playback autodetect
   pulseaudio audiotestsrc audioconvert audioresample audiomixer volume level voaacenc
   ximagesrc pipewire video4linux2 videoconvertscale videorate compositor alpha imagefreeze
   png pango jpeg videotestsrc ximagesink x264 va vaapi nvcodec videoparsersbad flv rtmp2 matroska
+  audioparsers mpegtsmux hls multifile
 )
 mkdir -p "$appdir/usr/lib/gstreamer-1.0"
 for p in "${gst_plugins[@]}"; do

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The AppImage smoke test (issue 21, item 4): builds the AppImage from the studio binary
 # (scripts/package.sh --debug --appimage-only), starts it under Xvfb through the end-to-end
-# test's first step (e2e/run.sh with E2E_STEPS=1: the first screen, showing the packaged
-# version), and checks in /proc/<pid>/maps of the running app and of its WebKitWebProcess that
+# test's first steps (e2e/run.sh with E2E_STEPS: the first screen showing the packaged
+# version, then by default up to going live on the embedded server, whose HLS ffprobe reads:
+# the image's x264, AAC, RTMP and HLS plugins at work; APPIMAGE_E2E_STEPS=1 stops at the
+# first screen), and checks in /proc/<pid>/maps of the running app and of its WebKitWebProcess that
 # WebKitGTK, GTK and GStreamer (library and plugins) were loaded from inside the image, not
 # from the host: the test proves the bundle, not this machine's packages.
 #
@@ -81,7 +83,7 @@ watch_app &
 watcher=$!
 
 echo "appimage-test: $image ($(du -h "$image" | cut -f1)), $mode"
-E2E_STEPS=1 E2E_EXPECT_VERSION="$version" STUDIO_BUILD=none STUDIO_BIN="$image" bash e2e/run.sh
+E2E_STEPS="${APPIMAGE_E2E_STEPS:-6}" E2E_EXPECT_VERSION="$version" STUDIO_BUILD=none STUDIO_BIN="$image" bash e2e/run.sh
 kill "$watcher" 2>/dev/null || true
 wait "$watcher" 2>/dev/null || true
 watcher=
@@ -110,8 +112,15 @@ done
 # No GStreamer plugin or WebKit library of the host's is mapped in either process.
 no_host_copies() { ! grep -hE '/usr/lib/x86_64-linux-gnu/(gstreamer-1\.0/|libgst|libwebkit2gtk|libjavascriptcoregtk)' "$@"; }
 check "no GStreamer or WebKitGTK library of the host's is mapped" no_host_copies "$work"/*.maps
-plugins_from_image() { grep -q " $root/usr/lib/gstreamer-1.0/libgst[a-z0-9]*\.so$" "$work/cloumer-studio.maps"; }
+plugins_from_image() { grep -q " $root/usr/lib/gstreamer-1.0/libgst${1:-[a-z0-9]*}\.so$" "$work/cloumer-studio.maps"; }
 check "GStreamer plugins were loaded from the image's usr/lib/gstreamer-1.0" plugins_from_image
+if [ "${APPIMAGE_E2E_STEPS:-6}" -ge 6 ]; then
+  for plugin in x264 rtmp2 hls; do
+    check "the image's $plugin plugin did its part of going live" plugins_from_image "$plugin"
+  done
+  tls_from_image() { grep -q " $root/usr/lib/gio/modules/libgiognutls\.so$" "$work/cloumer-studio.maps"; }
+  check "RTMPS went through the image's GIO TLS module" tls_from_image
+fi
 # WebKitGTK started its helper from the image: the rewritten helper path at work.
 helper_from_image() {
   [ -s "$work/WebKitWebProcess.maps" ] &&
@@ -120,4 +129,4 @@ helper_from_image() {
 }
 check "WebKitWebProcess ran from the image, with the image's WebKitGTK" helper_from_image
 [ "$failed" = 0 ] || exit 1
-echo "appimage-test: the AppImage ($mode) reached its first screen with version $version, from its own libraries"
+echo "appimage-test: the AppImage ($mode) showed version $version and passed ${APPIMAGE_E2E_STEPS:-6} e2e steps on its own libraries"
