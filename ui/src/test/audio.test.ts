@@ -111,4 +111,14 @@ describe('audio controls', () => {
     await waitFor(() => expect(names()).toEqual(['Default output']));
     expect(fake.calls.filter((c) => c.cmd === 'list_devices')).toHaveLength(1);
   });
+
+  it('keeps a chosen device that was unplugged in its list, marked', async () => {
+    const chosen: Settings = { ...withDesktop, sources: { ...withDesktop.sources, desktopAudioDevice: 'hdmi.monitor' } };
+    const sink = { id: 'hdmi.monitor', name: 'Monitor of HDMI', kind: 'desktopAudio' } as const;
+    await studioWith({ get_settings: () => chosen, list_devices: () => [sink] });
+    const select = (await screen.findByTestId('desktop-audio-device')) as HTMLSelectElement;
+    await waitFor(() => expect(select.selectedOptions[0]?.textContent).toBe('Monitor of HDMI'));
+    await emit('devices-changed', []);
+    await waitFor(() => expect(select.selectedOptions[0]?.textContent).toBe('hdmi.monitor (not connected)'));
+  });
 });
