@@ -63,9 +63,10 @@ fn build_appimage(appdir: &Path, out: &Path) -> Result<(), PackageError> {
         result
     })();
     // Had the AppDir not come back, it is still inside the staging directory: keep that.
-    let cleaned = match appdir.exists() {
-        true => std::fs::remove_dir_all(&staging).map_err(io),
-        false => Ok(()),
+    let cleaned = if appdir.exists() {
+        std::fs::remove_dir_all(&staging).map_err(io)
+    } else {
+        Ok(())
     };
     built.map_err(|message| PackageError::Build {
         out: out.to_path_buf(),
