@@ -9,7 +9,8 @@
 //!  still ─ (canvas size) ─ imagefreeze ──── sink (z 3) ┘   alpha 0 pads are not drawn
 //! ```
 //! The still ("be right back") is decoded once and repeated by `imagefreeze`, so it costs
-//! a buffer reference per frame, not a decode.
+//! a buffer reference per frame, not a decode; the built-in card is only made at the first
+//! "be right back" of a session (see [`show`]).
 
 use gst::prelude::*;
 
@@ -124,6 +125,48 @@ pub(crate) fn apply(pipeline: &gst::Pipeline, config: &BroadcastConfig, layout: 
         }
     }
     tracing::debug!(?layout, "layout applied");
+}
+
+/// Switches to `layout` while the pipeline plays. The first "be right back" of a session
+/// first makes the still and waits (at most [`STILL_WAIT`]) until its frame reaches the
+/// compositor, so the canvas goes from the sources straight to the card, never through
+/// black. Blocks meanwhile: not on an async thread.
+pub(crate) fn show(
+    pipeline: &gst::Pipeline,
+    config: &BroadcastConfig,
+    layout: &Layout,
+) -> Result<()> {
+    if *layout == Layout::BeRightBack && slot_pad(pipeline, Slot::Still).is_none() {
+        add_still(pipeline, config)?;
+    }
+    apply(pipeline, config, layout);
+    Ok(())
+}
+
+/// How long the first "be right back" waits for the still's frame before switching anyway.
+const STILL_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+fn add_still(pipeline: &gst::Pipeline, config: &BroadcastConfig) -> Result<()> {
+    let compositor = pipeline
+        .by_name(names::COMPOSITOR)
+        .ok_or_else(|| Error::Pipeline("no compositor".into()))?;
+    let still = still_bin(config)?;
+    let (ready, first_frame) = std::sync::mpsc::sync_channel(1);
+    if let Some(src) = still.static_pad("src") {
+        src.add_probe(gst::PadProbeType::BUFFER, move |_, _| {
+            let _ = ready.try_send(());
+            gst::PadProbeReturn::Remove
+        });
+    }
+    pipeline.add(&still)?;
+    connect_slot(&compositor, still.upcast_ref())?;
+    still
+        .sync_state_with_parent()
+        .map_err(|e| Error::Pipeline(format!("starting the \"be right back\" still: {e}")))?;
+    if first_frame.recv_timeout(STILL_WAIT).is_err() {
+        tracing::warn!("the \"be right back\" still made no frame within {STILL_WAIT:?}");
+    }
+    Ok(())
 }
 
 /// Links a slot's bin (ghost src pad) to a new compositor pad.

@@ -32,7 +32,7 @@ mod video;
 
 pub(crate) use audio::{replace_source as replace_audio_source, set_volume};
 pub(crate) use encode::{encoder_in_use, set_bitrate};
-pub(crate) use layout::{Slot, apply as apply_layout, end_still};
+pub(crate) use layout::{Slot, end_still, show as show_layout};
 pub(crate) use video::{live_camera_source, live_screen_source, replace_source};
 
 use gst::prelude::*;

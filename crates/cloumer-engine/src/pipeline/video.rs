@@ -4,7 +4,7 @@ use gst::prelude::*;
 
 use super::layout::{self, Slot};
 use super::{capsfilter, make, names};
-use crate::config::{BroadcastConfig, CameraSource, Corner, PipLayout, ScreenSource};
+use crate::config::{BroadcastConfig, CameraSource, Corner, Layout, PipLayout, ScreenSource};
 use crate::error::{Error, Result};
 use crate::portal::PortalStream;
 
@@ -16,7 +16,8 @@ use crate::portal::PortalStream;
 /// ```text
 ///  [screen ─ videoscale ─ videoconvert ─ caps(canvas)] ─┐ cloumer-screen
 ///  [camera ─ videoscale ─ videoconvert ─ caps(canvas)] ─┼ compositor ─ capsfilter(canvas)
-///  [still ─ ... ─ imagefreeze]                         ─┘ cloumer-still
+///  [still ─ ... ─ imagefreeze]                         ─┘ cloumer-still (from the
+///                                                         first "be right back")
 /// ```
 pub(super) fn canvas(
     pipeline: &gst::Pipeline,
@@ -42,9 +43,14 @@ pub(super) fn canvas(
     if let Some(camera) = &config.sources.camera {
         add_source(pipeline, config, Slot::Camera, camera_source(camera)?)?;
     }
-    let still = layout::still_bin(config)?;
-    pipeline.add(&still)?;
-    layout::connect_slot(&compositor, still.upcast_ref())?;
+    // The built-in card (Pango and its fonts, ~9 MiB) is made at the first "be right back"
+    // (`layout::show`); an image is decoded now, so a broken file fails the start, not the
+    // stream.
+    if config.layout == Layout::BeRightBack || config.be_right_back.image.is_some() {
+        let still = layout::still_bin(config)?;
+        pipeline.add(&still)?;
+        layout::connect_slot(&compositor, still.upcast_ref())?;
+    }
     layout::apply(pipeline, config, &config.layout);
     Ok(canvas_caps)
 }

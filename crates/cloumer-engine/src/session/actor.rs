@@ -182,12 +182,8 @@ impl Actor {
                 let _ = reply.send(result);
             }
             Command::SetLayout(layout, reply) => {
-                Arc::make_mut(&mut self.config).layout = layout;
-                if let Some(running) = &self.running {
-                    crate::pipeline::apply_layout(&running.built.pipeline, &self.config, &layout);
-                }
-                tracing::info!(?layout, "layout");
-                let _ = reply.send(Ok(()));
+                let result = self.set_layout(layout).await;
+                let _ = reply.send(result);
             }
             Command::SetVideoSources(sources, reply) => {
                 let result = self.set_video_sources(sources).await;
@@ -198,6 +194,23 @@ impl Actor {
                 let _ = reply.send(result);
             }
         }
+    }
+
+    /// Switches the layout, in the playing pipeline if there is one (off the async threads:
+    /// the first "be right back" waits for its still).
+    async fn set_layout(&mut self, layout: crate::config::Layout) -> Result<()> {
+        if let Some(running) = &self.running {
+            let pipeline = running.built.pipeline.clone();
+            let config = self.config.clone();
+            tokio::task::spawn_blocking(move || {
+                crate::pipeline::show_layout(&pipeline, &config, &layout)
+            })
+            .await
+            .map_err(|e| Error::Pipeline(format!("layout change task: {e}")))??;
+        }
+        Arc::make_mut(&mut self.config).layout = layout;
+        tracing::info!(?layout, "layout");
+        Ok(())
     }
 
     /// Replaces the screen and/or camera that changed, in the playing pipeline if there is
