@@ -5,9 +5,14 @@
 //!
 //! One thread per watcher reads the monitor's bus (no GLib main loop needed) and the X11
 //! connection's events; it ends when the [`DeviceWatcher`] is dropped.
+//!
+//! While a watcher runs, ask it for the list ([`DeviceWatcher::devices`]) rather than
+//! [`crate::list_devices`]: device providers are shared, and another monitor made and
+//! dropped meanwhile silences the watcher's PulseAudio announcements (seen with
+//! GStreamer 1.22: a null sink loaded afterwards was never reported).
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -65,6 +70,7 @@ impl DeviceChange {
 pub struct DeviceWatcher {
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
+    devices: Arc<Mutex<Vec<Device>>>,
 }
 
 impl DeviceWatcher {
@@ -81,17 +87,26 @@ impl DeviceWatcher {
             .map_err(|e| Error::Device(format!("cannot watch the devices: {e}")))?;
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
+        // The list as it is once the providers run; their first announcements repeat it.
+        let devices = Arc::new(Mutex::new(collect(&monitor)));
+        let list = devices.clone();
         let thread = std::thread::Builder::new()
             .name("cloumer-devices".into())
             .spawn(move || {
-                watch(&monitor, &flag, &mut on_change);
+                watch(&monitor, &flag, &list, &mut on_change);
                 monitor.stop();
             })
             .map_err(|e| Error::Device(format!("cannot watch the devices: {e}")))?;
         Ok(Self {
             stop,
             thread: Some(thread),
+            devices,
         })
+    }
+
+    /// The devices as they are now (screens first, as [`crate::list_devices`] orders them).
+    pub fn devices(&self) -> Vec<Device> {
+        self.devices.lock().map(|d| d.clone()).unwrap_or_default()
     }
 }
 
@@ -107,27 +122,32 @@ impl Drop for DeviceWatcher {
 fn watch(
     monitor: &gst::DeviceMonitor,
     stop: &AtomicBool,
+    devices: &Mutex<Vec<Device>>,
     on_change: &mut dyn FnMut(&DeviceChange, &[Device]),
 ) {
-    // The list as it is once the providers run; their first announcements repeat it.
-    let mut devices = collect(monitor);
     let bus = monitor.bus();
     let mut x11 = x11_changes::X11Changes::open();
-    let mut report = |change: DeviceChange, devices: &mut Vec<Device>| {
-        if change.apply(devices) {
+    let mut report = |change: DeviceChange| {
+        let Ok(mut list) = devices.lock() else {
+            return;
+        };
+        if change.apply(&mut list) {
             tracing::debug!(?change, "devices changed");
-            on_change(&change, devices);
+            let now = list.clone();
+            // Not under the lock: the callback may ask for the list.
+            drop(list);
+            on_change(&change, &now);
         }
     };
     while !stop.load(Ordering::Relaxed) {
         let tick = gst::ClockTime::from_mseconds(TICK.as_millis() as u64);
         if let Some(message) = bus.timed_pop(tick) {
             for change in changes(&message) {
-                report(change, &mut devices);
+                report(change);
             }
         }
         if x11.as_mut().is_some_and(|x| x.changed()) {
-            report(DeviceChange::Screens(screens()), &mut devices);
+            report(DeviceChange::Screens(screens()));
         }
     }
 }

@@ -24,7 +24,8 @@ pub struct Device {
     pub class: String,
 }
 
-/// Lists screens, cameras, microphones and desktop-audio monitors.
+/// Lists screens, cameras, microphones and desktop-audio monitors. While a
+/// [`crate::DeviceWatcher`] runs, ask it instead (see its module's note).
 pub fn list_devices() -> crate::Result<Vec<Device>> {
     crate::init()?;
     // Without start() every provider probes synchronously: a complete list, no waiting

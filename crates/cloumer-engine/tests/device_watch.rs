@@ -94,10 +94,18 @@ fn the_watcher_reports_sound_sources_and_monitors_that_come_and_go() {
         std::env::set_var("DISPLAY", xvfb.display());
     }
     let (tx, changes) = mpsc::channel();
-    let _watcher = DeviceWatcher::start(move |change, _list| {
+    let watcher = DeviceWatcher::start(move |change, _list| {
         let _ = tx.send(change.clone());
     })
     .expect("the watcher starts");
+    assert!(
+        watcher
+            .devices()
+            .iter()
+            .any(|d| d.id == pulse.monitor_source()),
+        "the running sink's monitor is listed from the start: {:#?}",
+        watcher.devices()
+    );
     // PulseAudio's provider subscribes to the server's events just after start() returns:
     // a sink loaded in that instant would be missed (the first run on a busy machine did).
     std::thread::sleep(Duration::from_secs(1));
