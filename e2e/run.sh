@@ -33,6 +33,7 @@ need import "apt-get install -y imagemagick (screenshots)"
 need convert "apt-get install -y imagemagick (test avatar)"
 need display "apt-get install -y imagemagick (a coloured window on one monitor)"
 need xrandr "apt-get install -y x11-xserver-utils (monitors on the test display)"
+need pactl "apt-get install -y pulseaudio-utils (a sound output loaded while the studio runs)"
 [ -x /usr/bin/WebKitWebDriver ] || command -v WebKitWebDriver >/dev/null 2>&1 ||
   fail "WebKitWebDriver is missing: apt-get install -y webkit2gtk-driver"
 if ! command -v tauri-driver >/dev/null 2>&1; then

@@ -3,6 +3,8 @@
 // - Monitors: two RandR monitors are added to the running display (xrandr --setmonitor);
 //   the screen list shows them without a restart (the device watcher), and going live with
 //   the right one sends that monitor (a red window fills it: the ingest's picture is red).
+// - Sound outputs: a null sink loaded with pactl is offered as desktop audio at once, and
+//   goes when unloaded.
 // - Mute: live with the test tone, the microphone muted -> the ingest's audio is silent and
 //   the studio says so (mic-muted-indicator); unmuted -> the tone is back.
 // - Presets: the channel made BASIC (the embedded server's database, as an operator of
@@ -123,6 +125,23 @@ export async function run({ wd, step, shot, invoke, assert, bin }) {
       },
       15000,
     );
+  });
+
+  await step('sources: a sound output loaded while the studio runs is offered as desktop audio', async () => {
+    const box = await wd.find('desktop-audio');
+    await wd.click(box);
+    await wd.until('desktop audio on', async () => (await invoke('get_settings')).sources.desktopAudio);
+    const monitors = async () => Promise.all((await wd.findAll('[data-testid="desktop-audio-device"] option')).map((o) => wd.property(o, 'value')));
+    const module = sh('pactl', ['load-module', 'module-null-sink', 'sink_name=e2e_hdmi', 'sink_properties=device.description=E2E-HDMI']).trim();
+    try {
+      await wd.until('the new output\'s monitor in the list (no restart)', async () => (await monitors()).includes('e2e_hdmi.monitor'), 15000);
+      await shot('sources-new-output');
+    } finally {
+      sh('pactl', ['unload-module', module]);
+    }
+    await wd.until('the monitor gone from the list', async () => !(await monitors()).includes('e2e_hdmi.monitor'), 15000);
+    await wd.click(await wd.find('desktop-audio'));
+    await wd.until('desktop audio off', async () => !(await invoke('get_settings')).sources.desktopAudio);
   });
 
   await step('sources: the microphone muted live is silent at the ingest', async () => {

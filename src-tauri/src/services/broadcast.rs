@@ -15,7 +15,7 @@ use super::Services;
 use super::cpu::CpuMeter;
 use super::engine_map::{self, broadcast_config, engine_error};
 use crate::error::{AppError, Result};
-use crate::types::{AudioLevels, DeviceInfo, LiveState, PreviewJpeg, StatsSample};
+use crate::types::{AudioLevels, LiveState, PreviewJpeg, StatsSample};
 
 /// The UI's receivers for high-rate data; replaced when the window reloads.
 pub struct MediaChannels {
@@ -77,17 +77,6 @@ impl Services {
             .ok()
             .and_then(|w| w.clone());
         config
-    }
-
-    pub async fn devices(&self) -> Result<Vec<DeviceInfo>> {
-        let devices = tokio::task::spawn_blocking(cloumer_engine::list_devices)
-            .await
-            .map_err(|e| AppError::Broadcast {
-                message: e.to_string(),
-                fix: None,
-            })?
-            .map_err(engine_error)?;
-        Ok(devices.into_iter().map(engine_map::device).collect())
     }
 
     pub fn current_live_state(&self) -> LiveState {
