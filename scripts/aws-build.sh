@@ -2,7 +2,11 @@
 # Builds the three Lambda functions of deploy/aws/template.yaml (release, x86_64, glibc
 # <= 2.34 for provided.al2023, through cargo-lambda + zig) and then `sam build` into
 # deploy/aws/.aws-sam/build. Used by `make aws-deploy`, scripts/aws-test.sh
-# (AWS_LAMBDA_BUILD=1) and bench/aws/cold_start.sh.
+# (AWS_LAMBDA_BUILD=release) and bench/aws/cold_start.sh.
+#
+#   scripts/aws-build.sh --debug   the same cross-build and `sam build` in cargo's dev
+#                                  profile (SAM_BUILD_MODE=debug): what CI runs, about 4 min
+#                                  instead of half an hour; the binaries are not for shipping
 #
 # One `cargo lambda build` makes the three binaries (shared dependencies compiled once);
 # `sam build` then runs `cargo lambda build --release --bin X` per function in the same
@@ -15,6 +19,13 @@ bash scripts/aws-tools.sh
 export PATH="$PWD/target/aws-venv/bin:$PATH" SAM_CLI_TELEMETRY=0
 # rust-cargolambda is a beta build method of SAM.
 export SAM_CLI_BETA_RUST_CARGO_LAMBDA=1
+if [ "${1:-}" = --debug ]; then
+  shift
+  (cd crates/cloumer-aws && cargo lambda build)
+  cd deploy/aws
+  # SAM's cargo-lambda workflow leaves out --release in its debug build mode.
+  SAM_BUILD_MODE=debug exec sam build --beta-features "$@"
+fi
 # The size profile of the shipped binaries, for this build only (the workspace's release
 # profile serves the desktop app: fast code, line tables for backtraces). Lambda downloads
 # and maps the zip on every cold start, so size is start-up time: optimise for size, one

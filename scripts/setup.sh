@@ -35,6 +35,8 @@ APT_PACKAGES=(
   # the AppImage (scripts/appdir.sh, crates/cloumer-package): mksquashfs, and the libfuse2
   # its runtime mounts the image with (scripts/appimage-test.sh)
   squashfs-tools libfuse2
+  # the check of what `sam build` made (scripts/aws-test.sh): file type, glibc symbol versions
+  file binutils
 )
 
 missing=()

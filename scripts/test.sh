@@ -27,8 +27,9 @@ run_suite() { # name, command...
 run_suite "ui build" bash -c 'cd ui && npm run --silent build'
 # The viewers' web site: `cloumer serve` serves web/dist (tests/web_site.rs drives it in Chromium).
 run_suite "web build" bash -c 'cd web && npm run --silent build'
-# The AWS deployment (deploy/aws): cfn-lint and `sam validate --lint` of the template (the
-# release build of the Lambdas too with AWS_LAMBDA_BUILD=1; see the script).
+# The AWS deployment (deploy/aws): cfn-lint and `sam validate --lint` of the template, and
+# `sam build` of the Lambdas (cross-built in the dev profile; AWS_LAMBDA_BUILD=release builds
+# what make aws-deploy ships; see the script).
 run_suite "aws template" bash scripts/aws-test.sh
 # One build for every crate, the desktop shell (cloumer-studio) included: testing it apart
 # would compile the shared dependencies a second time with other features. It also builds
