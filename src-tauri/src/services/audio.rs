@@ -47,7 +47,6 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::paths::AppPaths;
 
     /// The microphone meter's reading (the engine's level after volume and mute) once it
     /// settles where `wanted` says, or the last reading after `wait`.
@@ -71,15 +70,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn mute_and_volume_move_the_running_sessions_meter() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let services = Services::new(AppPaths::under(dir.path()));
-        services
-            .settings
-            .update(|s| s.sources.test_sources = true)
-            .expect("settings");
-        services
-            .start_preview()
-            .await
-            .expect("preview on test sources");
+        let services = crate::services::preview_on_test_sources(dir.path()).await;
         let (mut levels, mut transitions) = {
             let slot = services.broadcast.preview.lock().await;
             let session = slot.as_ref().expect("preview session");

@@ -68,7 +68,6 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::paths::AppPaths;
 
     /// The studio's preview session (test sources) takes a layout switch and a camera
     /// chosen while it runs: saved, applied, and the same session keeps running throughout
@@ -76,12 +75,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn layout_and_camera_changes_reach_the_running_session_without_a_restart() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let services = Services::new(AppPaths::under(dir.path()));
-        services
-            .settings
-            .update(|s| s.sources.test_sources = true)
-            .expect("settings");
-        services.start_preview().await.expect("preview");
+        let services = crate::services::preview_on_test_sources(dir.path()).await;
         let (mut state, mut transitions) = {
             let slot = services.broadcast.preview.lock().await;
             let session = slot.as_ref().expect("preview session");

@@ -99,3 +99,19 @@ impl Services {
         }
     }
 }
+
+/// Test set-up shared by the services' tests: services under a temporary directory, with
+/// the preview running on test sources (no devices needed).
+#[cfg(test)]
+pub(crate) async fn preview_on_test_sources(dir: &std::path::Path) -> Services {
+    let services = Services::new(crate::paths::AppPaths::under(dir));
+    services
+        .settings
+        .update(|s| s.sources.test_sources = true)
+        .expect("settings");
+    services
+        .start_preview()
+        .await
+        .expect("preview on test sources");
+    services
+}
