@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import net from 'node:net';
+import { studioHelpers } from '../../e2e/studio.mjs';
 import { WebDriver } from '../../e2e/webdriver.mjs';
 import { cmdline, measure, pidsNamed } from './proc.mjs';
 
@@ -87,6 +88,7 @@ children.push(driver);
 const wd = new WebDriver(`http://127.0.0.1:${port}`);
 await wd.until('tauri-driver', () => fetch(`http://127.0.0.1:${port}/status`).then((r) => r.ok), 30000);
 await wd.start({ 'tauri:options': { application: opt.app } });
+const { textOf, signedInAs } = studioHelpers(wd);
 
 /** Calls one of the studio's commands from inside its window (as the UI does). */
 const invoke = (cmd, args) => wd.script('return window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1])', [cmd, args]);
@@ -175,7 +177,9 @@ function calibrate() {
 
 const results = { date: new Date().toISOString(), commit: process.env.BENCH_COMMIT ?? null, seconds, job: '720p30 x264 3500 kbps + AAC, screen + mic, to nginx-rtmp', calibration_seconds: calibrate() };
 try {
-  // Custom RTMP(S) destination: no account, the studio screen comes up at once.
+  // Custom RTMP(S) destination: no account, the studio screen comes up at once. The first
+  // screen leads with the one-click "Try it locally" (backend-local); the RTMP choice, which
+  // has no data-testid, is the last of its choices.
   await wd.until('first screen', () => wd.find('backend-local'), 60000);
   const choices = await wd.findAll('button.choice');
   await wd.click(choices[choices.length - 1]);
@@ -216,7 +220,7 @@ try {
     await sleep(3000);
 
     await wd.click(await wd.find('go-live'));
-    await wd.until('live', async () => (await wd.text(await wd.find('live-state'))).trim() === 'live', 60000);
+    await wd.until('live', async () => (await textOf('live-state')) === 'live', 60000);
     await sleep(8000);
     const framesBefore = await previewShown();
     const canvasBefore = await previewFrames();
@@ -238,7 +242,7 @@ try {
     r.studio_live_no_preview = await measureWithX(app);
     await invoke('set_preview_visible', { visible: true });
     await wd.click(await wd.find('stop-live'));
-    await wd.until('stopped', async () => (await wd.text(await wd.find('live-state'))).trim() === 'stopped', 30000);
+    await wd.until('stopped', async () => (await textOf('live-state')) === 'stopped', 30000);
     await sleep(3000);
 
     r.live_cpu_ratio = ratio(r.studio_live.cpu_percent, r.cloumer_live.cpu_percent);
@@ -265,10 +269,9 @@ try {
   // account), a viewer flooding its room, the window's frame times meanwhile.
   await wd.script("[...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Change destination').click()");
   await wd.click(await wd.until('backend-local', () => wd.find('backend-local'), 30000));
-  await wd.type(await wd.until('sign-up form', () => wd.find('login-email'), 60000), 'bench@example.com');
-  await wd.type(await wd.find('login-password'), 'Bench-Studio-Password-1');
-  await wd.type(await wd.find('signup-nickname'), 'Bench');
-  await wd.click(await wd.find('signup-submit'));
+  // One click, no form: the studio makes the local owner's account itself and signs it in.
+  const owner = await wd.until('the local owner signed in', async () => (await invoke('app_info')).account, 60000);
+  await signedInAs(owner.nickname);
   await wd.until('studio with chat', () => wd.find('chat-input'), 60000);
   const playback = await wd.until('playback URL', async () => {
     const url = String(await wd.property(await wd.find('playback-url'), 'textContent')).trim();
@@ -276,7 +279,9 @@ try {
   }, 30000);
   const { origin: api, pathname } = new URL(playback);
   const channel = pathname.split('/')[2];
-  const [dataDir] = spawnSync('find', [join(home, 'data'), '-name', 'outbox.jsonl', '-printf', '%h'], { encoding: 'utf8' }).stdout.split('\n');
+  // The embedded server's data dir (src-tauri/src/paths.rs): its SQLite now, its outbox
+  // once the flooding viewer signs up (the local owner got no code, so none is there yet).
+  const dataDir = join(env.XDG_DATA_HOME, 'cloumer-studio/local-server');
   await sleep(3000);
   const flood = spawn(python, ['bench/studio/chat_flood.py', '--api', api, '--data-dir', dataDir, '--channel', channel, '--rate', '100', '--seconds', String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(flood);
