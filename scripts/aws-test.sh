@@ -8,8 +8,10 @@
 #   AWS_LAMBDA_BUILD=release          what `make aws-deploy` ships: size profile, fat LTO,
 #                                     about half an hour and 2 GB (more than CI has room for)
 #   AWS_LAMBDA_BUILD=0                skip it (said so)
-# The bootstraps' code runs under the Lambda runtime emulator in the workspace tests
-# (crates/cloumer-aws/tests/emulator.rs).
+# The bootstraps sam built are kept, stripped, in target/sam-bootstraps/<binary>/bootstrap
+# (96 MB for the debug build): scripts/test.sh hands that directory to the workspace tests
+# (CLOUMER_SAM_BOOTSTRAPS), whose crates/cloumer-aws/tests/emulator.rs runs them under the
+# Lambda runtime emulator.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/aws-tools.sh
@@ -30,6 +32,10 @@ else
   echo "aws: site upload not checked: web/dist is not built (cd web && npm run build)"
 fi
 
+# Bootstraps of an earlier run are not what this tree builds: gone before anything else, so
+# the emulator test runs this run's or (no sam build) the host builds, never stale ones.
+kept="${CARGO_TARGET_DIR:-$PWD/target}/sam-bootstraps"
+rm -rf "$kept"
 mode="${AWS_LAMBDA_BUILD:-debug}"
 case "$mode" in
   0)
@@ -44,7 +50,10 @@ start=$(date +%s)
 bash scripts/aws-build.sh "${build_flags[@]}"
 echo "aws: sam build ($mode) took $(($(date +%s) - start)) s"
 built=deploy/aws/.aws-sam/build
-for function in ApiFunction PostConfirmationFunction StreamStateFunction; do
+# template.yaml's functions and their binaries (BuildProperties.Binary).
+for function_binary in ApiFunction:cloumer-api-fn \
+  PostConfirmationFunction:cloumer-post-confirmation-fn StreamStateFunction:cloumer-stream-state-fn; do
+  function=${function_binary%%:*} binary=${function_binary#*:}
   bootstrap="$built/$function/bootstrap"
   [ -x "$bootstrap" ] || { echo "aws: sam build made no $bootstrap" >&2; exit 1; }
   file -b "$bootstrap" | grep -q '^ELF 64-bit LSB .*x86-64' ||
@@ -60,8 +69,14 @@ for function in ApiFunction PostConfirmationFunction StreamStateFunction; do
   if [ "$mode" = release ] && [ "$size" -ge 15000000 ]; then
     echo "aws: $function is over 15 MB" >&2; exit 1
   fi
+  # Kept for the emulator test, stripped of debug info and symbols (165 -> 96 MB for the
+  # three dev builds; a panic's message still says where, from its embedded location).
+  mkdir -p "$kept/$binary"
+  strip -o "$kept/$binary/bootstrap" "$bootstrap"
 done
-# CI's disk is small: the cross-build's 1.2 GB is not needed by the suites after this one.
+echo "aws: the bootstraps sam built kept in $kept ($(du -sh "$kept" | cut -f1))"
+# CI's disk is small: the rest of the cross-build (1.2 GB) is not needed by the suites
+# after this one, which run the kept bootstraps.
 if [ "${CI:-}" = true ] && [ "$mode" = debug ]; then
   rm -rf "${CARGO_TARGET_DIR:-$PWD/target}/x86_64-unknown-linux-gnu/debug" deploy/aws/.aws-sam
 fi

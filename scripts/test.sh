@@ -31,6 +31,13 @@ run_suite "web build" bash -c 'cd web && npm run --silent build'
 # `sam build` of the Lambdas (cross-built in the dev profile; AWS_LAMBDA_BUILD=release builds
 # what make aws-deploy ships; see the script).
 run_suite "aws template" bash scripts/aws-test.sh
+# The bootstraps that sam build made, kept by aws-test.sh: the emulator test of cloumer-aws
+# runs them (under CI=true it fails without them; elsewhere it falls back to host builds).
+# (An absolute path: cargo runs each test in its crate's directory.)
+if [ -d "${CARGO_TARGET_DIR:-target}/sam-bootstraps" ]; then
+  CLOUMER_SAM_BOOTSTRAPS=$(cd "${CARGO_TARGET_DIR:-target}/sam-bootstraps" && pwd)
+  export CLOUMER_SAM_BOOTSTRAPS
+fi
 # One build for every crate, the desktop shell (cloumer-studio) included: testing it apart
 # would compile the shared dependencies a second time with other features. It also builds
 # target/debug/cloumer-studio (UI embedded), which the end-to-end test drives.

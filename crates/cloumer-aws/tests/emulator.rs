@@ -6,9 +6,12 @@
 //! parses and answers, its start-up configuration from the environment, and a failed
 //! invocation reported as Lambda reports it.
 //!
-//! The binaries are cargo's debug builds for the host (CARGO_BIN_EXE_*, built with this
-//! test at no extra cost); the release cross-build for provided.al2023 (size profile,
-//! glibc <= 2.34) is checked by `AWS_LAMBDA_BUILD=1 bash scripts/aws-test.sh`.
+//! The binaries: with `CLOUMER_SAM_BOOTSTRAPS=DIR` the `bootstrap`s `sam build` made for
+//! provided.al2023 (`DIR/<binary>/bootstrap`; scripts/aws-test.sh keeps them in
+//! target/sam-bootstraps and scripts/test.sh sets the variable: what CI runs, and must run
+//! under `CI=true`); without it cargo's debug builds for the host (CARGO_BIN_EXE_*, built
+//! with this test at no extra cost), a developer's `cargo test -p cloumer-aws --test
+//! emulator`. The test says on stderr which ran.
 //!
 //! Then the `cloumer` CLI goes through sign-up, log-in, profile, title, avatar and chat
 //! against the same stand-in of the stack (tests/support/cli.rs).
@@ -25,10 +28,12 @@ use support::stack::Stack;
 
 #[test]
 fn bootstraps_under_the_lambda_runtime_emulator() {
+    // Before anything starts: bootstraps asked for but missing fail the test.
+    let functions = support::emulator::function_binaries().unwrap_or_else(|why| panic!("{why}"));
     support::runtime().block_on(async {
         // SAFETY: the only test of this binary; nothing else has started yet.
         let stack = cloumer_testkit::skip_unless!(unsafe { Stack::start() }.await);
-        let emulator = cloumer_testkit::skip_unless!(Emulator::start(&stack.env));
+        let emulator = cloumer_testkit::skip_unless!(Emulator::start(&stack.env, &functions));
         let emulator = std::sync::Arc::new(emulator);
         let home = AwsHome::emulated(&stack, emulator.clone());
         // API Gateway REST proxy events (with the Cognito authorizer's claims on /stream/*)

@@ -1,9 +1,10 @@
 //! The Lambda functions as processes under a Lambda runtime emulator: cargo-lambda's
 //! (`cargo lambda watch --only-lambda-apis`, the Runtime API and the Invoke API), each
 //! built `bootstrap` started with the variables Lambda gives a function, and events sent
-//! with `cargo lambda invoke`. The binaries are the ones cargo builds for this crate's
-//! integration tests (`CARGO_BIN_EXE_*`, the debug profile and host target): the same
-//! `main`s the release cross-build ships, without compiling the SDK a second time.
+//! with `cargo lambda invoke`. The binaries ([`function_binaries`]) are the `bootstrap`s
+//! `sam build` made for provided.al2023 when [`BOOTSTRAPS_ENV`] names them (CI), else the
+//! ones cargo builds for this crate's integration tests (`CARGO_BIN_EXE_*`, the debug
+//! profile and host target: the same `main`s, without compiling the SDK a second time).
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -15,8 +16,12 @@ use anyhow::{Context, bail};
 use cloumer_aws::Env;
 use serde_json::Value;
 
-/// The three functions: `[[bin]]` name and built executable.
-pub const FUNCTIONS: [(&str, &str); 3] = [
+/// The directory of the bootstraps `sam build` made, `<dir>/<binary>/bootstrap` (kept by
+/// scripts/aws-test.sh in target/sam-bootstraps, passed on by scripts/test.sh).
+pub const BOOTSTRAPS_ENV: &str = "CLOUMER_SAM_BOOTSTRAPS";
+
+/// The three functions: `[[bin]]` name and cargo's host build of it.
+const HOST_BUILDS: [(&str, &str); 3] = [
     ("cloumer-api-fn", env!("CARGO_BIN_EXE_cloumer-api-fn")),
     (
         "cloumer-post-confirmation-fn",
@@ -47,11 +52,71 @@ fn crate_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The functions' binaries the test runs, `[[bin]]` name and path: the bootstraps in
+/// [`BOOTSTRAPS_ENV`]'s directory when it is set, else cargo's host builds. Says on stderr
+/// which ran (libtest does not capture a direct write). An error is a failure, not a skip:
+/// the variable names bootstraps that are not there, or it is unset under `CI=true`, where
+/// scripts/aws-test.sh builds them and the host builds would pass without testing them.
+pub fn function_binaries() -> Result<Vec<(&'static str, PathBuf)>, String> {
+    let dir = std::env::var_os(BOOTSTRAPS_ENV).filter(|dir| !dir.is_empty());
+    let (functions, origin) = match dir {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            let functions = HOST_BUILDS
+                .iter()
+                .map(|(name, _)| {
+                    let bootstrap = dir.join(name).join("bootstrap");
+                    executable(&bootstrap).map(|()| (*name, bootstrap))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let origin = format!(
+                "the bootstraps sam built (provided.al2023) in {}",
+                dir.display()
+            );
+            (functions, origin)
+        }
+        None if std::env::var("CI").is_ok_and(|ci| ci == "true") => {
+            return Err(format!(
+                "{BOOTSTRAPS_ENV} is unset under CI=true: CI runs the bootstraps sam built \
+                 (scripts/aws-test.sh keeps them in target/sam-bootstraps, scripts/test.sh \
+                 passes them on)"
+            ));
+        }
+        None => {
+            let functions = HOST_BUILDS
+                .iter()
+                .map(|(name, exe)| (*name, PathBuf::from(exe)))
+                .collect();
+            let origin = format!("cargo's host builds ({BOOTSTRAPS_ENV} unset)");
+            (functions, origin)
+        }
+    };
+    let mut say = format!("emulator: running {origin}:\n");
+    for (name, path) in &functions {
+        say += &format!("  {name}: {}\n", path.display());
+    }
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), say.as_bytes());
+    Ok(functions)
+}
+
+fn executable(path: &Path) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt as _;
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() && meta.permissions().mode() & 0o111 != 0 => Ok(()),
+        Ok(_) => Err(format!("{} is not an executable file", path.display())),
+        Err(e) => Err(format!(
+            "{}: {e} ({BOOTSTRAPS_ENV} names the bootstraps `bash scripts/aws-test.sh` keeps)",
+            path.display()
+        )),
+    }
+}
+
 impl Emulator {
-    /// Starts the emulator and the three functions configured with `env` (the rest of
-    /// their configuration, endpoints and credentials, is this process's environment).
-    /// An error means cargo-lambda is missing or did not start: a skip.
-    pub fn start(env: &Env) -> anyhow::Result<Self> {
+    /// Starts the emulator and the three `functions` ([`function_binaries`]) configured
+    /// with `env` (the rest of their configuration, endpoints and credentials, is this
+    /// process's environment). An error means cargo-lambda is missing or did not start: a
+    /// skip.
+    pub fn start(env: &Env, functions: &[(&str, PathBuf)]) -> anyhow::Result<Self> {
         let version = Command::new("cargo")
             .args(["lambda", "--version"])
             .output()
@@ -87,7 +152,7 @@ impl Emulator {
             children: vec![emulator],
         };
         me.wait_for_port()?;
-        for (name, exe) in FUNCTIONS {
+        for (name, exe) in functions {
             me.start_function(name, exe, env)?;
         }
         Ok(me)
@@ -107,7 +172,7 @@ impl Emulator {
 
     /// One function process, as Lambda starts a runtime: its Runtime API (the emulator's,
     /// per function name) and the variables lambda_runtime requires.
-    fn start_function(&mut self, name: &str, exe: &str, env: &Env) -> anyhow::Result<()> {
+    fn start_function(&mut self, name: &str, exe: &Path, env: &Env) -> anyhow::Result<()> {
         let log = std::fs::File::create(self.work.join(format!("{name}.log")))?;
         let mut command = Command::new(exe);
         command
@@ -133,8 +198,11 @@ impl Emulator {
                 command.env(var, value);
             }
         }
-        self.children
-            .push(command.spawn().with_context(|| format!("start {exe}"))?);
+        self.children.push(
+            command
+                .spawn()
+                .with_context(|| format!("start {}", exe.display()))?,
+        );
         Ok(())
     }
 
