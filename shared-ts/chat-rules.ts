@@ -32,7 +32,10 @@ export function appendOnce<T extends { id: string }>(lines: T[], line: T): T[] {
 export interface Moderation {
   /** DELETE_MESSAGE: remove any message in the room. */
   canDelete: boolean;
-  /** DISCONNECT_USER: kick a user out of the room. */
+  /**
+   * DISCONNECT_USER: kick a user out of the room. The same capability marks the channel's
+   * owner and moderators, who may also time out and ban (the studio's `canModerate`).
+   */
   canKick: boolean;
 }
 
@@ -45,4 +48,33 @@ export interface Moderation {
 export function moderationOf(capabilities: readonly string[] | null | undefined): Moderation {
   const has = (c: string) => Array.isArray(capabilities) && capabilities.includes(c);
   return { canDelete: has('DELETE_MESSAGE'), canKick: has('DISCONNECT_USER') };
+}
+
+/** The timeout lengths offered, in seconds (the server takes 1 s to 30 days). */
+export const TIMEOUT_CHOICES: readonly number[] = [60, 600, 3600, 86400];
+
+/** The timeout offered first: long enough to cool a troll down, short enough to forgive. */
+export const DEFAULT_TIMEOUT = 600;
+
+/**
+ * Whether the author of a line may be kicked, timed out or banned by `me`, a moderator of
+ * `channel`: never oneself, never the channel's owner (the server refuses both).
+ */
+export function mayRestrict(author: string, me: string | null | undefined, channel: string): boolean {
+  return author !== '' && author !== me && author !== channel;
+}
+
+export type DurationUnit = 'seconds' | 'minutes' | 'hours' | 'days';
+
+/**
+ * A length of time as its largest whole unit (`600` is 10 minutes, `5400` stays 90
+ * minutes), for a message file's plural text per unit. Not Intl.DurationFormat: older
+ * WebKitGTK releases the studio runs on lack it.
+ */
+export function durationParts(totalSeconds: number): { unit: DurationUnit; n: number } {
+  const s = Math.max(0, Math.round(totalSeconds));
+  if (s > 0 && s % 86400 === 0) return { unit: 'days', n: s / 86400 };
+  if (s > 0 && s % 3600 === 0) return { unit: 'hours', n: s / 3600 };
+  if (s > 0 && s % 60 === 0) return { unit: 'minutes', n: s / 60 };
+  return { unit: 'seconds', n: s };
 }

@@ -1,8 +1,10 @@
+/// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { svelteTesting } from '@testing-library/svelte/vite';
 
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), svelteTesting()],
   // Absolute asset paths: pages live at nested paths (/channel/<name>).
   base: '/',
   clearScreen: false,
@@ -15,4 +17,9 @@ export default defineConfig({
     fs: { allow: ['..'] },
   },
   build: { target: 'es2020', outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 900 },
+  test: {
+    environment: 'jsdom',
+    include: ['src/**/*.test.ts'],
+    setupFiles: ['./src/test-setup.ts'],
+  },
 });

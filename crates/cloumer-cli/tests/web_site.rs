@@ -6,8 +6,9 @@
 //! text), a logged-in viewer's message reaches the streamer's `cloumer chat --listen`, a
 //! plain viewer is offered no Delete / Kick, a moderator of the channel (added by the owner
 //! through the moderator route, not the owner) deletes a message from the page and it
-//! disappears for the viewer, then kicks the viewer from the page, and the channel page
-//! fits a 390 px phone.
+//! disappears for the viewer, then kicks the viewer from the page and times them out from
+//! the page (the viewer's next message is refused: the page says why and keeps it, the
+//! server refuses it to the CLI too), and the channel page fits a 390 px phone.
 //!
 //! With `CLOUMER_WEB_SCREENSHOTS=DIR` it also saves the screenshots docs/web/ shows.
 
@@ -21,6 +22,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use account_support::{BIN, PASSWORD, World, cloumer, create_account, ok, profile};
+use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 use web_support::{
@@ -169,13 +171,7 @@ async fn viewers_watch_and_chat_in_a_real_browser() {
     })
     .await;
     let from_viewer = "hello from the browser 안녕";
-    eventually("the send button enabled", || async {
-        let send = anonymous.find(by_testid("chat-send")).await.ok()?;
-        send.is_enabled().await.ok()?.then_some(())
-    })
-    .await;
-    input.send_keys(from_viewer).await.expect("type");
-    click(&anonymous, "chat-send").await;
+    type_and_send(&anonymous, &input, from_viewer).await;
     eventually(
         "the streamer's `cloumer chat --listen` receiving it",
         || async {
@@ -194,12 +190,17 @@ async fn viewers_watch_and_chat_in_a_real_browser() {
     // Connected with a sending token, the plain viewer is offered no moderation.
     let offered: Value = anonymous
         .execute(
-            "return document.querySelectorAll('[data-testid=chat-delete], [data-testid=chat-kick]').length",
+            "return document.querySelectorAll('[data-testid=chat-delete], [data-testid=chat-kick], \
+                 [data-testid=chat-timeout], [data-testid=chat-ban], [data-testid=chat-timeout-duration]').length",
             vec![],
         )
         .await
         .expect("count moderation buttons");
-    assert_eq!(offered, json!(0), "a plain viewer sees Delete / Kick");
+    assert_eq!(
+        offered,
+        json!(0),
+        "a plain viewer sees Delete / Kick / Timeout / Ban"
+    );
 
     // The moderator (not the owner), logged in in a second browser, deletes it from the
     // page: gone for the viewer.
@@ -209,34 +210,14 @@ async fn viewers_watch_and_chat_in_a_real_browser() {
         .await
         .expect("open the channel");
     login_in_page(&moderator, moderator_user).await;
-    let delete = eventually("a delete button on the viewer's message", || async {
-        for row in moderator.find_all(Locator::Css(".chat li")).await.ok()? {
-            if row.text().await.ok()?.contains(from_viewer) {
-                return row.find(by_testid("chat-delete")).await.ok();
-            }
-        }
-        None
-    })
-    .await;
+    let delete = button_on_line(&moderator, from_viewer, "chat-delete").await;
     // A real button, visible without hovering, worked from the keyboard: focus + Enter.
     assert_eq!(
         delete.tag_name().await.expect("tag").to_lowercase(),
         "button"
     );
     assert!(delete.is_displayed().await.expect("displayed"));
-    let focused: Value = moderator
-        .execute(
-            "const b = arguments[0]; b.focus(); return document.activeElement === b;",
-            vec![serde_json::to_value(&delete).expect("element as an argument")],
-        )
-        .await
-        .expect("focus the delete button");
-    assert_eq!(
-        focused,
-        json!(true),
-        "the delete button takes keyboard focus"
-    );
-    delete.send_keys("\u{E007}").await.expect("Enter on delete");
+    press_enter(&moderator, &delete).await;
     eventually("the message gone for the viewer", || async {
         (!has_message(&anonymous, from_viewer).await).then_some(())
     })
@@ -245,20 +226,47 @@ async fn viewers_watch_and_chat_in_a_real_browser() {
     let again = "still here";
     input.send_keys(again).await.expect("type");
     click(&anonymous, "chat-send").await;
-    let kick = eventually("a kick button on the viewer's message", || async {
-        for row in moderator.find_all(Locator::Css(".chat li")).await.ok()? {
-            if row.text().await.ok()?.contains(again) {
-                return row.find(by_testid("chat-kick")).await.ok();
-            }
-        }
-        None
-    })
-    .await;
+    let kick = button_on_line(&moderator, again, "chat-kick").await;
     kick.click().await.expect("kick");
     eventually("the viewer told of the kick", || async {
         anonymous.find(by_testid("chat-kicked")).await.ok()
     })
     .await;
+    // ... then times the viewer out from the page (the length picked, then focus + Enter on
+    // Timeout): the viewer's next message is refused, by the page and by the server.
+    time_out_from_the_page(&moderator, again).await;
+    let refused = "let me back in";
+    type_and_send(&anonymous, &input, refused).await;
+    let why = eventually("the viewer told of the timeout", || async {
+        let text = anonymous
+            .find(by_testid("chat-refused"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        text.contains("timed out").then_some(text)
+    })
+    .await;
+    println!("the timed-out viewer reads: {why}");
+    assert_eq!(
+        web_support::value_of(&anonymous, "chat-input").await,
+        refused,
+        "the refused message is kept in the input"
+    );
+    let viewer_channel = channel_of(viewer);
+    let by_cli = account_support::failed(&cloumer(&home, &["chat", &channel, "--send", refused]));
+    assert!(by_cli.contains("timed out"), "{by_cli}");
+    assert!(
+        !listener.lines().iter().any(|l| l.contains(refused)),
+        "a timed-out viewer's message reached the room"
+    );
+    channel_of(owner);
+    let listed = ok(&cloumer(&home, &["chat", &channel, "--restrictions"]));
+    assert!(
+        listed.contains(&viewer_channel) && !listed.contains("banned until lifted"),
+        "the restrictions after the page's timeout: {listed}"
+    );
     moderator
         .close()
         .await
@@ -396,6 +404,84 @@ async fn check_headers(site: &str, channel: &str) {
         .await
         .expect("GET an unknown path");
     assert_eq!(unknown.status(), 404, "no catch-all in front of the API");
+}
+
+/// Picks one hour in the moderator's timeout length, then times out the author of the line
+/// reading `text` from the keyboard (focus + Enter on its Timeout button), and waits for
+/// the page to announce it.
+async fn time_out_from_the_page(moderator: &Client, text: &str) {
+    let picked: Value = moderator
+        .execute(
+            "const s = document.querySelector('[data-testid=chat-timeout-duration]');
+             s.value = '3600'; s.dispatchEvent(new Event('change', {bubbles: true}));
+             return s.value;",
+            vec![],
+        )
+        .await
+        .expect("pick the timeout length");
+    assert_eq!(picked, json!("3600"));
+    let timeout = button_on_line(moderator, text, "chat-timeout").await;
+    let label = timeout.attr("aria-label").await.expect("aria-label");
+    assert!(
+        label.as_deref().is_some_and(|l| l.ends_with("for 1 hour")),
+        "the timeout button's label: {label:?}"
+    );
+    press_enter(moderator, &timeout).await;
+    eventually("the moderator's page announcing the timeout", || async {
+        let said = moderator
+            .find(by_testid("chat-announce"))
+            .await
+            .ok()?
+            .prop("textContent")
+            .await
+            .ok()??;
+        said.starts_with("Timed out").then_some(())
+    })
+    .await;
+    assert!(
+        moderator.find(by_testid("chat-error")).await.is_err(),
+        "the timeout failed on the page"
+    );
+}
+
+/// Types `text` into the chat input once Send is usable, and presses Send.
+async fn type_and_send(client: &Client, input: &Element, text: &str) {
+    eventually("the send button enabled", || async {
+        let send = client.find(by_testid("chat-send")).await.ok()?;
+        send.is_enabled().await.ok()?.then_some(())
+    })
+    .await;
+    input.send_keys(text).await.expect("type");
+    click(client, "chat-send").await;
+}
+
+/// The button `testid` on the chat line whose text contains `text`, once it shows.
+async fn button_on_line(client: &Client, text: &str, testid: &str) -> Element {
+    eventually(&format!("{testid} on the line {text:?}"), || async {
+        for row in client.find_all(Locator::Css(".chat li")).await.ok()? {
+            if row.text().await.ok()?.contains(text) {
+                return row.find(by_testid(testid)).await.ok();
+            }
+        }
+        None
+    })
+    .await
+}
+
+/// Works `button` from the keyboard: it must take focus, then Enter presses it.
+async fn press_enter(client: &Client, button: &Element) {
+    let focused: Value = client
+        .execute(
+            "const b = arguments[0]; b.focus(); return document.activeElement === b;",
+            vec![serde_json::to_value(button).expect("element as an argument")],
+        )
+        .await
+        .expect("focus the button");
+    assert_eq!(focused, json!(true), "the button takes keyboard focus");
+    button
+        .send_keys("\u{E007}")
+        .await
+        .expect("Enter on the button");
 }
 
 /// `(currentTime, videoWidth, videoHeight)` of the player.

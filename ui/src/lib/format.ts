@@ -3,6 +3,7 @@
 
 import { LIMITS, type BackendInfo, type QualityPreset } from './bindings';
 import { currentLang, t } from '../i18n';
+import { durationParts } from '../../../shared-ts/chat-rules';
 
 /** The presets' video bitrates (kbit/s), generated from `QualityPreset::video` in the shell. */
 export const PRESET_KBPS: Record<QualityPreset, number> = LIMITS.presetKbps;
@@ -31,17 +32,9 @@ export function seconds(value: number): string {
   return t('format.seconds', { values: { n: value } });
 }
 
-/**
- * A length of time in words, largest whole unit (`5 minutes`, `5분`; `90 minutes` stays in
- * minutes, `2 hours`). Not Intl.DurationFormat: older WebKitGTK releases the studio runs on lack it.
- */
+/** A length of time in words, largest whole unit (`5 minutes`, `5분`; `90 minutes` stays in minutes). */
 export function duration(totalSeconds: number): string {
-  const s = Math.max(0, Math.round(totalSeconds));
-  const [unit, n] =
-    s % 86400 === 0 && s > 0 ? ['days', s / 86400]
-    : s % 3600 === 0 && s > 0 ? ['hours', s / 3600]
-    : s % 60 === 0 && s > 0 ? ['minutes', s / 60]
-    : ['seconds', s];
+  const { unit, n } = durationParts(totalSeconds);
   return t(`format.duration.${unit}`, { values: { n } });
 }
 

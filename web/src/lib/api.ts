@@ -39,6 +39,13 @@ export interface ChatTokenAnswer {
   capabilities?: string[];
 }
 
+/** Additive: a timeout (`until`, RFC 3339) or ban (no `until`) of one chat user in a room. */
+export interface ChatRestriction {
+  userId: string;
+  until?: string;
+  reason: string;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -83,6 +90,23 @@ export const chatToken = (channel: string, idToken: string) =>
 export const myPage = (idToken: string) => call<MyPage>('/stream/mypage', {}, idToken);
 export const saveTitle = (title: string, idToken: string) =>
   call<string>(`/stream/broadcase_info_edit?title=${q(title)}`, {}, idToken);
+
+/**
+ * Additive (`cloumer serve`, the AWS API; the studio calls the same route): times out
+ * (`durationSeconds`, 1 s to 30 days) or, with `null`, bans `userId` from `channel`'s chat
+ * until lifted; the server disconnects them at once and refuses their chat tokens while it
+ * lasts. Only the channel's owner and its moderators may (403 otherwise).
+ */
+export const restrictChatUser = (channel: string, userId: string, durationSeconds: number | null, idToken: string) =>
+  call<ChatRestriction>(
+    `/stream/v1/chat-restrictions/${q(channel)}/${q(userId)}`,
+    {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(durationSeconds === null ? {} : { durationSeconds }),
+    },
+    idToken,
+  );
 
 /** R7: one multipart part named `file`. */
 export function uploadAvatar(file: Blob, idToken: string) {

@@ -8,7 +8,7 @@ import {
   SendMessageRequest,
   type ChatMessage,
 } from 'amazon-ivs-chat-messaging';
-import { anonymousChatToken, chatToken, type ChatTokenAnswer } from './api';
+import { anonymousChatToken, ApiError, chatToken, restrictChatUser, type ChatRestriction, type ChatTokenAnswer } from './api';
 import { idToken } from './auth.svelte';
 import { config } from './config';
 
@@ -36,23 +36,43 @@ async function token(channel: string, loggedIn: boolean): Promise<ChatTokenAnswe
   return anonymousChatToken(channel);
 }
 
+/** How long a refused token is answered from memory (see `openRoom`). */
+const REFUSAL_MEMORY_MS = 3000;
+
 /**
  * A room whose token comes from R4 (anonymous) or R5 (logged in). `onCapabilities` hears
  * the capabilities of every token fetched (each connect fetches one), so the page follows a
- * moderator being added or removed at the next reconnect.
+ * moderator being added or removed at the next reconnect. `onRefused` hears why R5 refused
+ * this user (403: timed out or banned, in the server's words).
  */
 export function openRoom(
   channel: string,
   loggedIn: boolean,
   onCapabilities: (capabilities: string[]) => void = () => {},
+  onRefused: (reason: string) => void = () => {},
 ): ChatRoom {
   const c = config();
+  // The SDK retries a failed token fetch at once, maxReconnectAttempts times: a refusal is
+  // remembered for a moment so those retries do not ask the server (and meet its rate
+  // limit, whose 429 would hide the reason) again.
+  let refused: { error: ApiError; at: number } | null = null;
   const room = new ChatRoom({
     regionOrUrl: c.chatEndpoint || c.region,
     maxReconnectAttempts: 10,
     // The SDK asks again on every (re)connect: a token is good for one connection.
     tokenProvider: async () => {
-      const answer = await token(channel, loggedIn);
+      if (refused && Date.now() - refused.at < REFUSAL_MEMORY_MS) throw refused.error;
+      let answer: ChatTokenAnswer;
+      try {
+        answer = await token(channel, loggedIn);
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 403) {
+          refused = { error: e, at: Date.now() };
+          onRefused(e.message);
+        }
+        throw e;
+      }
+      refused = null;
       // The seed answers 200 {} for an unknown room: no token is a failure.
       if (!answer.token) throw new Error('no chat token');
       onCapabilities(answer.capabilities ?? []);
@@ -70,6 +90,16 @@ export function openRoom(
 export const send = (room: ChatRoom, text: string) => room.sendMessage(new SendMessageRequest(text));
 export const remove = (room: ChatRoom, id: string) => room.deleteMessage(new DeleteMessageRequest(id));
 export const kick = (room: ChatRoom, userId: string) => room.disconnectUser(new DisconnectUserRequest(userId));
+
+/**
+ * Times out (`seconds`) or bans (`null`, until lifted) `userId` in `channel`'s chat, as the
+ * signed-in owner or moderator: a REST call, the room's protocol has no such request.
+ */
+export async function restrict(channel: string, userId: string, seconds: number | null): Promise<ChatRestriction> {
+  const id = await idToken();
+  if (!id) throw new ApiError(401, 'not logged in');
+  return restrictChatUser(channel, userId, seconds, id);
+}
 
 /**
  * The room's recent messages where the backend keeps them (`cloumer serve`'s additive
