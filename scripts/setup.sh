@@ -91,7 +91,8 @@ bash scripts/aws-tools.sh
 if [ -f ui/package-lock.json ] && [ ! -d ui/node_modules ]; then
   (cd ui && npm ci --no-audit --no-fund --loglevel=error)
 fi
-if [ -f web/package-lock.json ] && [ ! -d web/node_modules ]; then
+# (Again when vitest is missing: node_modules made before the site had tests lack it.)
+if [ -f web/package-lock.json ] && [ ! -x web/node_modules/.bin/vitest ]; then
   (cd web && npm ci --no-audit --no-fund --loglevel=error)
 fi
 echo "setup: ready"

@@ -55,6 +55,7 @@ fi
 run_suite "fuzz" bash scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
 [ "${CI:-}" = true ] && rm -rf "${CARGO_TARGET_DIR:-target}/fuzz"
 run_suite "ui (vitest)" bash -c 'cd ui && npx vitest run'
+run_suite "web (vitest)" bash -c 'cd web && npx vitest run'
 # The real app under Xvfb through tauri-driver. The debug binary from the step above saves
 # CI a second, release build of everything; E2E_BUILD=release tests `make app`'s binary.
 case "${E2E_BUILD:-debug}" in
