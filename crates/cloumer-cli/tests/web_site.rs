@@ -235,6 +235,7 @@ async fn viewers_watch_and_chat_in_a_real_browser() {
     // ... then times the viewer out from the page (the length picked, then focus + Enter on
     // Timeout): the viewer's next message is refused, by the page and by the server.
     time_out_from_the_page(&moderator, again).await;
+    shot(&moderator, "channel-moderator.png").await;
     let refused = "let me back in";
     type_and_send(&anonymous, &input, refused).await;
     let why = eventually("the viewer told of the timeout", || async {
@@ -249,6 +250,7 @@ async fn viewers_watch_and_chat_in_a_real_browser() {
     })
     .await;
     println!("the timed-out viewer reads: {why}");
+    shot(&anonymous, "channel-timed-out.png").await;
     assert_eq!(
         web_support::value_of(&anonymous, "chat-input").await,
         refused,
