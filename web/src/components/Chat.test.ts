@@ -18,6 +18,7 @@ const rooms: Array<{
   onRefused: (reason: string) => void;
   emit: (name: string, ...args: unknown[]) => void;
   connects: number;
+  sent: string[];
 }> = [];
 
 vi.mock('../lib/config', () => ({
@@ -38,6 +39,7 @@ vi.mock('../lib/chat-room', async (original) => ({
       onCapabilities,
       onRefused,
       connects: 0,
+      sent: [] as string[],
       emit: (name: string, ...args: unknown[]) => listeners.get(name)?.forEach((l) => l(...args)),
     };
     rooms.push(entry);
@@ -52,6 +54,9 @@ vi.mock('../lib/chat-room', async (original) => ({
         entry.emit('connecting');
       },
       disconnect() {},
+      async sendMessage(request: { content: string }) {
+        entry.sent.push(request.content);
+      },
     };
   }),
 }));
@@ -185,6 +190,15 @@ describe('chat moderation on the channel page', () => {
     const until = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date('2030-01-01T00:00:00Z'));
     expect(refused).toHaveTextContent(`You cannot chat here now: you are timed out of this chat until ${until}`);
     expect(screen.getByTestId('chat-input')).toHaveValue('let me back');
+    expect(room.sent).toEqual([]);
+
+    // Once the timeout is over, Send rejoins and the kept draft goes out.
+    await fireEvent.click(screen.getByTestId('chat-send'));
+    expect(room.connects).toBe(connects + 2);
+    room.emit('connect');
+    await waitFor(() => expect(room.sent).toEqual(['let me back']));
+    expect(screen.queryByTestId('chat-refused')).toBeNull();
+    await waitFor(() => expect(screen.getByTestId('chat-input')).toHaveValue(''));
   });
 
   it('speaks Korean', async () => {
