@@ -211,6 +211,14 @@ fn a_faster_link_is_found_within_15_s() {
         *t > FASTER_AT as f64 && s["target_bitrate_kbps"].as_u64() >= Some(3500 * 9 / 10)
     });
     let (t, _) = recovered.unwrap_or_else(|| panic!("never recovered\n{}", run.describe()));
+    eprintln!(
+        "back to 90 % {:.1} s after the link grew",
+        *t - FASTER_AT as f64
+    );
+    // The whole run (stats and bitrate events), to see how the climb went.
+    if std::env::var_os("ABR_TRACE").is_some() {
+        eprintln!("{}", run.describe());
+    }
     assert!(
         *t - FASTER_AT as f64 <= 15.0,
         "back to 90 % only {:.1} s after the link grew\n{}",
@@ -239,6 +247,11 @@ fn a_steady_link_is_used_without_oscillating() {
         );
     }
     let episodes = backlog_episodes(&minute);
+    let targets = minute
+        .iter()
+        .filter_map(|(_, s)| s["target_bitrate_kbps"].as_u64());
+    let (low, high) = targets.fold((u64::MAX, 0), |(l, h), t| (l.min(t), h.max(t)));
+    eprintln!("settled target {low}-{high} kbit/s on a {LINK} kbit/s link, {episodes} episodes");
     assert!(episodes <= 2, "{episodes} episodes\n{}", run.describe());
 }
 
@@ -296,7 +309,11 @@ fn the_link_going_down_for_10_s_reconnects_soon_after_its_return() {
         .filter(|(t, _)| *t > end - 10.0)
         .map(|(_, s)| s)
         .collect();
-    assert!(!last.is_empty(), "no stats after the reconnect\n{}", run.describe());
+    assert!(
+        !last.is_empty(),
+        "no stats after the reconnect\n{}",
+        run.describe()
+    );
     for s in &last {
         assert!(
             s["target_bitrate_kbps"].as_u64() < Some(3500),
@@ -304,9 +321,15 @@ fn the_link_going_down_for_10_s_reconnects_soon_after_its_return() {
             run.describe()
         );
     }
-    let mut backlogs: Vec<u64> = last.iter().filter_map(|s| s["backlog_ms"].as_u64()).collect();
+    let mut backlogs: Vec<u64> = last
+        .iter()
+        .filter_map(|s| s["backlog_ms"].as_u64())
+        .collect();
     backlogs.sort_unstable();
-    let median = backlogs.get(backlogs.len() / 2).copied().unwrap_or(u64::MAX);
+    let median = backlogs
+        .get(backlogs.len() / 2)
+        .copied()
+        .unwrap_or(u64::MAX);
     assert!(
         median < 500,
         "median backlog {median} ms over the last 10 s ({backlogs:?})\n{}",

@@ -30,6 +30,9 @@
 //!   holds raises the learned rate and makes the next step larger (+10, +20, +40 %).
 //! * Do not probe far above what already failed: the lowest failed level caps the probes
 //!   (halfway to it, then 3 % above it); only a link seen carrying more lifts the cap.
+//! * Never probe the video above what the whole link carried while it was congested: on a
+//!   steady link that probe fails (audio and headers do not fit beside it), so the target
+//!   never exceeds the link; on a link that grew it holds, which lifts that cap too.
 //! * A target only a few percent over the link fills the backlog too slowly for a probe to
 //!   notice: once the backlog has crept up for CREEP_WINDOW, step down 10 %; a congestion
 //!   drop from a link that carried nearly the target skips the drain term.
@@ -100,10 +103,12 @@ const CREEP_STEP: f64 = 0.10;
 /// How far under its peak a creeping backlog may measure (the socket's level jitters).
 const CREEP_JITTER_MS: u64 = 50;
 /// The lowest level that failed (a probe, a creep, a congestion drop) caps the probes: they
-/// go halfway to it instead of 10-40 % up, and once within CEILING_CLOSE of it, to
-/// CEILING_CLOSE above it (never more than the probe would have grown anyway). So a steady link is probed at most a few percent above the
-/// level it already refused; a link that grew lets that last probe hold, which lifts the
-/// cap, and probing starts again from +10 %.
+/// go halfway to it instead of 10-40 % up, and once within CEILING_NEAR of it (where halfway
+/// steps would be small and each costs a confirmation), to CEILING_CLOSE above it (never
+/// more than the probe would have grown anyway). So a steady link is probed at most a few
+/// percent above the level it already refused; a link that grew lets that last probe hold,
+/// which lifts the cap, and probing starts again from +10 %.
+const CEILING_NEAR: f64 = 0.06;
 const CEILING_CLOSE: f64 = 0.03;
 /// A new connection's first seconds are TCP's slow start: what it carried then is not
 /// what the link can carry, and is not learned as its rate.
@@ -160,7 +165,9 @@ enum Phase {
     Steady,
     /// Dropped; waiting for the backlog to clear, then back to `resume` if set (the level a
     /// failed probe started from).
-    Draining { resume: Option<u32> },
+    Draining {
+        resume: Option<u32>,
+    },
     /// Raised above the learned link rate at `since` with `backlog_ms` queued; `from` is
     /// where to go back.
     Probing {
@@ -197,6 +204,10 @@ pub struct Controller {
     connected_since: Option<Duration>,
     /// The lowest level that failed since the last probe above it held (see CEILING_CLOSE).
     failed: Option<u32>,
+    /// What the whole link (audio included) carried while it was congested, kbit/s: the
+    /// highest reading of the current congestion episode (a reading can only fall short of
+    /// the link's rate, by TCP's loss recovery). Probes stay at or under it.
+    capacity: Option<f64>,
 }
 
 impl Controller {
@@ -217,6 +228,7 @@ impl Controller {
             failed: None,
             connected_since: None,
             lifted: None,
+            capacity: None,
         }
     }
 
@@ -269,10 +281,7 @@ impl Controller {
             && self
                 .queued_since
                 .is_some_and(|(_, peak)| s.backlog_ms < peak);
-        if s.backlog_ms >= CONGESTED_MS
-            && !draining_well
-            && (settled || !draining)
-        {
+        if s.backlog_ms >= CONGESTED_MS && !draining_well && (settled || !draining) {
             return self.drop_to_link(s);
         }
         match self.phase {
@@ -286,6 +295,7 @@ impl Controller {
                 let peak_growth = peak_ms.saturating_sub(backlog_ms);
                 if s.backlog_ms >= PROBE_FAILED_MS || peak_growth >= PROBE_FAILED_GROWTH_MS {
                     self.note_failed();
+                    self.note_capacity(&s, false);
                     self.probe_wait = (self.probe_wait * 2).min(PROBE_WAIT_MAX);
                     self.probes_held = 0;
                     // What the probe queued drains before anything else is decided, below
@@ -316,6 +326,18 @@ impl Controller {
                     self.probes_held += 1;
                     if self.failed.is_some_and(|f| self.target > f) {
                         self.lifted = self.failed.take();
+                        self.probes_held = 0;
+                    }
+                    // Video alone at what the whole link carried, and it held: the link grew,
+                    // by how much is not known yet (+10 % steps just above, as a lifted cap),
+                    // and what failed on the old link says nothing about the new one.
+                    if self
+                        .capacity
+                        .is_some_and(|c| f64::from(self.target) >= c - 1.0)
+                    {
+                        self.capacity = None;
+                        self.failed = None;
+                        self.lifted = Some(self.target);
                         self.probes_held = 0;
                     }
                     self.probe_wait = PROBE_WAIT;
@@ -359,6 +381,7 @@ impl Controller {
         }
         let to = (f64::from(self.target) * (1.0 - CREEP_STEP)) as u32;
         self.note_failed();
+        self.note_capacity(s, false);
         self.link_kbps = Some(f64::from(to) / MARGIN);
         self.probe_wait = (self.probe_wait * 2).min(PROBE_WAIT_MAX);
         self.probes_held = 0;
@@ -395,15 +418,15 @@ impl Controller {
     /// How much lower than the link's rate the video must go to empty the backlog within
     /// DRAIN_SECS (kbit/s).
     fn drain_kbps(&self, s: &Signal) -> f64 {
-        let rate = s.throughput_kbps.unwrap_or(f64::from(self.target + self.audio_kbps));
+        let rate = s
+            .throughput_kbps
+            .unwrap_or(f64::from(self.target + self.audio_kbps));
         s.backlog_ms as f64 / 1000.0 * rate / DRAIN_SECS
     }
 
     /// Congestion: to what the link carried, with a margin, minus the backlog's drain.
     fn drop_to_link(&mut self, s: Signal) -> Option<BitrateChange> {
-        let in_slow_start = self
-            .connected_since
-            .is_none_or(|since| s.at.saturating_sub(since) < SLOW_START);
+        let in_slow_start = self.in_slow_start(s.at);
         let carried = s
             .throughput_kbps
             .map(|t| (t - f64::from(self.audio_kbps)).max(0.0))
@@ -426,6 +449,8 @@ impl Controller {
         if !draining {
             self.note_failed();
         }
+        // A new episode starts from this reading: the link may have shrunk.
+        self.note_capacity(&s, !draining);
         if matches!(self.phase, Phase::Probing { .. }) {
             self.probe_wait = (self.probe_wait * 2).min(PROBE_WAIT_MAX);
         }
@@ -460,14 +485,19 @@ impl Controller {
                 let growth = PROBE_GROWTH * f64::from(1u32 << doublings);
                 let mut to = (f64::from(self.target) * (1.0 + growth)) as u32;
                 if let Some(ceiling) = ceiling {
-                    let close =
-                        f64::from(self.target) * (1.0 + CEILING_CLOSE) >= f64::from(ceiling);
+                    let close = f64::from(self.target) * (1.0 + CEILING_NEAR) >= f64::from(ceiling);
                     let limit = if close {
                         (f64::from(ceiling) * (1.0 + CEILING_CLOSE)) as u32
                     } else {
                         (self.target + ceiling) / 2
                     };
                     to = to.min(limit);
+                }
+                match self.capacity {
+                    Some(c) if c > f64::from(self.target) + 1.0 => to = to.min(c as u32),
+                    // At or above it and clear: the link carries more than was read.
+                    Some(_) => self.capacity = None,
+                    None => {}
                 }
                 self.probe(to, &s)
             }
@@ -503,6 +533,22 @@ impl Controller {
         } else {
             PROBE_CONFIRM
         }
+    }
+
+    /// The link is congested: what it carries now is (at most) its rate. `new_episode`
+    /// forgets the readings of earlier episodes.
+    fn note_capacity(&mut self, s: &Signal, new_episode: bool) {
+        let Some(reading) = s.throughput_kbps.filter(|_| !self.in_slow_start(s.at)) else {
+            return;
+        };
+        let earlier = self.capacity.filter(|_| !new_episode).unwrap_or(0.0);
+        self.capacity = Some(reading.max(earlier));
+    }
+
+    /// TCP's slow start (see SLOW_START): what the link carries says little about its rate.
+    fn in_slow_start(&self, at: Duration) -> bool {
+        self.connected_since
+            .is_none_or(|since| at.saturating_sub(since) < SLOW_START)
     }
 
     /// The current target failed: it caps the probes (the lowest such level counts).
