@@ -11,6 +11,8 @@ use gst::prelude::*;
 
 #[path = "session/layouts.rs"]
 mod layouts;
+#[path = "session/refused_device.rs"]
+mod refused_device;
 mod support;
 
 fn test_config(path: &std::path::Path) -> BroadcastConfig {

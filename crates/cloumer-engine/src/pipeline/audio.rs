@@ -161,12 +161,16 @@ fn pulse_source(name: &str) -> Result<gst::Element> {
 /// element is replaced, its volume (and meter) stay. The old source's data is dropped at
 /// its pad from here on (no EOS or flush reaches the mixer), it is stopped and removed, and
 /// the new one starts on the pipeline's clock; the mixer's silence bed covers the moment
-/// between. Blocks while the old source stops: not on an async thread.
+/// between. A new device that cannot be opened is refused before anything changes (see
+/// [`super::check_opens`]). Blocks while the sources start and stop: not on an async thread.
 pub(crate) fn replace_source(
     pipeline: &gst::Pipeline,
     index: usize,
     kind: &AudioSourceKind,
 ) -> Result<()> {
+    // Opened on its own first: a device that is not there must not end the broadcast.
+    let new = source_element(index, kind)?;
+    super::check_opens(&new)?;
     let name = names::audio_source(index);
     let old = pipeline
         .by_name(&name)
@@ -185,7 +189,6 @@ pub(crate) fn replace_source(
         .map_err(|e| Error::Pipeline(format!("stopping audio source {index}: {e}")))?;
     old.unlink(&next);
     pipeline.remove(&old)?;
-    let new = source_element(index, kind)?;
     pipeline.add(&new)?;
     new.link(&next)?;
     new.sync_state_with_parent()

@@ -24,6 +24,7 @@ mod audio;
 mod encode;
 mod layout;
 pub mod names;
+mod open_check;
 mod outputs;
 mod preview;
 mod preview_window;
@@ -33,6 +34,7 @@ mod video;
 pub(crate) use audio::{replace_source as replace_audio_source, set_volume};
 pub(crate) use encode::{encoder_in_use, set_bitrate};
 pub(crate) use layout::{Slot, end_still, show as show_layout};
+pub(crate) use open_check::check_opens;
 pub(crate) use video::{live_camera_source, live_screen_source, replace_source};
 
 use gst::prelude::*;

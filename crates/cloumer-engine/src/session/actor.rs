@@ -241,6 +241,12 @@ impl Actor {
             config.sources.screen = wanted.screen.clone();
             config.sources.camera = wanted.camera.clone();
             tokio::task::spawn_blocking(move || {
+                // Every new device is opened on its own before the pipeline changes: one
+                // that cannot be opened leaves the old sources (and the config) as they were.
+                changes
+                    .iter()
+                    .filter_map(|(_, source)| source.as_ref())
+                    .try_for_each(crate::pipeline::check_opens)?;
                 changes.into_iter().try_for_each(|(slot, source)| {
                     crate::pipeline::replace_source(&pipeline, &config, slot, source)
                 })

@@ -18,14 +18,14 @@ use cloumer_testkit::{Ingest, probe, skip_unless};
 
 use crate::support;
 
-const KEY: &str = "sk_test_layout_switch_00001";
+pub(crate) const KEY: &str = "sk_test_layout_switch_00001";
 const WIDTH: usize = 640;
 const HEIGHT: usize = 360;
-const FPS: f64 = 30.0;
+pub(crate) const FPS: f64 = 30.0;
 /// How long each step is on air.
 const STEP: Duration = Duration::from_secs(3);
 
-fn config(url: &str) -> BroadcastConfig {
+pub(crate) fn config(url: &str) -> BroadcastConfig {
     BroadcastConfig {
         sources: Sources {
             screen: Some(ScreenSource::TestPattern {
@@ -56,7 +56,7 @@ fn config(url: &str) -> BroadcastConfig {
 
 /// A colour as the eye would name it (x264 and YUV round trips move values a little).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Seen {
+pub(crate) enum Seen {
     Red,
     Green,
     Blue,
@@ -98,7 +98,7 @@ fn mean(rgb: &[u8], cx: usize, cy: usize) -> [u8; 3] {
 
 /// (top-left region, camera corner region) of frame `n`. The picture-in-picture is the
 /// default bottom-right corner: 160x90 at 24 px from the edges of 640x360.
-fn regions(path: &Path, n: u32) -> (Seen, Seen) {
+pub(crate) fn regions(path: &Path, n: u32) -> (Seen, Seen) {
     let rgb = probe::rgb_frame(path, n).expect("frame");
     assert_eq!(rgb.len(), WIDTH * HEIGHT * 3);
     let corner = (WIDTH - 24 - 80, HEIGHT - 24 - 45);
@@ -106,6 +106,21 @@ fn regions(path: &Path, n: u32) -> (Seen, Seen) {
         name(mean(&rgb, 100, 80)),
         name(mean(&rgb, corner.0, corner.1)),
     )
+}
+
+/// The states the session went through (names), asserting it never reconnected.
+pub(crate) fn states_without_reconnect(
+    transitions: &mut tokio::sync::broadcast::Receiver<cloumer_engine::SessionState>,
+) -> Vec<&'static str> {
+    let mut seen_states = Vec::new();
+    while let Ok(state) = transitions.try_recv() {
+        seen_states.push(state.name());
+    }
+    assert!(
+        !seen_states.contains(&"reconnecting"),
+        "the stream reconnected: {seen_states:?}"
+    );
+    seen_states
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -146,14 +161,7 @@ async fn layouts_and_camera_switch_live_without_reconnect_or_lost_frames() {
     let end = handle.stop().await;
     assert_eq!(end.name(), "stopped", "{end:?}");
 
-    let mut seen_states = Vec::new();
-    while let Ok(state) = transitions.try_recv() {
-        seen_states.push(state.name());
-    }
-    assert!(
-        !seen_states.contains(&"reconnecting"),
-        "the stream reconnected: {seen_states:?}"
-    );
+    let seen_states = states_without_reconnect(&mut transitions);
     assert_eq!(
         ingest.publish_attempts().len(),
         1,
