@@ -12,8 +12,9 @@ use crate::types::{LayoutChoice, Settings};
 impl Services {
     /// Saves the layout and switches the running sessions to it.
     pub async fn set_layout(&self, layout: LayoutChoice) -> Result<Settings> {
+        let before = self.settings.get();
         let settings = self.settings.update(|s| s.layout = layout)?;
-        self.apply_to_running().await?;
+        self.apply_or_restore(before).await?;
         Ok(settings)
     }
 
@@ -21,9 +22,35 @@ impl Services {
     /// or camera corner reaches the running sessions at once (the rest applies from the
     /// next start).
     pub async fn save_settings(&self, settings: Settings) -> Result<Settings> {
+        let before = self.settings.get();
         let saved = self.settings.save(settings)?;
-        self.apply_to_running().await?;
+        self.apply_or_restore(before).await?;
         Ok(saved)
+    }
+
+    /// Applies the settings just saved. If the running sessions refuse them (a device that
+    /// cannot be opened: the engine leaves the old source in place), the sources and layout
+    /// they still use are saved back, so the settings, the sessions and the next start agree
+    /// (the UI keeps showing the old choice, with the error); the rest of the change stays.
+    async fn apply_or_restore(&self, before: Settings) -> Result<()> {
+        let Err(refused) = self.apply_to_running().await else {
+            return Ok(());
+        };
+        let restored = self.settings.update(|s| {
+            s.sources = before.sources;
+            s.pip = before.pip;
+            s.layout = before.layout;
+        });
+        match restored {
+            // A session that took the change before another refused it goes back too.
+            Ok(_) => {
+                if let Err(e) = self.apply_to_running().await {
+                    tracing::warn!("could not return the running sessions to their sources: {e}");
+                }
+            }
+            Err(e) => tracing::warn!("could not save the sources back: {e}"),
+        }
+        Err(refused)
     }
 
     /// Settings just saved reach the engine through the same config a start would use.
@@ -108,6 +135,45 @@ mod tests {
         while let Ok(s) = transitions.try_recv() {
             assert_eq!(s.name(), "live", "the session changed state: {s:?}");
         }
+        services.stop_preview().await;
+    }
+
+    /// A screen that cannot be opened, chosen while the preview runs: refused with the
+    /// reason, the preview goes on, and the settings still name what it shows (the next
+    /// start would otherwise fail on the refused screen).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_screen_that_cannot_be_opened_is_refused_and_not_kept() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let services = crate::services::preview_on_test_sources(dir.path()).await;
+        let mut state = {
+            let slot = services.broadcast.preview.lock().await;
+            slot.as_ref().expect("preview session").state()
+        };
+        tokio::time::timeout(
+            Duration::from_secs(20),
+            state.wait_for(|s| s.name() == "live"),
+        )
+        .await
+        .expect("previewing within 20 s")
+        .expect("state");
+        let before = services.settings.get();
+
+        let mut wanted = before.clone();
+        wanted.sources.test_sources = false;
+        wanted.sources.screen = Some(":97".into());
+        wanted.quality = crate::types::QualityPreset::P1080;
+        let refused = services.save_settings(wanted).await;
+        let message = refused
+            .expect_err("a missing X display is refused")
+            .to_string();
+        assert!(message.contains(":97"), "{message}");
+
+        let now = services.settings.get();
+        assert_eq!(now.sources, before.sources, "the refused screen was kept");
+        // The rest of the change stays.
+        assert_eq!(now.quality, crate::types::QualityPreset::P1080);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(state.borrow().name(), "live", "the preview stopped");
         services.stop_preview().await;
     }
 }

@@ -215,7 +215,6 @@ fn an_encoder_burst_does_not_fail_a_probe() {
 #[test]
 fn probes_stay_under_what_the_congested_link_carried() {
     let r = Reason::Recovery;
-    let c = Reason::Congestion;
     // The link carried 1628 kbit/s while congested; the climb has reached 1402.
     let at_1402 = || {
         let mut controller = probing();
