@@ -101,7 +101,7 @@ impl Services {
 }
 
 /// Test set-up shared by the services' tests: services under a temporary directory, with
-/// the preview running on test sources (no devices needed).
+/// the preview running on test sources (no devices needed), live.
 #[cfg(test)]
 pub(crate) async fn preview_on_test_sources(dir: &std::path::Path) -> Services {
     let services = Services::new(crate::paths::AppPaths::under(dir));
@@ -113,5 +113,16 @@ pub(crate) async fn preview_on_test_sources(dir: &std::path::Path) -> Services {
         .start_preview()
         .await
         .expect("preview on test sources");
+    let mut state = {
+        let slot = services.broadcast.preview.lock().await;
+        slot.as_ref().expect("preview session").state()
+    };
+    tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        state.wait_for(|s| s.name() == "live"),
+    )
+    .await
+    .expect("previewing within 20 s")
+    .expect("state");
     services
 }
